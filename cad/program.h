@@ -6,6 +6,7 @@
 
 #include "cad/geometry/vec.h"
 
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -121,6 +122,27 @@ std::size_t curveCount(const Program& program);
 /// Start and end point of a curve (a circle starts and ends on its rightmost point).
 Vec2 curveStart(const Curve& curve);
 Vec2 curveEnd(const Curve& curve);
+/// The curve traversed the other way (a circle is returned unchanged).
+Curve reversed(const Curve& curve);
+
+/// Centre form of a three-point arc. `sweep` is signed: positive counter-clockwise.
+struct ArcGeometry {
+    Vec2 center;
+    double radius = 0.0;
+    double startAngle = 0.0; ///< radians, of start - center
+    double sweep = 0.0;      ///< radians, in (-2 pi, 2 pi)
+    Vec2 pointAt(double t) const; ///< t in [0, 1] from start to end
+};
+/// Fails (nullopt) when the three points are (nearly) collinear or coincide.
+std::optional<ArcGeometry> arcGeometry(const Arc& arc);
+
+/// A loop as a closed polygon (last point not repeated); arcs and circles are subdivided so
+/// that no chord spans more than `maxAngle` radians. For areas, orientation and containment.
+std::vector<Vec2> loopPolygon(const Loop& loop, double maxAngle = 0.2);
+/// Signed area of a closed polygon: positive when counter-clockwise.
+double signedArea(const std::vector<Vec2>& polygon);
+/// Even-odd point-in-polygon test.
+bool containsPoint(const std::vector<Vec2>& polygon, Vec2 point);
 
 /// Checks everything that can be checked without the kernel: finite numbers, sizes within
 /// ProgramLimits, unit orthogonal plane axes, non-degenerate curves, closed loops (within

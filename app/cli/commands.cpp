@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+#include "commands.h"
+
+#include "cad/compiler.h"
+#include "cad/deepcad_import.h"
+#include "cad/error.h"
+#include "cad/file_kind.h"
+#include "cad/mesh_io.h"
+#include "cad/program_json.h"
+#include "cad/sampling.h"
+#include "cad/step_io.h"
+#include "cad/tessellation.h"
+#include "cad/topology.h"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+#include <optional>
+
+namespace img2cad::app {
+namespace {
+
+using namespace img2cad::cad;
+namespace fs = std::filesystem;
+
+/// Whatever a file holds, in the richest form we can make of it.
+struct Loaded {
+    FileKind kind{};
+    std::optional<Program> program;
+    std::optional<double> recordedVolume; ///< from Fusion 360 files
+    Shape shape;
+    std::optional<TriangleMesh> mesh;
+    std::optional<PointCloud> cloud;
+};
+
+Loaded load(const fs::path& path) {
+    Loaded loaded;
+    loaded.kind = detectFileKind(path);
+    switch (loaded.kind) {
+    case FileKind::Program: loaded.program = readProgram(path); break;
+    case FileKind::Sequence: {
+        ImportedSequence imported = importSequenceFile(path);
+        loaded.program = std::move(imported.program);
+        loaded.recordedVolume = imported.recordedVolume;
+        break;
+    }
+    case FileKind::Shape: loaded.shape = readShapeFile(path); break;
+    case FileKind::Mesh: loaded.mesh = readMesh(path); break;
+    case FileKind::PointCloud: loaded.cloud = readPointCloud(path); break;
+    }
+    if (loaded.program) {
+        try {
+            loaded.shape = compile(*loaded.program);
+        } catch (const Error& error) {
+            throw Error(path.string() + ": does not compile: " + error.what(), error.where());
+        }
+    }
+    return loaded;
+}
+
+std::string lowerExtension(const fs::path& path) {
+    std::string ext = path.extension().string();
+    for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
+    return ext;
+}
+
+bool isPointCloudOutput(const fs::path& path) {
+    const std::string ext = lowerExtension(path);
+    return ext == ".xyz";
+}
+
+nlohmann::json toJson(const BoundingBox& box) {
+    if (box.isEmpty()) return nullptr;
+    return {{"min", {box.min.x, box.min.y, box.min.z}}, {"max", {box.max.x, box.max.y, box.max.z}}};
+}
+
+std::string describe(const BoundingBox& box) {
+    if (box.isEmpty()) return "empty";
+    std::ostringstream text;
+    text << "(" << box.min.x << ", " << box.min.y << ", " << box.min.z << ") .. (" << box.max.x
+         << ", " << box.max.y << ", " << box.max.z << ")";
+    return text.str();
+}
+
+} // namespace
+
+int runCompile(const CompileRequest& request) {
+    const FileKind kind = detectFileKind(request.input);
+    if (kind != FileKind::Program && kind != FileKind::Sequence)
+        throw Error(request.input + ": not a program (expected program JSON or DeepCAD / Fusion "
+                    "360 JSON, found a " + fileKindName(kind) + ")");
+    const Loaded loaded = load(request.input);
+    const std::string productName = loaded.program->name.empty()
+                                        ? fs::path(request.input).stem().string()
+                                        : loaded.program->name;
+    if (lowerExtension(request.output) == ".brep")
+        writeBrep(loaded.shape, request.output);
+    else
+        writeStep(loaded.shape, request.output, {productName});
+    std::cout << "wrote " << request.output << "\n";
+    if (!request.stl.empty() || !request.points.empty()) {
+        const TriangleMesh mesh = tessellate(loaded.shape);
+        if (!request.stl.empty()) {
+            writeMesh(mesh, request.stl);
+            std::cout << "wrote " << request.stl << "\n";
+        }
+        if (!request.points.empty()) {
+            writePointCloud(samplePoints(mesh, request.pointCount, request.seed), request.points);
+            std::cout << "wrote " << request.points << "\n";
+        }
+    }
+    return 0;
+}
+
+int runInfo(const std::string& path, bool asJson) {
+    const Loaded loaded = load(path);
+    nlohmann::json info = {{"file", path}, {"kind", fileKindName(loaded.kind)}};
+    if (loaded.program) {
+        info["extrudes"] = loaded.program->extrudes.size();
+        info["curves"] = curveCount(*loaded.program);
+    }
+    if (loaded.recordedVolume) info["recorded_volume_mm3"] = *loaded.recordedVolume;
+    if (!loaded.shape.isNull()) {
+        const ShapeReport report = analyse(loaded.shape);
+        info["valid"] = report.valid;
+        if (!report.valid) info["invalid_reason"] = report.invalidReason;
+        info["solids"] = report.solids;
+        info["shells"] = report.shells;
+        info["faces"] = report.faces;
+        info["edges"] = report.edges;
+        info["vertices"] = report.vertices;
+        info["volume_mm3"] = report.volume;
+        info["area_mm2"] = report.area;
+        info["watertight"] = report.watertight;
+        info["hanging_face_ratio"] = report.hangingFaceRatio;
+        info["bbox_mm"] = toJson(report.bbox);
+    }
+    if (loaded.mesh) {
+        info["vertices"] = loaded.mesh->positions.size();
+        info["triangles"] = loaded.mesh->triangles.size();
+        info["bbox_mm"] = toJson(loaded.mesh->bounds());
+    }
+    if (loaded.cloud) {
+        info["points"] = loaded.cloud->size();
+        info["has_normals"] = !loaded.cloud->normals.empty();
+        info["bbox_mm"] = toJson(loaded.cloud->bounds());
+    }
+    if (asJson) {
+        std::cout << info.dump(2) << "\n";
+        return 0;
+    }
+    for (const auto& item : info.items()) {
+        std::cout << item.key() << ": ";
+        if (item.key() == "bbox_mm") {
+            BoundingBox box;
+            if (!item.value().is_null()) {
+                const auto& lo = item.value()["min"];
+                const auto& hi = item.value()["max"];
+                box.add({lo[0].get<double>(), lo[1].get<double>(), lo[2].get<double>()});
+                box.add({hi[0].get<double>(), hi[1].get<double>(), hi[2].get<double>()});
+            }
+            std::cout << describe(box) << "\n";
+        } else if (item.value().is_string()) {
+            std::cout << item.value().get<std::string>() << "\n";
+        } else {
+            std::cout << item.value().dump() << "\n";
+        }
+    }
+    return 0;
+}
+
+int runConvert(const ConvertRequest& request) {
+    const fs::path output = request.output;
+    const std::string ext = lowerExtension(output);
+    const Loaded loaded = load(request.input);
+
+    if (ext == ".json") {
+        if (!loaded.program)
+            throw Error("only programs and construction sequences convert to program JSON; " +
+                        request.input + " is a " + fileKindName(loaded.kind));
+        writeProgram(*loaded.program, output);
+    } else if (isShapeFile(output)) {
+        if (loaded.shape.isNull())
+            throw Error("a " + std::string(fileKindName(loaded.kind)) +
+                        " cannot become exact geometry (STEP/BREP); meshes and point clouds have "
+                        "no BRep");
+        if (ext == ".brep")
+            writeBrep(loaded.shape, output);
+        else
+            writeStep(loaded.shape, output,
+                      {loaded.program && !loaded.program->name.empty()
+                           ? loaded.program->name
+                           : fs::path(request.input).stem().string()});
+    } else if (isPointCloudOutput(output)) {
+        PointCloud cloud;
+        if (loaded.cloud) cloud = *loaded.cloud;
+        else if (loaded.mesh) cloud = samplePoints(*loaded.mesh, request.pointCount, request.seed);
+        else cloud = samplePoints(tessellate(loaded.shape), request.pointCount, request.seed);
+        writePointCloud(cloud, output);
+    } else if (isMeshExtension(output)) {
+        if (loaded.cloud) throw Error("a point cloud has no surface to write as a mesh");
+        writeMesh(loaded.mesh ? *loaded.mesh : tessellate(loaded.shape), output);
+    } else {
+        throw Error(output.string() + ": unknown output type '" + ext +
+                    "' (expected .step, .stp, .brep, .stl, .obj, .ply, .glb, .xyz or .json)");
+    }
+    std::cout << "wrote " << output.string() << "\n";
+    return 0;
+}
+
+} // namespace img2cad::app

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Runs the built img2cadseq tool the way a user does, capturing its exit code and output.
+
+#include <QProcess>
+#include <QStringList>
+
+namespace img2cad::test {
+
+struct CliResult {
+    int exitCode = -1;
+    bool crashed = false;
+    QString out;
+    QString err;
+};
+
+inline CliResult runCli(const QStringList& arguments, int timeoutMs = 120000) {
+    QProcess process;
+    process.start(QStringLiteral(IMG2CAD_CLI_PATH), arguments);
+    CliResult result;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished();
+        result.crashed = true;
+    }
+    result.crashed = result.crashed || process.exitStatus() != QProcess::NormalExit;
+    result.exitCode = process.exitCode();
+    result.out = QString::fromUtf8(process.readAllStandardOutput());
+    result.err = QString::fromUtf8(process.readAllStandardError());
+    return result;
+}
+
+} // namespace img2cad::test
