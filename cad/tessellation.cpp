@@ -109,6 +109,9 @@ bool appendFace(const TopoDS_Face& face, std::int32_t faceIndex, TriangleMesh& m
         const auto c = static_cast<std::size_t>(n3 - 1);
         // Area-weighted triangle normal, used where the surface normal is undefined (cone apex).
         const gp_XYZ areaNormal = (nodes[b] - nodes[a]).Crossed(nodes[c] - nodes[a]);
+        // BRepMesh joins the coincident nodes of a degenerated edge (a sphere's pole) into
+        // zero-area triangles: they carry no surface and have no normal, so leave them out.
+        if (areaNormal.SquareModulus() == 0.0) continue;
         fallback[a] += areaNormal;
         fallback[b] += areaNormal;
         fallback[c] += areaNormal;
