@@ -1,2 +1,52 @@
 // SPDX-License-Identifier: MIT
 #include "cad/normalization.h"
+
+#include "cad/error.h"
+
+#include <cmath>
+
+namespace img2cad::cad {
+namespace {
+
+Vec3 toVec3(Vec3f v) { return {v.x, v.y, v.z}; }
+Vec3f toVec3f(Vec3 v) {
+    return {static_cast<float>(v.x), static_cast<float>(v.y), static_cast<float>(v.z)};
+}
+
+// Normals need no change: the map is a translation and a uniform positive scale.
+template <typename Map> void mapPositions(std::vector<Vec3f>& points, Map map) {
+    for (Vec3f& p : points) p = toVec3f(map(toVec3(p)));
+}
+
+} // namespace
+
+Normalization Normalization::toUnitCube(const BoundingBox& box) {
+    if (box.isEmpty()) throw Error("Cannot normalise an empty part: its bounding box is empty");
+    const double side = box.largestSide();
+    if (!box.min.isFinite() || !box.max.isFinite() || !std::isfinite(side))
+        throw Error("Cannot normalise a part with an infinite or undefined bounding box");
+    if (!(side > 0.0)) throw Error("Cannot normalise a part of zero size");
+    Normalization normalization;
+    normalization.center = box.center();
+    normalization.scale = 1.0 / side;
+    return normalization;
+}
+
+PointCloud Normalization::apply(PointCloud cloud) const {
+    mapPositions(cloud.positions, [this](Vec3 p) { return apply(p); });
+    return cloud;
+}
+
+PointCloud Normalization::invert(PointCloud cloud) const {
+    mapPositions(cloud.positions, [this](Vec3 p) { return invert(p); });
+    return cloud;
+}
+
+TriangleMesh Normalization::apply(TriangleMesh mesh) const {
+    const auto map = [this](Vec3 p) { return apply(p); };
+    mapPositions(mesh.positions, map);
+    for (std::vector<Vec3f>& edge : mesh.featureEdges) mapPositions(edge, map);
+    return mesh;
+}
+
+} // namespace img2cad::cad

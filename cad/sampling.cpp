@@ -1,2 +1,124 @@
 // SPDX-License-Identifier: MIT
 #include "cad/sampling.h"
+
+#include "cad/error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+namespace img2cad::cad {
+namespace {
+
+// splitmix64: tiny, fast and fully specified, so a seed gives the same stream on every
+// platform (the distributions of <random> are implementation-defined).
+class SplitMix64 {
+public:
+    explicit SplitMix64(std::uint64_t seed) : m_state(seed) {}
+
+    std::uint64_t next() {
+        std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        return z ^ (z >> 31);
+    }
+
+    /// Uniform in [0, 1): the top 53 bits scaled exactly into a double.
+    double nextUnit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+
+private:
+    std::uint64_t m_state;
+};
+
+Vec3 toVec3(Vec3f v) { return {v.x, v.y, v.z}; }
+Vec3f toVec3f(Vec3 v) {
+    return {static_cast<float>(v.x), static_cast<float>(v.y), static_cast<float>(v.z)};
+}
+
+void checkMesh(const TriangleMesh& mesh) {
+    if (mesh.empty()) throw Error("Cannot sample points from an empty mesh");
+    const std::size_t vertexCount = mesh.positions.size();
+    if (!mesh.normals.empty() && mesh.normals.size() != vertexCount)
+        throw Error("Cannot sample a mesh whose normal count differs from its vertex count");
+    if (!mesh.triangleFaces.empty() && mesh.triangleFaces.size() != mesh.triangles.size())
+        throw Error("Cannot sample a mesh whose face labels do not match its triangles");
+    for (const auto& triangle : mesh.triangles)
+        for (std::uint32_t v : triangle)
+            if (v >= vertexCount)
+                throw Error("Cannot sample a mesh with a triangle referring to vertex " +
+                            std::to_string(v) + " of " + std::to_string(vertexCount));
+    for (std::int32_t face : mesh.triangleFaces)
+        if (face < 0 || (!mesh.facePrimitives.empty() &&
+                         static_cast<std::size_t>(face) >= mesh.facePrimitives.size()))
+            throw Error("Cannot sample a mesh with an invalid face index " + std::to_string(face));
+}
+
+} // namespace
+
+PointCloud samplePoints(const TriangleMesh& mesh, std::size_t count, std::uint64_t seed) {
+    checkMesh(mesh);
+
+    // Cumulative areas: a binary search picks a triangle with probability area / total.
+    std::vector<double> cumulative(mesh.triangles.size());
+    double total = 0.0;
+    for (std::size_t t = 0; t < mesh.triangles.size(); ++t) {
+        const auto& [a, b, c] = mesh.triangles[t];
+        const Vec3 pa = toVec3(mesh.positions[a]);
+        const double area =
+            0.5 * (toVec3(mesh.positions[b]) - pa).cross(toVec3(mesh.positions[c]) - pa).norm();
+        total += std::isfinite(area) ? area : 0.0;
+        cumulative[t] = total;
+    }
+    if (!(total > 0.0) || !std::isfinite(total))
+        throw Error("Cannot sample points from a mesh of zero area");
+
+    const bool withFaces = !mesh.triangleFaces.empty();
+    const bool withPrimitives = withFaces && !mesh.facePrimitives.empty();
+    PointCloud cloud;
+    cloud.positions.reserve(count);
+    cloud.normals.reserve(count);
+    if (withFaces) cloud.faceIndices.reserve(count);
+    if (withPrimitives) cloud.primitives.reserve(count);
+
+    SplitMix64 random(seed);
+    for (std::size_t i = 0; i < count; ++i) {
+        const double target = random.nextUnit() * total;
+        // upper_bound skips zero-area triangles, whose cumulative value equals the previous one.
+        const auto found = std::upper_bound(cumulative.begin(), cumulative.end(), target);
+        const std::size_t t = std::min<std::size_t>(
+            static_cast<std::size_t>(found - cumulative.begin()), cumulative.size() - 1);
+        const auto& [a, b, c] = mesh.triangles[t];
+
+        // Uniform barycentric coordinates (Osada et al. 2002).
+        const double r1 = std::sqrt(random.nextUnit());
+        const double r2 = random.nextUnit();
+        const double wa = 1.0 - r1;
+        const double wb = r1 * (1.0 - r2);
+        const double wc = r1 * r2;
+
+        const Vec3 pa = toVec3(mesh.positions[a]);
+        const Vec3 pb = toVec3(mesh.positions[b]);
+        const Vec3 pc = toVec3(mesh.positions[c]);
+        cloud.positions.push_back(toVec3f(pa * wa + pb * wb + pc * wc));
+
+        const Vec3 faceNormal = (pb - pa).cross(pc - pa);
+        Vec3 normal = faceNormal;
+        if (!mesh.normals.empty()) {
+            normal = toVec3(mesh.normals[a]) * wa + toVec3(mesh.normals[b]) * wb +
+                     toVec3(mesh.normals[c]) * wc;
+            // Opposite vertex normals (a knife edge) can cancel out.
+            if (!(normal.norm() > 1e-12)) normal = faceNormal;
+        }
+        const double length = normal.norm();
+        cloud.normals.push_back(length > 0.0 ? toVec3f(normal * (1.0 / length)) : Vec3f{});
+
+        if (withFaces) cloud.faceIndices.push_back(mesh.triangleFaces[t]);
+        if (withPrimitives)
+            cloud.primitives.push_back(
+                mesh.facePrimitives[static_cast<std::size_t>(mesh.triangleFaces[t])]);
+    }
+    return cloud;
+}
+
+} // namespace img2cad::cad
