@@ -30,7 +30,9 @@ private:
     std::uint64_t m_state;
 };
 
-Vec3 toVec3(Vec3f v) { return {v.x, v.y, v.z}; }
+Vec3 toVec3(Vec3f v) {
+    return {v.x, v.y, v.z};
+}
 Vec3f toVec3f(Vec3 v) {
     return {static_cast<float>(v.x), static_cast<float>(v.y), static_cast<float>(v.z)};
 }

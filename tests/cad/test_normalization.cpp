@@ -55,8 +55,8 @@ void TestNormalization::longestSideBecomesOneAndCentred() {
 
 void TestNormalization::roundTripsPoints() {
     const Normalization n = Normalization::toUnitCube(boxOf({-120, 5, 0.5}, {80, 40, 33}));
-    for (const Vec3 p : {Vec3{-120, 5, 0.5}, Vec3{80, 40, 33}, Vec3{1.25, -7.5, 1e3},
-                         Vec3{0, 0, 0}, Vec3{-33.3, 12.7, 19.1}}) {
+    for (const Vec3 p : {Vec3{-120, 5, 0.5}, Vec3{80, 40, 33}, Vec3{1.25, -7.5, 1e3}, Vec3{0, 0, 0},
+                         Vec3{-33.3, 12.7, 19.1}}) {
         QVERIFY((n.invert(n.apply(p)) - p).norm() < 1e-9);
         QVERIFY((n.apply(n.invert(p)) - p).norm() < 1e-9);
     }

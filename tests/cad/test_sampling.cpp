@@ -17,7 +17,9 @@ using namespace img2cad::cad;
 
 namespace {
 
-Vec3 toVec3(Vec3f v) { return {v.x, v.y, v.z}; }
+Vec3 toVec3(Vec3f v) {
+    return {v.x, v.y, v.z};
+}
 
 bool sameCloud(const PointCloud& a, const PointCloud& b) {
     const auto sameBytes = [](const auto& p, const auto& q) {
@@ -102,7 +104,8 @@ void TestSampling::pointsLieOnTheSphere() {
 
 void TestSampling::isUniformByArea() {
     const Vec3 size{1, 1, 10};
-    const TriangleMesh mesh = tessellate(wrapOcc(img2cad::test::makeOccBox(size.x, size.y, size.z)));
+    const TriangleMesh mesh =
+        tessellate(wrapOcc(img2cad::test::makeOccBox(size.x, size.y, size.z)));
     const std::size_t n = 20000;
     const PointCloud cloud = samplePoints(mesh, n, 11);
     int counts[6] = {0, 0, 0, 0, 0, 0};
@@ -119,7 +122,10 @@ void TestSampling::isUniformByArea() {
         const double sigma = std::sqrt(n * share * (1.0 - share));
         QVERIFY2(std::abs(counts[side] - expected) < 3.0 * sigma,
                  qPrintable(QString("side %1: %2 points, expected %3 +- %4")
-                                .arg(side).arg(counts[side]).arg(expected).arg(3.0 * sigma)));
+                                .arg(side)
+                                .arg(counts[side])
+                                .arg(expected)
+                                .arg(3.0 * sigma)));
     }
 }
 
@@ -145,8 +151,7 @@ void TestSampling::normalsAreUnitAndOutward() {
 
 void TestSampling::primitiveSharesFollowAreas() {
     const double side = 10.0, radius = 2.0;
-    const TriangleMesh mesh =
-        tessellate(wrapOcc(img2cad::test::makeOccBoxWithHole(side, radius)));
+    const TriangleMesh mesh = tessellate(wrapOcc(img2cad::test::makeOccBoxWithHole(side, radius)));
     const std::size_t n = 20000;
     const PointCloud cloud = samplePoints(mesh, n, 13);
     int cylinderPoints = 0;
@@ -195,7 +200,8 @@ void TestSampling::knownFirstPointsForSeedZero() {
 
 void TestSampling::rejectsEmptyAndDegenerateMeshes() {
     QVERIFY_THROWS_EXCEPTION(Error, samplePoints(TriangleMesh{}, 10));
-    QVERIFY_THROWS_EXCEPTION(Error, samplePoints(singleTriangle({0, 0, 0}, {1, 1, 1}, {2, 2, 2}), 10));
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             samplePoints(singleTriangle({0, 0, 0}, {1, 1, 1}, {2, 2, 2}), 10));
     TriangleMesh outOfRange = singleTriangle({0, 0, 0}, {1, 0, 0}, {0, 1, 0});
     outOfRange.triangles[0][2] = 3;
     QVERIFY_THROWS_EXCEPTION(Error, samplePoints(outOfRange, 10));

@@ -32,7 +32,8 @@ TopoDS_Shell openBoxShell(int missing) {
     BRep_Builder builder;
     TopoDS_Shell shell;
     builder.MakeShell(shell);
-    for (int i = 1; i <= faces.Extent() - missing; ++i) builder.Add(shell, faces(i));
+    for (int i = 1; i <= faces.Extent() - missing; ++i)
+        builder.Add(shell, faces(i));
     return shell;
 }
 
