@@ -8,14 +8,17 @@
 namespace img2cad::cad {
 namespace {
 
-Vec3 toVec3(Vec3f v) { return {v.x, v.y, v.z}; }
+Vec3 toVec3(Vec3f v) {
+    return {v.x, v.y, v.z};
+}
 Vec3f toVec3f(Vec3 v) {
     return {static_cast<float>(v.x), static_cast<float>(v.y), static_cast<float>(v.z)};
 }
 
 // Normals need no change: the map is a translation and a uniform positive scale.
 template <typename Map> void mapPositions(std::vector<Vec3f>& points, Map map) {
-    for (Vec3f& p : points) p = toVec3f(map(toVec3(p)));
+    for (Vec3f& p : points)
+        p = toVec3f(map(toVec3(p)));
 }
 
 } // namespace
@@ -45,7 +48,8 @@ PointCloud Normalization::invert(PointCloud cloud) const {
 TriangleMesh Normalization::apply(TriangleMesh mesh) const {
     const auto map = [this](Vec3 p) { return apply(p); };
     mapPositions(mesh.positions, map);
-    for (std::vector<Vec3f>& edge : mesh.featureEdges) mapPositions(edge, map);
+    for (std::vector<Vec3f>& edge : mesh.featureEdges)
+        mapPositions(edge, map);
     return mesh;
 }
 

@@ -28,6 +28,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace img2cad::cad {
@@ -39,12 +40,18 @@ Vec3f toVec3f(const gp_XYZ& p) {
 
 PrimitiveType primitiveOf(const BRepAdaptor_Surface& surface) {
     switch (surface.GetType()) {
-    case GeomAbs_Plane: return PrimitiveType::Plane;
-    case GeomAbs_Cylinder: return PrimitiveType::Cylinder;
-    case GeomAbs_Cone: return PrimitiveType::Cone;
-    case GeomAbs_Sphere: return PrimitiveType::Sphere;
-    case GeomAbs_Torus: return PrimitiveType::Torus;
-    default: return PrimitiveType::Other;
+    case GeomAbs_Plane:
+        return PrimitiveType::Plane;
+    case GeomAbs_Cylinder:
+        return PrimitiveType::Cylinder;
+    case GeomAbs_Cone:
+        return PrimitiveType::Cone;
+    case GeomAbs_Sphere:
+        return PrimitiveType::Sphere;
+    case GeomAbs_Torus:
+        return PrimitiveType::Torus;
+    default:
+        return PrimitiveType::Other;
     }
 }
 
@@ -78,7 +85,8 @@ bool appendFace(const TopoDS_Face& face, std::int32_t faceIndex, TriangleMesh& m
 
     std::vector<gp_XYZ> nodes(static_cast<std::size_t>(nodeCount));
     for (int i = 1; i <= nodeCount; ++i)
-        nodes[static_cast<std::size_t>(i - 1)] = triangulation->Node(i).Transformed(transform).XYZ();
+        nodes[static_cast<std::size_t>(i - 1)] =
+            triangulation->Node(i).Transformed(transform).XYZ();
 
     // Exact surface normals; BRepAdaptor_Surface already applies the face's location.
     const BRepAdaptor_Surface surface(face, false);
@@ -152,7 +160,8 @@ std::vector<Vec3f> edgePolyline(const TopoDS_Edge& edge, const TopTools_ListOfSh
     // Edges outside any meshed face (free wires, failed faces): discretise the curve itself.
     const BRepAdaptor_Curve curve(edge);
     const GCPnts_TangentialDeflection points(curve, angularDeflection, linearDeflection);
-    for (int i = 1; i <= points.NbPoints(); ++i) polyline.push_back(toVec3f(points.Value(i).XYZ()));
+    for (int i = 1; i <= points.NbPoints(); ++i)
+        polyline.push_back(toVec3f(points.Value(i).XYZ()));
     return polyline;
 }
 
@@ -164,8 +173,8 @@ TriangleMesh tessellateOcc(const TopoDS_Shape& original, const TessellationOptio
     const TopoDS_Shape shape = BRepBuilderAPI_Copy(original, true, false).Shape();
     const double linearDeflection = linearDeflectionFor(shape, options);
 
-    const BRepMesh_IncrementalMesh mesher(shape, linearDeflection, false,
-                                          options.angularDeflection, false);
+    const BRepMesh_IncrementalMesh mesher(shape, linearDeflection, false, options.angularDeflection,
+                                          false);
     if (!mesher.IsDone()) throw Error("Tessellation failed: the mesher did not finish");
 
     TopTools_IndexedMapOfShape faces;
@@ -190,8 +199,8 @@ TriangleMesh tessellateOcc(const TopoDS_Shape& original, const TessellationOptio
     for (int i = 1; i <= edgeFaces.Extent(); ++i) {
         const TopoDS_Edge& edge = TopoDS::Edge(edgeFaces.FindKey(i));
         if (BRep_Tool::Degenerated(edge)) continue;
-        std::vector<Vec3f> polyline = edgePolyline(edge, edgeFaces(i), linearDeflection,
-                                                   options.angularDeflection);
+        std::vector<Vec3f> polyline =
+            edgePolyline(edge, edgeFaces(i), linearDeflection, options.angularDeflection);
         if (polyline.size() >= 2) mesh.featureEdges.push_back(std::move(polyline));
     }
     return mesh;
@@ -200,8 +209,7 @@ TriangleMesh tessellateOcc(const TopoDS_Shape& original, const TessellationOptio
 } // namespace
 
 TriangleMesh tessellate(const Shape& shape, const TessellationOptions& options) {
-    if (unwrapOcc(shape).IsNull())
-        throw Error("Cannot tessellate an empty shape");
+    if (unwrapOcc(shape).IsNull()) throw Error("Cannot tessellate an empty shape");
     return guardOcc("Tessellation", [&] { return tessellateOcc(unwrapOcc(shape), options); });
 }
 

@@ -42,15 +42,24 @@ struct SubShapes {
 
 const char* typeName(TopAbs_ShapeEnum type) {
     switch (type) {
-    case TopAbs_COMPOUND: return "compound";
-    case TopAbs_COMPSOLID: return "compsolid";
-    case TopAbs_SOLID: return "solid";
-    case TopAbs_SHELL: return "shell";
-    case TopAbs_FACE: return "face";
-    case TopAbs_WIRE: return "wire";
-    case TopAbs_EDGE: return "edge";
-    case TopAbs_VERTEX: return "vertex";
-    case TopAbs_SHAPE: break;
+    case TopAbs_COMPOUND:
+        return "compound";
+    case TopAbs_COMPSOLID:
+        return "compsolid";
+    case TopAbs_SOLID:
+        return "solid";
+    case TopAbs_SHELL:
+        return "shell";
+    case TopAbs_FACE:
+        return "face";
+    case TopAbs_WIRE:
+        return "wire";
+    case TopAbs_EDGE:
+        return "edge";
+    case TopAbs_VERTEX:
+        return "vertex";
+    case TopAbs_SHAPE:
+        break;
     }
     return "shape";
 }
@@ -66,7 +75,8 @@ std::string statusName(BRepCheck_Status status) {
     std::ostringstream text;
     BRepCheck::Print(status, text);
     std::string name = text.str();
-    while (!name.empty() && (name.back() == '\n' || name.back() == ' ')) name.pop_back();
+    while (!name.empty() && (name.back() == '\n' || name.back() == ' '))
+        name.pop_back();
     return name;
 }
 
@@ -132,7 +142,8 @@ void countFreeEdges(const TopoDS_Shape& shape, const SubShapes& subShapes, Shape
     }
 
     int hangingFaces = 0;
-    for (bool h : hanging) hangingFaces += h ? 1 : 0;
+    for (bool h : hanging)
+        hangingFaces += h ? 1 : 0;
     report.hangingFaceRatio =
         report.faces > 0 ? static_cast<double>(hangingFaces) / report.faces : 0.0;
     report.watertight = report.faces > 0 && report.freeEdges == 0;

@@ -21,7 +21,9 @@ using namespace img2cad::cad;
 
 namespace {
 
-Vec3 toVec3(Vec3f v) { return {v.x, v.y, v.z}; }
+Vec3 toVec3(Vec3f v) {
+    return {v.x, v.y, v.z};
+}
 
 Vec3 triangleNormal(const TriangleMesh& mesh, std::size_t t) {
     const auto& [a, b, c] = mesh.triangles[t];
@@ -31,7 +33,8 @@ Vec3 triangleNormal(const TriangleMesh& mesh, std::size_t t) {
 
 double meshArea(const TriangleMesh& mesh) {
     double area = 0.0;
-    for (std::size_t t = 0; t < mesh.triangles.size(); ++t) area += 0.5 * triangleNormal(mesh, t).norm();
+    for (std::size_t t = 0; t < mesh.triangles.size(); ++t)
+        area += 0.5 * triangleNormal(mesh, t).norm();
     return area;
 }
 
@@ -58,7 +61,8 @@ int inwardCount(const TriangleMesh& mesh, Vec3 centre) {
 bool windingMatchesNormals(const TriangleMesh& mesh) {
     for (std::size_t t = 0; t < mesh.triangles.size(); ++t) {
         Vec3 sum;
-        for (std::uint32_t v : mesh.triangles[t]) sum = sum + toVec3(mesh.normals[v]);
+        for (std::uint32_t v : mesh.triangles[t])
+            sum = sum + toVec3(mesh.normals[v]);
         if (triangleNormal(mesh, t).dot(sum) <= 0.0) return false;
     }
     return true;
@@ -106,17 +110,20 @@ void TestTessellation::unitBoxHasTwelveOutwardTriangles() {
     QCOMPARE(mesh.triangleFaces.size(), std::size_t(12));
     QCOMPARE(mesh.normals.size(), mesh.positions.size());
     QCOMPARE(mesh.facePrimitives.size(), std::size_t(6));
-    for (PrimitiveType type : mesh.facePrimitives) QCOMPARE(type, PrimitiveType::Plane);
+    for (PrimitiveType type : mesh.facePrimitives)
+        QCOMPARE(type, PrimitiveType::Plane);
     std::vector<int> trianglesPerFace(6, 0);
     for (std::int32_t face : mesh.triangleFaces) {
         QVERIFY(face >= 0 && face < 6);
         ++trianglesPerFace[static_cast<std::size_t>(face)];
     }
-    for (int count : trianglesPerFace) QCOMPARE(count, 2);
+    for (int count : trianglesPerFace)
+        QCOMPARE(count, 2);
     QCOMPARE(inwardCount(mesh, {0.5, 0.5, 0.5}), 0);
     QVERIFY(normalsAreUnit(mesh));
     QCOMPARE(mesh.featureEdges.size(), std::size_t(12));
-    for (const auto& edge : mesh.featureEdges) QCOMPARE(edge.size(), std::size_t(2));
+    for (const auto& edge : mesh.featureEdges)
+        QCOMPARE(edge.size(), std::size_t(2));
 }
 
 void TestTessellation::cylinderAreaMatchesExactArea() {
@@ -125,8 +132,8 @@ void TestTessellation::cylinderAreaMatchesExactArea() {
     const double exact = 2.0 * M_PI * r * h + 2.0 * M_PI * r * r;
     QVERIFY2(std::abs(meshArea(mesh) - exact) / exact < 0.005,
              qPrintable(QString("mesh %1 exact %2").arg(meshArea(mesh)).arg(exact)));
-    QCOMPARE(primitiveSet(mesh), (std::set<PrimitiveType>{PrimitiveType::Plane,
-                                                           PrimitiveType::Cylinder}));
+    QCOMPARE(primitiveSet(mesh),
+             (std::set<PrimitiveType>{PrimitiveType::Plane, PrimitiveType::Cylinder}));
     QCOMPARE(inwardCount(mesh, {0, 0, h / 2}), 0);
     QVERIFY(windingMatchesNormals(mesh));
     QVERIFY(normalsAreUnit(mesh));
@@ -187,8 +194,8 @@ void TestTessellation::meshBoundsEqualTheShapeBox() {
     const BoundingBox meshBox = tessellate(cylinder).bounds();
     const BoundingBox cylinderBox = analyse(cylinder).bbox;
     const double deflection = TessellationOptions{}.linearDeflection * 4.0 + 1e-6;
-    for (const auto& [m, e] : {std::pair{meshBox.min, cylinderBox.min},
-                               std::pair{meshBox.max, cylinderBox.max}}) {
+    for (const auto& [m, e] :
+         {std::pair{meshBox.min, cylinderBox.min}, std::pair{meshBox.max, cylinderBox.max}}) {
         QVERIFY(std::abs(m.x - e.x) <= deflection);
         QVERIFY(std::abs(m.y - e.y) <= deflection);
         QVERIFY(std::abs(m.z - e.z) <= deflection);
