@@ -149,6 +149,20 @@ std::vector<TopoDS_Face> buildProfileFaces(const SketchPlane& plane, const Profi
     where.loop = -1;
 
     const std::size_t n = loops.size();
+    // Loops of one profile must not cross: nesting would be meaningless. The check runs on
+    // the polygons (arcs subdivided); giant hostile profiles are left to the face check.
+    std::size_t segments = 0;
+    for (const BuiltLoop& loop : loops) segments += loop.polygon.size();
+    if (n > 1 && segments * segments < 50'000'000) {
+        for (std::size_t i = 0; i < n; ++i)
+            for (std::size_t j = i + 1; j < n; ++j)
+                if (boundariesMeet(loops[i].polygon, loops[j].polygon)) {
+                    where.loop = int(j);
+                    throw Error("loops " + std::to_string(i) + " and " + std::to_string(j) +
+                                    " of the profile cross or touch each other",
+                                where);
+                }
+    }
     std::vector<int> depth(n, 0);
     std::vector<int> parent(n, -1);
     for (std::size_t i = 0; i < n; ++i) {

@@ -132,7 +132,7 @@ Loop chainLoop(std::vector<Curve> curves, const std::string& where) {
     }
     const double closing = (curveStart(loop.curves.front()) - curveEnd(loop.curves.back())).norm();
     if (closing > tolerance)
-        fail(where, "loop does not close (gap " + std::to_string(closing) + ")");
+        fail(where, "loop is open: its last curve does not end where the first starts (gap " + std::to_string(closing) + ")");
 
     // Weld: each curve starts exactly where the previous one ends.
     for (std::size_t i = 0; i < loop.curves.size(); ++i) {
@@ -306,7 +306,7 @@ ImportedSequence importSequence(const std::string& jsonText) {
     Json root;
     try {
         root = Json::parse(jsonText);
-    } catch (const Json::parse_error& error) {
+    } catch (const Json::exception& error) { // syntax errors, and numbers such as 1e999
         throw Error(std::string("not valid JSON: ") + error.what());
     }
     if (!root.is_object() || !root.contains("entities"))

@@ -5,6 +5,7 @@
 #include "cad/deepcad_import.h"
 #include "cad/error.h"
 #include "cad/mesh_io.h"
+#include "cad/point_cloud_io.h"
 #include "cad/program_json.h"
 #include "cad/step_io.h"
 #include "cad/text_file.h"

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: MIT
 #include "cad/internal/occ_guard.h"
 
+#include <Message.hxx>
+#include <Message_Messenger.hxx>
 #include <OSD.hxx>
 
 #include <mutex>
 
 namespace img2cad::cad {
 
-void installOccSignalHandlers() {
-    // NOTE: floating-point traps stay off: OCC's algorithms rely on IEEE inf/NaN internally.
+void initialiseOcc() {
     static std::once_flag once;
-    std::call_once(once, [] { OSD::SetSignal(OSD_SignalMode_Set, Standard_False); });
+    std::call_once(once, [] {
+        // NOTE: floating-point traps stay off: OCC's algorithms rely on IEEE inf/NaN internally.
+        OSD::SetSignal(OSD_SignalMode_Set, Standard_False);
+        // The STEP translators print transfer statistics to stdout; a library must not.
+        Message::DefaultMessenger()->ChangePrinters().Clear();
+    });
     // Signal-to-exception conversion is per thread in OCC; workers call in from many threads.
     thread_local bool threadReady = false;
     if (!threadReady) {

@@ -241,6 +241,45 @@ bool containsPoint(const std::vector<Vec2>& polygon, Vec2 point) {
     return inside;
 }
 
+namespace {
+
+double orientation(Vec2 a, Vec2 b, Vec2 c) { return (b - a).cross(c - a); }
+
+bool onSegment(Vec2 a, Vec2 b, Vec2 p) {
+    return std::fmin(a.x, b.x) <= p.x && p.x <= std::fmax(a.x, b.x) && std::fmin(a.y, b.y) <= p.y &&
+           p.y <= std::fmax(a.y, b.y);
+}
+
+bool segmentsMeet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
+    const double o1 = orientation(a, b, c), o2 = orientation(a, b, d);
+    const double o3 = orientation(c, d, a), o4 = orientation(c, d, b);
+    if (((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0)))
+        return true;
+    return (o1 == 0 && onSegment(a, b, c)) || (o2 == 0 && onSegment(a, b, d)) ||
+           (o3 == 0 && onSegment(c, d, a)) || (o4 == 0 && onSegment(c, d, b));
+}
+
+BoundingBox boxOf(const std::vector<Vec2>& polygon) {
+    BoundingBox box;
+    for (Vec2 p : polygon) box.add({p.x, p.y, 0.0});
+    return box;
+}
+
+} // namespace
+
+bool boundariesMeet(const std::vector<Vec2>& a, const std::vector<Vec2>& b) {
+    const BoundingBox boxA = boxOf(a), boxB = boxOf(b);
+    if (boxA.max.x < boxB.min.x || boxB.max.x < boxA.min.x || boxA.max.y < boxB.min.y ||
+        boxB.max.y < boxA.min.y)
+        return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const Vec2 a0 = a[i], a1 = a[(i + 1) % a.size()];
+        for (std::size_t j = 0; j < b.size(); ++j)
+            if (segmentsMeet(a0, a1, b[j], b[(j + 1) % b.size()])) return true;
+    }
+    return false;
+}
+
 void validate(const Program& program, double closureTolerance) {
     if (program.extrudes.empty()) throw Error("the program has no extrude operations");
     if (program.extrudes.size() > ProgramLimits::kMaxExtrudes)

@@ -143,6 +143,8 @@ std::vector<Vec2> loopPolygon(const Loop& loop, double maxAngle = 0.2);
 double signedArea(const std::vector<Vec2>& polygon);
 /// Even-odd point-in-polygon test.
 bool containsPoint(const std::vector<Vec2>& polygon, Vec2 point);
+/// True when the boundaries of two closed polygons cross or touch.
+bool boundariesMeet(const std::vector<Vec2>& a, const std::vector<Vec2>& b);
 
 /// Checks everything that can be checked without the kernel: finite numbers, sizes within
 /// ProgramLimits, unit orthogonal plane axes, non-degenerate curves, closed loops (within

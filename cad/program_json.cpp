@@ -273,7 +273,7 @@ Program programFromJson(const std::string& text) {
     Json root;
     try {
         root = Json::parse(text);
-    } catch (const Json::parse_error& error) {
+    } catch (const Json::exception& error) { // syntax errors, and numbers such as 1e999
         throw Error(std::string("not valid JSON: ") + error.what());
     }
     const Node node(root, "");

@@ -6,6 +6,7 @@
 #include "cad/error.h"
 #include "cad/file_kind.h"
 #include "cad/mesh_io.h"
+#include "cad/point_cloud_io.h"
 #include "cad/program_json.h"
 #include "cad/sampling.h"
 #include "cad/step_io.h"
@@ -69,7 +70,7 @@ bool isPointCloudOutput(const fs::path& path) {
     return ext == ".xyz";
 }
 
-nlohmann::json toJson(const BoundingBox& box) {
+nlohmann::ordered_json toJson(const BoundingBox& box) {
     if (box.isEmpty()) return nullptr;
     return {{"min", {box.min.x, box.min.y, box.min.z}}, {"max", {box.max.x, box.max.y, box.max.z}}};
 }
@@ -114,7 +115,7 @@ int runCompile(const CompileRequest& request) {
 
 int runInfo(const std::string& path, bool asJson) {
     const Loaded loaded = load(path);
-    nlohmann::json info = {{"file", path}, {"kind", fileKindName(loaded.kind)}};
+    nlohmann::ordered_json info = {{"file", path}, {"kind", fileKindName(loaded.kind)}};
     if (loaded.program) {
         info["extrudes"] = loaded.program->extrudes.size();
         info["curves"] = curveCount(*loaded.program);

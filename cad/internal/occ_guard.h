@@ -14,13 +14,14 @@
 
 namespace img2cad::cad {
 
-/// Installs OCC's signal handlers once per process (idempotent, thread-safe).
-void installOccSignalHandlers();
+/// Prepares OCC once per process and thread (idempotent, thread-safe): signal handlers that
+/// turn crashes inside the kernel into exceptions, and no console chatter from translators.
+void initialiseOcc();
 
 /// Runs `fn` and rethrows any OCC failure as cad::Error("<what>: <OCC message>", where).
 template <typename Fn>
 auto guardOcc(const std::string& what, Fn&& fn, ProgramLocation where = {}) -> decltype(fn()) {
-    installOccSignalHandlers();
+    initialiseOcc();
     try {
         OCC_CATCH_SIGNALS
         return fn();

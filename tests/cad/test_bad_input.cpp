@@ -67,7 +67,7 @@ void TestBadInput::rejectsBrokenProgramFiles_data() {
     QTest::newRow("empty") << QByteArray() << "not valid JSON";
     QTest::newRow("binary") << QByteArray("\x00\xff\xfe garbage", 12) << "not valid JSON";
     QTest::newRow("unknown field") << QByteArray(good).replace("\"units\"", "\"colour\": 1, \"units\"") << "unknown key 'colour'";
-    QTest::newRow("infinite coordinate") << QByteArray(good).replace("\"distance\": ", "\"distance\": 1e999, \"x\": ") << "not finite";
+    QTest::newRow("infinite coordinate") << QByteArray(good).replace("\"distance\": ", "\"distance\": 1e999, \"x\": ") << "number overflow";
     const auto program = [](const char* curves) {
         return QByteArray(R"({"format":"img2cadseq-program","version":1,"units":"mm","extrudes":[{"plane":{"origin":[0,0,0],"x_axis":[1,0,0],"normal":[0,0,1]},"profiles":[{"loops":[{"curves":[)") +
                curves + R"(]}]}],"extent":{"type":"one_sided","distance":1},"operation":"new_body"}]})";

@@ -41,7 +41,7 @@ void TestCli::printsVersionAndHelp() {
     CliResult result = runCli({"--version"});
     QCOMPARE(result.exitCode, 0);
     QVERIFY(result.out.startsWith("img2cadseq "));
-    for (const QString& command : {"compile", "info", "convert"}) {
+    for (const char* command : {"compile", "info", "convert"}) {
         result = runCli({command, "--help"});
         QCOMPARE(result.exitCode, 0);
         QVERIFY2(result.out.contains("Usage"), qPrintable(result.out));

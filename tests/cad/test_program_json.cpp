@@ -86,7 +86,7 @@ void TestProgramJson::namesThePlaceOfEveryError() {
         {minimalProgram(R"({"type":"circle","center":[0,0],"radius":1,"colour":"red"})"), "unknown key 'colour'"},
         {minimalProgram(R"({"type":"circle","center":[0],"radius":1})"), "center: expected [x, y]"},
         {minimalProgram(R"({"type":"circle","center":[0,"a"],"radius":1})"), "center[1]: expected a number"},
-        {minimalProgram(R"({"type":"circle","center":[0,1e999],"radius":1})"), "not finite"},
+        {minimalProgram(R"({"type":"circle","center":[0,1e999],"radius":1})"), "number overflow"},
         {minimalProgram(R"({"type":"circle","center":[0,0]})"), "missing key 'radius'"},
         {minimalProgram(R"({"type":"circle","center":[0,0],"radius":1})", R"(,"taper":1)"), "extrudes[0]: unknown key 'taper'"},
     };
