@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <string>
 #include <utility>
+#include <iterator>
 #include <vector>
 
 namespace img2cad::cad {
@@ -165,13 +166,14 @@ std::vector<Vec3f> edgePolyline(const TopoDS_Edge& edge, const TopTools_ListOfSh
     return polyline;
 }
 
-TriangleMesh tessellateOcc(const TopoDS_Shape& original, const TessellationOptions& options) {
+TriangleMesh tessellateOcc(const TopoDS_Shape& original, const TessellationOptions& options,
+                           double deflectionFactor) {
     // NOTE: BRepMesh stores its triangulation in the shape's faces, i.e. it writes to the
     // TShapes that every copy of a cad::Shape shares. Meshing a private deep copy keeps the
     // Shape immutable, makes concurrent tessellate() calls on one Shape safe, and stops an
     // older, coarser triangulation from being reused.
     const TopoDS_Shape shape = BRepBuilderAPI_Copy(original, true, false).Shape();
-    const double linearDeflection = linearDeflectionFor(shape, options);
+    const double linearDeflection = linearDeflectionFor(shape, options) * deflectionFactor;
 
     const BRepMesh_IncrementalMesh mesher(shape, linearDeflection, false, options.angularDeflection,
                                           false);
@@ -210,7 +212,19 @@ TriangleMesh tessellateOcc(const TopoDS_Shape& original, const TessellationOptio
 
 TriangleMesh tessellate(const Shape& shape, const TessellationOptions& options) {
     if (unwrapOcc(shape).IsNull()) throw Error("Cannot tessellate an empty shape");
-    return guardOcc("Tessellation", [&] { return tessellateOcc(unwrapOcc(shape), options); });
+    // BRepMesh can fail on a slightly broken face at one deflection and succeed at a nearby
+    // one (seen on a B-spline face of a Fusion 360 export): retry a few nearby deflections,
+    // finer first, before reporting the face.
+    constexpr double kRetryFactors[] = {1.0, 0.75, 1.5, 3.0};
+    for (std::size_t attempt = 0;; ++attempt) {
+        try {
+            return guardOcc("Tessellation", [&] {
+                return tessellateOcc(unwrapOcc(shape), options, kRetryFactors[attempt]);
+            });
+        } catch (const Error&) {
+            if (attempt + 1 == std::size(kRetryFactors)) throw;
+        }
+    }
 }
 
 } // namespace img2cad::cad
