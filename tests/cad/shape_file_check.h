@@ -34,7 +34,8 @@ struct ShapeFileCheck {
 };
 
 inline ShapeFileCheck checkShapeFile(const std::filesystem::path& path,
-                                     const std::filesystem::path& scratch) {
+                                     const std::filesystem::path& scratch,
+                                     const cad::TessellationOptions& meshing = {}) {
     using Clock = std::chrono::steady_clock;
     const auto msSince = [](Clock::time_point start) {
         return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
@@ -49,7 +50,7 @@ inline ShapeFileCheck checkShapeFile(const std::filesystem::path& path,
         check.report = cad::analyse(shape);
 
         start = Clock::now();
-        const cad::TriangleMesh mesh = cad::tessellate(shape);
+        const cad::TriangleMesh mesh = cad::tessellate(shape, meshing);
         check.tessellateMs = msSince(start);
         check.triangles = mesh.triangles.size();
         if (!mesh.empty()) {
