@@ -1,2 +1,148 @@
 // SPDX-License-Identifier: MIT
 #include "cad/step_io.h"
+
+#include "cad/atomic_file.h"
+#include "cad/error.h"
+#include "cad/internal/occ_guard.h"
+#include "cad/internal/occ_shape.h"
+
+#include <BRepTools.hxx>
+#include <BRep_Builder.hxx>
+#include <IFSelect_ReturnStatus.hxx>
+#include <Interface_Static.hxx>
+#include <STEPControl_Reader.hxx>
+#include <STEPControl_Writer.hxx>
+#include <TopExp_Explorer.hxx>
+#include <TopoDS_Shape.hxx>
+
+#include <algorithm>
+#include <cctype>
+#include <mutex>
+#include <string>
+
+namespace img2cad::cad {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// NOTE: the STEP translator keeps its settings (schema, units, product name) in process-wide
+// statics; one lock held from setting them to the end of the transfer keeps concurrent
+// reads and writes from seeing each other's settings.
+std::mutex& stepMutex() {
+    static std::mutex mutex;
+    return mutex;
+}
+
+std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+
+std::string lowerExtension(const fs::path& path) {
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return ext;
+}
+
+const char* statusName(IFSelect_ReturnStatus status) {
+    switch (status) {
+    case IFSelect_RetVoid: return "nothing was read";
+    case IFSelect_RetDone: return "done";
+    case IFSelect_RetError: return "the file is not valid STEP";
+    case IFSelect_RetFail: return "reading failed";
+    case IFSelect_RetStop: return "reading was stopped";
+    }
+    return "unknown status";
+}
+
+bool hasGeometry(const TopoDS_Shape& shape) {
+    // A shape with no face (e.g. an empty compound from a product without geometry) is of no
+    // use to any caller, so it is reported as an error rather than returned.
+    return !shape.IsNull() && TopExp_Explorer(shape, TopAbs_FACE).More();
+}
+
+void requireShape(const Shape& shape, const fs::path& path) {
+    if (unwrapOcc(shape).IsNull())
+        throw Error("cannot write " + quoted(path) + ": there is no shape to export");
+}
+
+} // namespace
+
+void writeStep(const Shape& shape, const fs::path& path, const StepWriteOptions& options) {
+    requireShape(shape, path);
+    const TopoDS_Shape& occShape = unwrapOcc(shape);
+    writeAtomically(path, [&](const fs::path& temp) {
+        return guardOcc("STEP export of " + quoted(path), [&] {
+            std::lock_guard<std::mutex> lock(stepMutex());
+            Interface_Static::SetCVal("write.step.schema", "AP214IS");
+            Interface_Static::SetCVal("write.step.unit", "MM");
+            Interface_Static::SetCVal("write.step.product.name", options.productName.c_str());
+            STEPControl_Writer writer;
+            if (writer.Transfer(occShape, STEPControl_AsIs) != IFSelect_RetDone)
+                throw Error("the shape could not be translated to STEP");
+            if (writer.Write(temp.c_str()) != IFSelect_RetDone)
+                throw Error("the STEP file could not be written");
+            return true;
+        });
+    });
+}
+
+Shape readStep(const fs::path& path) {
+    requireReadableFile(path);
+    if (fs::file_size(path) == 0) throw Error("cannot read " + quoted(path) + ": the file is empty");
+    return guardOcc("STEP import of " + quoted(path), [&] {
+        std::lock_guard<std::mutex> lock(stepMutex());
+        Interface_Static::SetCVal("xstep.cascade.unit", "MM");
+        STEPControl_Reader reader;
+        const IFSelect_ReturnStatus status = reader.ReadFile(path.c_str());
+        if (status != IFSelect_RetDone)
+            throw Error("cannot read " + quoted(path) + " as STEP: " + statusName(status));
+        if (reader.NbRootsForTransfer() <= 0)
+            throw Error("cannot read " + quoted(path) + ": the STEP file holds no shape to import");
+        reader.TransferRoots();
+        const TopoDS_Shape result = reader.NbShapes() > 0 ? reader.OneShape() : TopoDS_Shape();
+        if (!hasGeometry(result))
+            throw Error("cannot read " + quoted(path) + ": the STEP file holds no geometry");
+        return wrapOcc(result);
+    });
+}
+
+void writeBrep(const Shape& shape, const fs::path& path) {
+    requireShape(shape, path);
+    const TopoDS_Shape& occShape = unwrapOcc(shape);
+    writeAtomically(path, [&](const fs::path& temp) {
+        return guardOcc("BREP export of " + quoted(path), [&] {
+            if (!BRepTools::Write(occShape, temp.c_str()))
+                throw Error("the BREP file could not be written");
+            return true;
+        });
+    });
+}
+
+Shape readBrep(const fs::path& path) {
+    requireReadableFile(path);
+    if (fs::file_size(path) == 0) throw Error("cannot read " + quoted(path) + ": the file is empty");
+    return guardOcc("BREP import of " + quoted(path), [&] {
+        TopoDS_Shape result;
+        BRep_Builder builder;
+        if (!BRepTools::Read(result, path.c_str(), builder))
+            throw Error("cannot read " + quoted(path) + ": not a valid BREP file");
+        if (!hasGeometry(result))
+            throw Error("cannot read " + quoted(path) + ": the BREP file holds no geometry");
+        return wrapOcc(result);
+    });
+}
+
+Shape readShapeFile(const fs::path& path) {
+    const std::string ext = lowerExtension(path);
+    if (ext == ".step" || ext == ".stp") return readStep(path);
+    if (ext == ".brep" || ext == ".brp") return readBrep(path);
+    throw Error("cannot read " + quoted(path) +
+                ": unknown shape file type (expected .step, .stp, .brep or .brp)");
+}
+
+bool isShapeFile(const fs::path& path) {
+    const std::string ext = lowerExtension(path);
+    return ext == ".step" || ext == ".stp" || ext == ".brep" || ext == ".brp";
+}
+
+} // namespace img2cad::cad
