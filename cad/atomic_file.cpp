@@ -78,10 +78,13 @@ fs::path createTempFile(const fs::path& target, const fs::path& folder) {
         lastErrno = errno;
         if (lastErrno != EEXIST) break;
     }
-    std::string reason = std::strerror(lastErrno);
+    const std::string detail = std::strerror(lastErrno);
     if (lastErrno == EACCES || lastErrno == EPERM || lastErrno == EROFS)
-        reason = "the folder " + quoted(folder) + " is not writable (" + reason + ")";
-    throw Error("cannot write " + quoted(target) + ": " + reason);
+        throw Error("cannot write " + quoted(target) + ": the folder " + quoted(folder) +
+                    " is not writable (" + detail + ")");
+    // Special file systems such as /proc refuse new files with odd codes (ENOENT).
+    throw Error("cannot write " + quoted(target) + ": no file can be created in the folder " +
+                quoted(folder) + " (" + detail + ")");
 }
 
 } // namespace

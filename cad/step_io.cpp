@@ -6,12 +6,20 @@
 #include "cad/internal/occ_guard.h"
 #include "cad/internal/occ_shape.h"
 
+#include <APIHeaderSection_MakeHeader.hxx>
 #include <BRepTools.hxx>
 #include <BRep_Builder.hxx>
 #include <IFSelect_ReturnStatus.hxx>
 #include <Interface_Static.hxx>
+#include <Message.hxx>
+#include <Message_Messenger.hxx>
+#include <Message_PrinterOStream.hxx>
+#include <STEPControl_Controller.hxx>
 #include <STEPControl_Reader.hxx>
 #include <STEPControl_Writer.hxx>
+#include <StepBasic_Product.hxx>
+#include <StepData_StepModel.hxx>
+#include <TCollection_HAsciiString.hxx>
 #include <TopExp_Explorer.hxx>
 #include <TopoDS_Shape.hxx>
 
@@ -34,6 +42,52 @@ std::mutex& stepMutex() {
     return mutex;
 }
 
+/// Sets a translator setting, failing loudly: a misspelt or not yet registered name would
+/// otherwise be ignored silently.
+void setStatic(const char* name, const std::string& value) {
+    if (!Interface_Static::SetCVal(name, value.c_str()))
+        throw Error(std::string("the STEP translator rejected the setting ") + name + " = '" +
+                    value + "'");
+}
+
+/// Prepares the STEP translator; call with stepMutex() held.
+void prepareStepTranslator() {
+    // NOTE: the translator registers its settings (with their defaults) on first use, so
+    // values set before this are lost or rejected.
+    STEPControl_Controller::Init();
+    static bool messagesRouted = false;
+    if (messagesRouted) return;
+    messagesRouted = true;
+    // The translator reports statistics and parse errors through OCC's default messenger,
+    // which prints to stdout in colour; that would corrupt the CLI's output. Failures reach
+    // callers as cad::Error, so only warnings and worse go on, to stderr.
+    const Handle(Message_Messenger)& messenger = Message::DefaultMessenger();
+    Message_SequenceOfPrinters& printers = messenger->ChangePrinters();
+    for (Standard_Integer i = printers.Length(); i >= 1; --i)
+        if (printers.Value(i)->IsKind(STANDARD_TYPE(Message_PrinterOStream))) printers.Remove(i);
+    Handle(Message_PrinterOStream) toStderr =
+        new Message_PrinterOStream("cerr", Standard_False, Message_Warning);
+    toStderr->SetToColorize(Standard_False);
+    messenger->AddPrinter(toStderr);
+}
+
+/// Gives the products of a transferred model exactly `name` (the translator appends a level
+/// number, "Part 1") and names the file in the header after the target, not the temporary.
+void nameModel(const Handle(StepData_StepModel)& model, const std::string& name,
+               const fs::path& target) {
+    const Handle(TCollection_HAsciiString) productName = new TCollection_HAsciiString(name.c_str());
+    for (Standard_Integer i = 1; i <= model->NbEntities(); ++i) {
+        const Handle(StepBasic_Product) product =
+            Handle(StepBasic_Product)::DownCast(model->Value(i));
+        if (product.IsNull()) continue;
+        product->SetId(productName);
+        product->SetName(productName);
+    }
+    APIHeaderSection_MakeHeader header(model);
+    header.SetName(new TCollection_HAsciiString(target.filename().string().c_str()));
+    header.SetOriginatingSystem(new TCollection_HAsciiString("Img2CADSeq Studio"));
+}
+
 std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
 
 std::string lowerExtension(const fs::path& path) {
@@ -47,8 +101,8 @@ const char* statusName(IFSelect_ReturnStatus status) {
     switch (status) {
     case IFSelect_RetVoid: return "nothing was read";
     case IFSelect_RetDone: return "done";
-    case IFSelect_RetError: return "the file is not valid STEP";
-    case IFSelect_RetFail: return "reading failed";
+    case IFSelect_RetError:
+    case IFSelect_RetFail: return "it is not valid STEP (not a STEP file, or a damaged one)";
     case IFSelect_RetStop: return "reading was stopped";
     }
     return "unknown status";
@@ -73,12 +127,14 @@ void writeStep(const Shape& shape, const fs::path& path, const StepWriteOptions&
     writeAtomically(path, [&](const fs::path& temp) {
         return guardOcc("STEP export of " + quoted(path), [&] {
             std::lock_guard<std::mutex> lock(stepMutex());
-            Interface_Static::SetCVal("write.step.schema", "AP214IS");
-            Interface_Static::SetCVal("write.step.unit", "MM");
-            Interface_Static::SetCVal("write.step.product.name", options.productName.c_str());
+            prepareStepTranslator();
+            setStatic("write.step.schema", "AP214IS");
+            setStatic("write.step.unit", "MM");
+            setStatic("write.step.product.name", options.productName);
             STEPControl_Writer writer;
             if (writer.Transfer(occShape, STEPControl_AsIs) != IFSelect_RetDone)
                 throw Error("the shape could not be translated to STEP");
+            nameModel(writer.Model(), options.productName, path);
             if (writer.Write(temp.c_str()) != IFSelect_RetDone)
                 throw Error("the STEP file could not be written");
             return true;
@@ -91,7 +147,8 @@ Shape readStep(const fs::path& path) {
     if (fs::file_size(path) == 0) throw Error("cannot read " + quoted(path) + ": the file is empty");
     return guardOcc("STEP import of " + quoted(path), [&] {
         std::lock_guard<std::mutex> lock(stepMutex());
-        Interface_Static::SetCVal("xstep.cascade.unit", "MM");
+        prepareStepTranslator();
+        setStatic("xstep.cascade.unit", "MM");
         STEPControl_Reader reader;
         const IFSelect_ReturnStatus status = reader.ReadFile(path.c_str());
         if (status != IFSelect_RetDone)
