@@ -54,7 +54,7 @@ std::string readWholeFile(const fs::path& path) {
     return bytes;
 }
 
-/// Reads the readable mesh formats; Assimp picks the importer by extension and content.
+/// What readMesh accepts; Assimp then picks the importer by extension and content.
 constexpr std::array<std::string_view, 6> kReadableMeshExtensions = {".stl", ".obj", ".ply",
                                                                      ".off", ".gltf", ".glb"};
 

@@ -320,7 +320,8 @@ void TestStepIo::rejectsTruncatedStep() {
     const fs::path half = m_folder / "half.step";
     writeText(half, text.substr(0, text.size() / 2));
     const std::string message = errorOf([&] { img2cad::cad::readStep(half); });
-    QVERIFY2(contains(message, "half.step"), message.c_str());
+    QVERIFY2(contains(message, "half.step") && contains(message, "not valid STEP"),
+             message.c_str());
 }
 
 void TestStepIo::rejectsUnwritableOutput() {
