@@ -20,7 +20,9 @@ namespace {
 
 constexpr int kTempNameAttempts = 16;
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+std::string quoted(const fs::path& path) {
+    return "'" + path.string() + "'";
+}
 
 std::string randomSuffix() {
     // Seeded once per thread from the OS: names only need to differ between concurrent writers.
@@ -28,7 +30,8 @@ std::string randomSuffix() {
     static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     std::uniform_int_distribution<int> pick(0, sizeof(kAlphabet) - 2);
     std::string suffix(10, 'x');
-    for (char& c : suffix) c = kAlphabet[pick(generator)];
+    for (char& c : suffix)
+        c = kAlphabet[pick(generator)];
     return suffix;
 }
 
@@ -56,8 +59,7 @@ void checkTargetFolder(const fs::path& target, const fs::path& folder) {
         throw Error("cannot write " + quoted(target) + ": the folder " + quoted(folder) +
                     " does not exist");
     if (!fs::is_directory(folderStatus))
-        throw Error("cannot write " + quoted(target) + ": " + quoted(folder) +
-                    " is not a folder");
+        throw Error("cannot write " + quoted(target) + ": " + quoted(folder) + " is not a folder");
     if (fs::is_directory(fs::status(target, ec)))
         throw Error("cannot write " + quoted(target) + ": it is a folder, not a file");
 }
@@ -89,16 +91,19 @@ fs::path createTempFile(const fs::path& target, const fs::path& folder) {
 
 } // namespace
 
-void writeAtomically(const fs::path& target,
-                     const std::function<bool(const fs::path&)>& writeTo) {
+void writeAtomically(const fs::path& target, const std::function<bool(const fs::path&)>& writeTo) {
     if (target.empty() || !target.has_filename())
         throw Error("cannot write " + quoted(target) + ": no file name given");
+    // The temporary file sits beside the target: rename() is atomic only within one file
+    // system, and the folder of the target is the one place known to be on the same one.
     const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
     checkTargetFolder(target, folder);
 
     const fs::path temp = createTempFile(target, folder);
     TempFileGuard guard(temp);
 
+    // Writers report failure in many ways (false, cad::Error, library exceptions); all of
+    // them become one cad::Error that names the target, the file the user asked for.
     bool written = false;
     try {
         written = writeTo(temp);
@@ -109,6 +114,8 @@ void writeAtomically(const fs::path& target,
     }
     if (!written) throw Error("cannot write " + quoted(target) + ": the writer reported a failure");
 
+    // A writer that deletes or replaces its output (some libraries write elsewhere and move)
+    // must still leave a plain file, or the rename would publish nothing or a link.
     std::error_code ec;
     if (!fs::is_regular_file(temp, ec))
         throw Error("cannot write " + quoted(target) + ": the writer produced no file");
@@ -120,12 +127,12 @@ void writeAtomically(const fs::path& target,
 void writeFileAtomically(const fs::path& target, std::string_view bytes) {
     writeAtomically(target, [&bytes](const fs::path& temp) {
         std::FILE* file = std::fopen(temp.c_str(), "wb");
-        if (!file) throw Error(std::string("cannot open the temporary file: ") + std::strerror(errno));
+        if (!file)
+            throw Error(std::string("cannot open the temporary file: ") + std::strerror(errno));
         const bool wrote = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
         // fclose flushes, so a full disk may only show up here.
         const bool closed = std::fclose(file) == 0;
-        if (!wrote || !closed)
-            throw Error(std::string("writing failed: ") + std::strerror(errno));
+        if (!wrote || !closed) throw Error(std::string("writing failed: ") + std::strerror(errno));
         return true;
     });
 }
@@ -139,6 +146,8 @@ void requireReadableFile(const fs::path& path) {
         throw Error("cannot read " + quoted(path) + ": it is a folder, not a file");
     if (!fs::is_regular_file(status))
         throw Error("cannot read " + quoted(path) + ": not a regular file");
+    // access() asks the kernel with the real permissions (ACLs included), which the mode bits
+    // that std::filesystem reports do not always tell.
     if (::access(path.c_str(), R_OK) != 0)
         throw Error("cannot read " + quoted(path) + ": " + std::strerror(errno));
 }

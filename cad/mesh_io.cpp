@@ -33,7 +33,9 @@ namespace {
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+std::string quoted(const fs::path& path) {
+    return "'" + path.string() + "'";
+}
 
 std::string lowerExtension(const fs::path& path) {
     std::string ext = path.extension().string();
@@ -55,7 +57,7 @@ std::string readWholeFile(const fs::path& path) {
 }
 
 /// What readMesh accepts; Assimp then picks the importer by extension and content.
-constexpr std::array<std::string_view, 6> kReadableMeshExtensions = {".stl", ".obj", ".ply",
+constexpr std::array<std::string_view, 6> kReadableMeshExtensions = {".stl", ".obj",  ".ply",
                                                                      ".off", ".gltf", ".glb"};
 
 // ---------------------------------------------------------------------------------------------
@@ -75,8 +77,7 @@ constexpr std::array<ExportFormat, 4> kExportFormats = {{
 
 void validateMesh(const TriangleMesh& mesh, const fs::path& path) {
     const std::string prefix = "cannot write " + quoted(path) + ": ";
-    if (mesh.triangles.empty() || mesh.positions.empty())
-        throw Error(prefix + "the mesh is empty");
+    if (mesh.triangles.empty() || mesh.positions.empty()) throw Error(prefix + "the mesh is empty");
     if (!mesh.normals.empty() && mesh.normals.size() != mesh.positions.size())
         throw Error(prefix + "the mesh has " + std::to_string(mesh.normals.size()) +
                     " normals for " + std::to_string(mesh.positions.size()) + " vertices");
@@ -87,8 +88,7 @@ void validateMesh(const TriangleMesh& mesh, const fs::path& path) {
         for (std::uint32_t index : mesh.triangles[t])
             if (index >= mesh.positions.size())
                 throw Error(prefix + "triangle " + std::to_string(t) + " refers to vertex " +
-                            std::to_string(index) + " of " +
-                            std::to_string(mesh.positions.size()));
+                            std::to_string(index) + " of " + std::to_string(mesh.positions.size()));
 }
 
 /// An aiScene holding one mesh, one default material and a root node: the minimum every
@@ -100,13 +100,13 @@ std::unique_ptr<aiScene> makeScene(const TriangleMesh& mesh) {
     scene->mRootNode->mMeshes = new unsigned int[1]{0};
 
     scene->mNumMaterials = 1;
-    scene->mMaterials = new aiMaterial*[1]{new aiMaterial()};
+    scene->mMaterials = new aiMaterial* [1] { new aiMaterial() };
     const aiString materialName("default");
     scene->mMaterials[0]->AddProperty(&materialName, AI_MATKEY_NAME);
 
     auto* out = new aiMesh();
     scene->mNumMeshes = 1;
-    scene->mMeshes = new aiMesh*[1]{out};
+    scene->mMeshes = new aiMesh* [1] { out };
     out->mMaterialIndex = 0;
     out->mPrimitiveTypes = aiPrimitiveType_TRIANGLE;
     out->mNumVertices = static_cast<unsigned int>(mesh.positions.size());
@@ -199,12 +199,17 @@ private:
 
 std::string_view trim(std::string_view text) {
     const auto isSpace = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    while (!text.empty() && isSpace(text.front())) text.remove_prefix(1);
-    while (!text.empty() && isSpace(text.back())) text.remove_suffix(1);
+    while (!text.empty() && isSpace(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && isSpace(text.back()))
+        text.remove_suffix(1);
     return text;
 }
 
 /// Splits a line into numbers; false if a token is not a number.
+/// Commas are accepted as separators because spreadsheets and some scanners write them.
+/// from_chars parses straight into float, so a written float reads back bit for bit and the
+/// C locale (a decimal comma in some) does not matter.
 bool parseNumbers(std::string_view line, std::vector<float>& numbers) {
     numbers.clear();
     std::size_t pos = 0;
@@ -249,9 +254,13 @@ PointCloud readXyz(const fs::path& path) {
             throw Error("cannot read " + where + ": '" + std::string(line) +
                         "' is not a list of numbers");
         if (numbers.size() != 3 && numbers.size() != 6)
-            throw Error("cannot read " + where + ": expected 3 numbers (x y z) or 6 (x y z nx ny "
-                        "nz), found " + std::to_string(numbers.size()));
-        if (cloud.empty()) withNormals = numbers.size() == 6;
+            throw Error("cannot read " + where +
+                        ": expected 3 numbers (x y z) or 6 (x y z nx ny "
+                        "nz), found " +
+                        std::to_string(numbers.size()));
+        // Normals are all-or-nothing, like every attribute of PointCloud.
+        if (cloud.empty())
+            withNormals = numbers.size() == 6;
         else if (withNormals != (numbers.size() == 6))
             throw Error("cannot read " + where + ": " + std::to_string(numbers.size()) +
                         " numbers, but earlier lines have " + (withNormals ? "6" : "3"));
@@ -322,11 +331,11 @@ struct PlyHeader {
 
 bool plyTypeFromName(const std::string& name, PlyType& type) {
     static const std::pair<const char*, PlyType> kNames[] = {
-        {"char", PlyType::Int8},     {"int8", PlyType::Int8},       {"uchar", PlyType::UInt8},
-        {"uint8", PlyType::UInt8},   {"short", PlyType::Int16},     {"int16", PlyType::Int16},
-        {"ushort", PlyType::UInt16}, {"uint16", PlyType::UInt16},   {"int", PlyType::Int32},
-        {"int32", PlyType::Int32},   {"uint", PlyType::UInt32},     {"uint32", PlyType::UInt32},
-        {"float", PlyType::Float32}, {"float32", PlyType::Float32}, {"double", PlyType::Float64},
+        {"char", PlyType::Int8},      {"int8", PlyType::Int8},       {"uchar", PlyType::UInt8},
+        {"uint8", PlyType::UInt8},    {"short", PlyType::Int16},     {"int16", PlyType::Int16},
+        {"ushort", PlyType::UInt16},  {"uint16", PlyType::UInt16},   {"int", PlyType::Int32},
+        {"int32", PlyType::Int32},    {"uint", PlyType::UInt32},     {"uint32", PlyType::UInt32},
+        {"float", PlyType::Float32},  {"float32", PlyType::Float32}, {"double", PlyType::Float64},
         {"float64", PlyType::Float64}};
     for (const auto& [typeName, value] : kNames)
         if (name == typeName) {
@@ -339,13 +348,17 @@ bool plyTypeFromName(const std::string& name, PlyType& type) {
 std::size_t plyTypeSize(PlyType type) {
     switch (type) {
     case PlyType::Int8:
-    case PlyType::UInt8: return 1;
+    case PlyType::UInt8:
+        return 1;
     case PlyType::Int16:
-    case PlyType::UInt16: return 2;
+    case PlyType::UInt16:
+        return 2;
     case PlyType::Int32:
     case PlyType::UInt32:
-    case PlyType::Float32: return 4;
-    case PlyType::Float64: return 8;
+    case PlyType::Float32:
+        return 4;
+    case PlyType::Float64:
+        return 8;
     }
     return 0;
 }
@@ -375,10 +388,14 @@ PlyHeader parsePlyHeader(const std::string& bytes, const fs::path& path) {
         if (keyword == "format") {
             std::string format;
             words >> format;
-            if (format == "ascii") header.format = PlyFormat::Ascii;
-            else if (format == "binary_little_endian") header.format = PlyFormat::BinaryLittleEndian;
-            else if (format == "binary_big_endian") header.format = PlyFormat::BinaryBigEndian;
-            else throw Error(prefix + where + ": unknown format '" + format + "'");
+            if (format == "ascii")
+                header.format = PlyFormat::Ascii;
+            else if (format == "binary_little_endian")
+                header.format = PlyFormat::BinaryLittleEndian;
+            else if (format == "binary_big_endian")
+                header.format = PlyFormat::BinaryBigEndian;
+            else
+                throw Error(prefix + where + ": unknown format '" + format + "'");
             sawFormat = true;
         } else if (keyword == "element") {
             PlyElement element;
@@ -454,14 +471,22 @@ private:
     static double decodeLittleEndian(PlyType type, const unsigned char* raw) {
         // NOTE: assumes a little-endian host (x86-64 and ARM64 Linux).
         switch (type) {
-        case PlyType::Int8: return static_cast<double>(static_cast<std::int8_t>(raw[0]));
-        case PlyType::UInt8: return raw[0];
-        case PlyType::Int16: return load<std::int16_t>(raw);
-        case PlyType::UInt16: return load<std::uint16_t>(raw);
-        case PlyType::Int32: return load<std::int32_t>(raw);
-        case PlyType::UInt32: return load<std::uint32_t>(raw);
-        case PlyType::Float32: return load<float>(raw);
-        case PlyType::Float64: return load<double>(raw);
+        case PlyType::Int8:
+            return static_cast<double>(static_cast<std::int8_t>(raw[0]));
+        case PlyType::UInt8:
+            return raw[0];
+        case PlyType::Int16:
+            return load<std::int16_t>(raw);
+        case PlyType::UInt16:
+            return load<std::uint16_t>(raw);
+        case PlyType::Int32:
+            return load<std::int32_t>(raw);
+        case PlyType::UInt32:
+            return load<std::uint32_t>(raw);
+        case PlyType::Float32:
+            return load<float>(raw);
+        case PlyType::Float64:
+            return load<double>(raw);
         }
         return 0.0;
     }
@@ -484,6 +509,8 @@ PointCloud readPlyPointCloud(const fs::path& path) {
     PlyValueReader reader(bytes, header.bodyOffset, header.format);
 
     PointCloud cloud;
+    // Elements are stored one after the other in header order, so anything before the
+    // vertices has to be read through (list lengths included) to find where they start.
     for (const PlyElement& element : header.elements) {
         const bool isVertex = element.name == "vertex";
         // Column of each property we keep: 0-2 position, 3-5 normal, 6 face, 7 primitive.
@@ -527,14 +554,15 @@ PointCloud readPlyPointCloud(const fs::path& path) {
             const Vec3f position{static_cast<float>(values[0]), static_cast<float>(values[1]),
                                  static_cast<float>(values[2])};
             if (!isFinite(position))
-                throw Error(prefix + "vertex " + std::to_string(item) +
-                            " is not a finite point");
+                throw Error(prefix + "vertex " + std::to_string(item) + " is not a finite point");
             cloud.positions.push_back(position);
             if (withNormals)
                 cloud.normals.push_back({static_cast<float>(values[3]),
                                          static_cast<float>(values[4]),
                                          static_cast<float>(values[5])});
             if (present[6]) cloud.faceIndices.push_back(static_cast<std::int32_t>(values[6]));
+            // A label out of range would make every later per-class count wrong, so it is an
+            // error rather than a silent "Other".
             if (present[7]) {
                 if (values[7] < 0 || values[7] >= kPrimitiveTypeCount)
                     throw Error(prefix + "vertex " + std::to_string(item) +
@@ -561,6 +589,8 @@ void appendBinary(std::string& out, const Vec3f& v) {
     appendBinary(out, v.z);
 }
 
+/// Binary little-endian PLY with float coordinates: compact, exact for our float data, and
+/// read by every point-cloud tool (CloudCompare, MeshLab, Open3D) as well as by Assimp.
 std::string plyBytes(const PointCloud& cloud) {
     const bool withNormals = !cloud.normals.empty();
     const bool withFaces = !cloud.faceIndices.empty();
@@ -609,8 +639,12 @@ void writeMesh(const TriangleMesh& mesh, const fs::path& path) {
     if (format == kExportFormats.end())
         throw Error("cannot write " + quoted(path) +
                     ": unknown mesh file type (expected .stl, .obj, .ply or .glb)");
+    // Checked before anything touches the disk: Assimp would write a broken file, or crash,
+    // on an out-of-range index.
     validateMesh(mesh, path);
     const std::unique_ptr<aiScene> scene = makeScene(mesh);
+    // The format comes from our table, not from the temporary file's name, which ends in a
+    // random suffix.
     writeAtomically(path, [&](const fs::path& temp) {
         Assimp::Exporter exporter;
         if (exporter.Export(scene.get(), format->assimpId, temp.string()) != aiReturn_SUCCESS)
@@ -630,7 +664,8 @@ TriangleMesh readMesh(const fs::path& path) {
     if (!isMeshExtension(path))
         throw Error("cannot read " + quoted(path) +
                     ": unknown mesh file type (expected .stl, .obj, .ply, .off, .gltf or .glb)");
-    if (fs::file_size(path) == 0) throw Error("cannot read " + quoted(path) + ": the file is empty");
+    if (fs::file_size(path) == 0)
+        throw Error("cannot read " + quoted(path) + ": the file is empty");
     Assimp::Importer importer;
     // Vertex joining leaves point-only meshes (face-less PLY/OBJ) untouched in Assimp 5.2.
     const aiScene* scene =
@@ -663,11 +698,13 @@ PointCloud readPointCloud(const fs::path& path) {
         throw Error("cannot read " + quoted(path) +
                     ": unknown point cloud file type (expected .xyz, .ply, .stl, .obj, .off, "
                     ".gltf or .glb)");
-    if (fs::file_size(path) == 0) throw Error("cannot read " + quoted(path) + ": the file is empty");
+    if (fs::file_size(path) == 0)
+        throw Error("cannot read " + quoted(path) + ": the file is empty");
     PointCloud cloud;
     if (ext == ".xyz") {
         cloud = readXyz(path);
     } else if (ext == ".ply") {
+        // Our own reader keeps the per-point face and primitive labels Assimp drops.
         cloud = readPlyPointCloud(path);
     } else {
         TriangleMesh mesh = readMesh(path);

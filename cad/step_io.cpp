@@ -73,7 +73,7 @@ void prepareStepTranslator() {
 
 /// Gives the products of a transferred model exactly `name` (the translator appends a level
 /// number, "Part 1") and names the file in the header after the target, not the temporary.
-void nameModel(const Handle(StepData_StepModel)& model, const std::string& name,
+void nameModel(const Handle(StepData_StepModel) & model, const std::string& name,
                const fs::path& target) {
     const Handle(TCollection_HAsciiString) productName = new TCollection_HAsciiString(name.c_str());
     for (Standard_Integer i = 1; i <= model->NbEntities(); ++i) {
@@ -88,7 +88,9 @@ void nameModel(const Handle(StepData_StepModel)& model, const std::string& name,
     header.SetOriginatingSystem(new TCollection_HAsciiString("Img2CADSeq Studio"));
 }
 
-std::string quoted(const fs::path& path) { return "'" + path.string() + "'"; }
+std::string quoted(const fs::path& path) {
+    return "'" + path.string() + "'";
+}
 
 std::string lowerExtension(const fs::path& path) {
     std::string ext = path.extension().string();
@@ -99,11 +101,15 @@ std::string lowerExtension(const fs::path& path) {
 
 const char* statusName(IFSelect_ReturnStatus status) {
     switch (status) {
-    case IFSelect_RetVoid: return "nothing was read";
-    case IFSelect_RetDone: return "done";
+    case IFSelect_RetVoid:
+        return "nothing was read";
+    case IFSelect_RetDone:
+        return "done";
     case IFSelect_RetError:
-    case IFSelect_RetFail: return "it is not valid STEP (not a STEP file, or a damaged one)";
-    case IFSelect_RetStop: return "reading was stopped";
+    case IFSelect_RetFail:
+        return "it is not valid STEP (not a STEP file, or a damaged one)";
+    case IFSelect_RetStop:
+        return "reading was stopped";
     }
     return "unknown status";
 }
@@ -144,7 +150,9 @@ void writeStep(const Shape& shape, const fs::path& path, const StepWriteOptions&
 
 Shape readStep(const fs::path& path) {
     requireReadableFile(path);
-    if (fs::file_size(path) == 0) throw Error("cannot read " + quoted(path) + ": the file is empty");
+    // The STEP parser reports an empty file as a generic syntax error; say what it is.
+    if (fs::file_size(path) == 0)
+        throw Error("cannot read " + quoted(path) + ": the file is empty");
     return guardOcc("STEP import of " + quoted(path), [&] {
         std::lock_guard<std::mutex> lock(stepMutex());
         prepareStepTranslator();
@@ -177,7 +185,8 @@ void writeBrep(const Shape& shape, const fs::path& path) {
 
 Shape readBrep(const fs::path& path) {
     requireReadableFile(path);
-    if (fs::file_size(path) == 0) throw Error("cannot read " + quoted(path) + ": the file is empty");
+    if (fs::file_size(path) == 0)
+        throw Error("cannot read " + quoted(path) + ": the file is empty");
     return guardOcc("BREP import of " + quoted(path), [&] {
         TopoDS_Shape result;
         BRep_Builder builder;

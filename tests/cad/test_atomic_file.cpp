@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "test_registry.h"
 #include "test_paths.h"
+#include "test_registry.h"
 
 #include "cad/atomic_file.h"
 #include "cad/error.h"

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "test_registry.h"
 #include "test_paths.h"
+#include "test_registry.h"
 
 #include "cad/error.h"
 #include "cad/mesh_io.h"
@@ -64,16 +64,16 @@ TriangleMesh cubeMesh(bool withNormals = true) {
 
 PointCloud labelledCloud() {
     PointCloud cloud;
-    const float awkward[] = {0.1f, -1e-7f, 123456.789f, -3.3333333f, 1.17549435e-38f, 42.0f,
-                             7.125f};
+    const float awkward[] = {0.1f,  -1e-7f, 123456.789f, -3.3333333f, 1.17549435e-38f,
+                             42.0f, 7.125f};
     const int count = static_cast<int>(std::size(awkward));
     for (int i = 0; i < count; ++i) {
-        cloud.positions.push_back(
-            {awkward[i], awkward[(i + 1) % count], awkward[(i + 3) % count]});
+        cloud.positions.push_back({awkward[i], awkward[(i + 1) % count], awkward[(i + 3) % count]});
         const float len = std::sqrt(1.0f + float(i * i) + 4.0f);
         cloud.normals.push_back({1.0f / len, float(i) / len, -2.0f / len});
         cloud.faceIndices.push_back(i * 3 - 1);
-        cloud.primitives.push_back(static_cast<PrimitiveType>(i % img2cad::cad::kPrimitiveTypeCount));
+        cloud.primitives.push_back(
+            static_cast<PrimitiveType>(i % img2cad::cad::kPrimitiveTypeCount));
     }
     return cloud;
 }
@@ -172,7 +172,8 @@ void TestMeshIo::roundTripsMeshes() {
     QVERIFY(sameBounds(read.bounds(), original.bounds(), 1e-5));
     QVERIFY(read.normals.empty() || read.normals.size() == read.positions.size());
     for (const auto& triangle : read.triangles)
-        for (std::uint32_t index : triangle) QVERIFY(index < read.positions.size());
+        for (std::uint32_t index : triangle)
+            QVERIFY(index < read.positions.size());
     // Every format but STL stores our per-vertex normals.
     if (withNormals && !name.endsWith("stl", Qt::CaseInsensitive)) {
         QCOMPARE(read.normals.size(), read.positions.size());
@@ -257,13 +258,20 @@ void TestMeshIo::readsXyzWithCommentsAndBlankLines() {
 void TestMeshIo::rejectsMalformedXyz_data() {
     QTest::addColumn<QString>("text");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("word") << "1 2 3\n# ok\n1 2 abc\n" << "line 3";
-    QTest::newRow("four numbers") << "1 2 3\n1 2 3 4\n" << "line 2";
-    QTest::newRow("nan") << "1 2 3\n\n\nnan 1 2\n" << "line 4";
-    QTest::newRow("inf") << "1 2 inf\n" << "line 1";
-    QTest::newRow("overflow") << "1 2 1e60\n" << "line 1";
-    QTest::newRow("mixed normals") << "1 2 3 0 0 1\n1 2 3\n" << "line 2";
-    QTest::newRow("comments only") << "# nothing here\n\n" << "no points";
+    QTest::newRow("word") << "1 2 3\n# ok\n1 2 abc\n"
+                          << "line 3";
+    QTest::newRow("four numbers") << "1 2 3\n1 2 3 4\n"
+                                  << "line 2";
+    QTest::newRow("nan") << "1 2 3\n\n\nnan 1 2\n"
+                         << "line 4";
+    QTest::newRow("inf") << "1 2 inf\n"
+                         << "line 1";
+    QTest::newRow("overflow") << "1 2 1e60\n"
+                              << "line 1";
+    QTest::newRow("mixed normals") << "1 2 3 0 0 1\n1 2 3\n"
+                                   << "line 2";
+    QTest::newRow("comments only") << "# nothing here\n\n"
+                                   << "no points";
 }
 
 void TestMeshIo::rejectsMalformedXyz() {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "test_registry.h"
 #include "test_paths.h"
+#include "test_registry.h"
 
 #include "cad/error.h"
 #include "cad/internal/occ_shape.h"
@@ -57,9 +57,9 @@ TopoDS_Shape twoDisjointSolids() {
     BRep_Builder builder;
     builder.MakeCompound(compound);
     builder.Add(compound, BRepPrimAPI_MakeBox(10.0, 10.0, 10.0).Shape());
-    builder.Add(compound,
-                BRepPrimAPI_MakeCylinder(gp_Ax2(gp_Pnt(50.0, 0.0, 0.0), gp::DZ()), 4.0, 9.0)
-                    .Shape());
+    builder.Add(
+        compound,
+        BRepPrimAPI_MakeCylinder(gp_Ax2(gp_Pnt(50.0, 0.0, 0.0), gp::DZ()), 4.0, 9.0).Shape());
     return compound;
 }
 
@@ -149,8 +149,9 @@ void TestStepIo::roundTripsShapes_data() {
 
 void TestStepIo::roundTripsShapes() {
     QFETCH(int, which);
-    const TopoDS_Shape original =
-        which == 0 ? boxWithHole() : which == 1 ? cylinder() : twoDisjointSolids();
+    const TopoDS_Shape original = which == 0   ? boxWithHole()
+                                  : which == 1 ? cylinder()
+                                               : twoDisjointSolids();
     const fs::path path = m_folder / "part.step";
     img2cad::cad::writeStep(img2cad::cad::wrapOcc(original), path);
     QCOMPARE(folderEntries(m_folder), std::vector<std::string>{"part.step"});
@@ -202,10 +203,9 @@ void TestStepIo::freecadReadsOurFiles() {
              "freecadcmd is missing: install freecad-python3 (scripts/setup.sh does)");
     const QString script = QString(IMG2CAD_SOURCE_DIR) + "/tests/tools/freecad_check_step.py";
 
-    const std::map<std::string, TopoDS_Shape> shapes = {
-        {"box_with_hole.step", boxWithHole()},
-        {"cylinder.step", cylinder()},
-        {"compound.step", twoDisjointSolids()}};
+    const std::map<std::string, TopoDS_Shape> shapes = {{"box_with_hole.step", boxWithHole()},
+                                                        {"cylinder.step", cylinder()},
+                                                        {"compound.step", twoDisjointSolids()}};
     std::map<std::string, double> ourVolumes;
     QStringList paths;
     for (const auto& [name, shape] : shapes) {
@@ -227,9 +227,8 @@ void TestStepIo::freecadReadsOurFiles() {
     QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
              qPrintable("freecadcmd reported a problem:\n" + output));
 
-    const QRegularExpression line(
-        R"(^STEP_CHECK (\S+) solids=(\d+) volume=(\S+) path=(.+)$)",
-        QRegularExpression::MultilineOption);
+    const QRegularExpression line(R"(^STEP_CHECK (\S+) solids=(\d+) volume=(\S+) path=(.+)$)",
+                                  QRegularExpression::MultilineOption);
     int checked = 0;
     for (auto match = line.globalMatch(output); match.hasNext();) {
         const QRegularExpressionMatch m = match.next();
@@ -248,12 +247,15 @@ void TestStepIo::freecadReadsOurFiles() {
     QVERIFY(output.contains("STEP_CHECK_SUMMARY checked=3 invalid=0"));
 }
 
-void TestStepIo::roundTripsBrep_data() { roundTripsShapes_data(); }
+void TestStepIo::roundTripsBrep_data() {
+    roundTripsShapes_data();
+}
 
 void TestStepIo::roundTripsBrep() {
     QFETCH(int, which);
-    const TopoDS_Shape original =
-        which == 0 ? boxWithHole() : which == 1 ? cylinder() : twoDisjointSolids();
+    const TopoDS_Shape original = which == 0   ? boxWithHole()
+                                  : which == 1 ? cylinder()
+                                               : twoDisjointSolids();
     const fs::path path = m_folder / "part.brep";
     img2cad::cad::writeBrep(img2cad::cad::wrapOcc(original), path);
     QCOMPARE(folderEntries(m_folder), std::vector<std::string>{"part.brep"});
@@ -278,8 +280,7 @@ void TestStepIo::readShapeFileDispatchesByExtension() {
     }
     QVERIFY(!img2cad::cad::isShapeFile(m_folder / "e.stl"));
     writeText(m_folder / "e.stl", "solid x\nendsolid x\n");
-    const std::string message =
-        errorOf([&] { img2cad::cad::readShapeFile(m_folder / "e.stl"); });
+    const std::string message = errorOf([&] { img2cad::cad::readShapeFile(m_folder / "e.stl"); });
     QVERIFY2(contains(message, "unknown shape file type"), message.c_str());
 }
 
@@ -346,8 +347,9 @@ void TestStepIo::rejectsUnwritableOutput() {
 void TestStepIo::rejectsNullShape() {
     std::string message = errorOf([&] { img2cad::cad::writeStep(Shape(), m_folder / "n.step"); });
     QVERIFY2(contains(message, "no shape"), message.c_str());
-    message = errorOf(
-        [&] { img2cad::cad::writeStep(img2cad::cad::wrapOcc(TopoDS_Shape()), m_folder / "n.step"); });
+    message = errorOf([&] {
+        img2cad::cad::writeStep(img2cad::cad::wrapOcc(TopoDS_Shape()), m_folder / "n.step");
+    });
     QVERIFY2(contains(message, "no shape"), message.c_str());
     message = errorOf([&] { img2cad::cad::writeBrep(Shape(), m_folder / "n.brep"); });
     QVERIFY2(contains(message, "no shape"), message.c_str());
