@@ -5,7 +5,6 @@
 #include "cad/deepcad_import.h"
 #include "cad/error.h"
 #include "cad/mesh_io.h"
-#include "cad/point_cloud_io.h"
 #include "cad/program_json.h"
 #include "cad/step_io.h"
 #include "cad/text_file.h"
@@ -63,8 +62,8 @@ FileKind detectFileKind(const std::filesystem::path& path) {
     }
     if (isShapeFile(path)) return FileKind::Shape;
     if (ext == ".ply") return plyHasFaces(path) ? FileKind::Mesh : FileKind::PointCloud;
-    if (isPointCloudExtension(path)) return FileKind::PointCloud;
-    if (isMeshExtension(path) || ext == ".off" || ext == ".gltf") return FileKind::Mesh;
+    if (ext == ".xyz") return FileKind::PointCloud;
+    if (isMeshExtension(path)) return FileKind::Mesh;
     throw Error(path.string() + ": unknown file type '" + ext +
                 "' (expected .json, .step, .stp, .brep, .stl, .obj, .ply, .off, .gltf, .glb or .xyz)");
 }

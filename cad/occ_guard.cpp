@@ -14,7 +14,8 @@ void initialiseOcc() {
     std::call_once(once, [] {
         // NOTE: floating-point traps stay off: OCC's algorithms rely on IEEE inf/NaN internally.
         OSD::SetSignal(OSD_SignalMode_Set, Standard_False);
-        // The STEP translators print transfer statistics to stdout; a library must not.
+        // The STEP translators print transfer statistics and parse errors to stdout, which would
+        // corrupt the CLI's output; failures reach callers as cad::Error instead.
         Message::DefaultMessenger()->ChangePrinters().Clear();
     });
     // Signal-to-exception conversion is per thread in OCC; workers call in from many threads.

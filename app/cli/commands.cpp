@@ -6,7 +6,6 @@
 #include "cad/error.h"
 #include "cad/file_kind.h"
 #include "cad/mesh_io.h"
-#include "cad/point_cloud_io.h"
 #include "cad/program_json.h"
 #include "cad/sampling.h"
 #include "cad/step_io.h"

@@ -134,9 +134,9 @@ void TestBadInput::rejectsAMillionCurves() {
 
 void TestBadInput::rejectsMissingFilesAndDirectories() {
     QTemporaryDir dir;
-    expectCleanFailure(dir, dir.filePath("missing.json"), "does not exist");
+    expectCleanFailure(dir, dir.filePath("missing.json"), "no such file");
     QDir(dir.path()).mkdir("folder.json");
-    expectCleanFailure(dir, dir.filePath("folder.json"), "is a directory");
+    expectCleanFailure(dir, dir.filePath("folder.json"), "not a file");
     QDir(dir.path()).rmdir("folder.json");
 }
 
