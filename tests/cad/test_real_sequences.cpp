@@ -3,6 +3,7 @@
 // into a valid solid whose volume matches the one recorded in the file, and survives the
 // STEP and program-JSON round trips. Skips where ../shared/data is absent.
 
+#include "freecad_check.h"
 #include "program_fixtures.h"
 #include "test_paths.h"
 #include "test_registry.h"
@@ -69,6 +70,7 @@ private Q_SLOTS:
     void survivesStepAndJsonRoundTrips();
     void matchesFusionsOwnBrepOfTheCouch();
     void generatedProgramsSurviveStepRoundTrips();
+    void freecadReadsEveryCompiledSequence();
 };
 
 void TestRealSequences::compilesToTheRecordedVolume() {
@@ -120,6 +122,36 @@ void TestRealSequences::matchesFusionsOwnBrepOfTheCouch() {
 void TestRealSequences::generatedProgramsSurviveStepRoundTrips() {
     for (std::uint64_t seed = 100; seed < 110; ++seed)
         verifyStepRoundTrip(compile(randomPart(seed)), QString("random part %1").arg(seed));
+}
+
+void TestRealSequences::freecadReadsEveryCompiledSequence() {
+    // The independent reader: FreeCAD imports each compiled STEP as a valid solid of the same
+    // volume. Runs on the real sequences (when present), the shipped sample and generated parts.
+    QTemporaryDir dir;
+    std::map<std::string, double> ourVolumes;
+    QStringList paths;
+    const auto add = [&](const Program& program, const std::string& name) {
+        const Shape shape = compile(program);
+        const fs::path path = fs::path(dir.path().toStdString()) / (name + ".step");
+        writeStep(shape, path, {name});
+        ourVolumes[path.string()] = analyse(shape).volume;
+        paths << QString::fromStdString(path.string());
+    };
+    if (!sharedDataDir().empty())
+        for (const fs::path& file : filesWithExtensions(sharedDataDir() / "sequences", {".json"}))
+            add(importSequenceFile(file).program, file.stem().string());
+    add(readProgram(IMG2CAD_SOURCE_DIR "/assets/samples/flanged_bracket.json"), "flanged_bracket");
+    for (std::uint64_t seed = 0; seed < 5; ++seed) add(randomPart(seed), "random" + std::to_string(seed));
+
+    const FreecadRun run = runFreecadCheck(paths);
+    QVERIFY2(run.ran, qPrintable("freecadcmd reported a problem:\n" + run.output));
+    QCOMPARE(run.verdicts.size(), ourVolumes.size());
+    for (const auto& [path, verdict] : run.verdicts) {
+        QVERIFY2(verdict.status == "valid", qPrintable(QString::fromStdString(path) + " is " + verdict.status));
+        QVERIFY2(std::fabs(verdict.volume - ourVolumes[path]) <= 1e-6 * ourVolumes[path],
+                 qPrintable(QString("%1: FreeCAD %2 mm^3, ours %3").arg(QString::fromStdString(path))
+                                .arg(verdict.volume, 0, 'g', 12).arg(ourVolumes[path], 0, 'g', 12)));
+    }
 }
 
 IMG2CAD_REGISTER_TEST(TestRealSequences)

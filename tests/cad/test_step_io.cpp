@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "test_paths.h"
+#include "freecad_check.h"
 #include "test_registry.h"
 
 #include "cad/error.h"
@@ -19,9 +20,6 @@
 #include <TopoDS_Compound.hxx>
 #include <gp_Ax2.hxx>
 
-#include <QProcess>
-#include <QProcessEnvironment>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -198,11 +196,6 @@ void TestStepIo::keepsTenMillimetresTenMillimetres() {
 }
 
 void TestStepIo::freecadReadsOurFiles() {
-    const QString freecad = "/usr/bin/freecadcmd";
-    QVERIFY2(QFile::exists(freecad),
-             "freecadcmd is missing: install freecad-python3 (scripts/setup.sh does)");
-    const QString script = QString(IMG2CAD_SOURCE_DIR) + "/tests/tools/freecad_check_step.py";
-
     const std::map<std::string, TopoDS_Shape> shapes = {{"box_with_hole.step", boxWithHole()},
                                                         {"cylinder.step", cylinder()},
                                                         {"compound.step", twoDisjointSolids()}};
@@ -214,37 +207,18 @@ void TestStepIo::freecadReadsOurFiles() {
         ourVolumes[path.string()] = volumeOf(shape);
         paths << QString::fromStdString(path.string());
     }
-
-    // freecadcmd opens extra arguments as documents, so the file list goes in the environment.
-    QProcess process;
-    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-    environment.insert("IMG2CAD_STEP_FILES", paths.join('\n'));
-    process.setProcessEnvironment(environment);
-    process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(freecad, {script});
-    QVERIFY2(process.waitForFinished(120000), "freecadcmd did not finish within two minutes");
-    const QString output = QString::fromUtf8(process.readAll());
-    QVERIFY2(process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0,
-             qPrintable("freecadcmd reported a problem:\n" + output));
-
-    const QRegularExpression line(R"(^STEP_CHECK (\S+) solids=(\d+) volume=(\S+) path=(.+)$)",
-                                  QRegularExpression::MultilineOption);
-    int checked = 0;
-    for (auto match = line.globalMatch(output); match.hasNext();) {
-        const QRegularExpressionMatch m = match.next();
-        const std::string path = m.captured(4).trimmed().toStdString();
-        QVERIFY2(ourVolumes.count(path), qPrintable("unexpected path in: " + output));
-        QCOMPARE(m.captured(1), QString("valid"));
-        const double theirs = m.captured(3).toDouble();
-        QVERIFY2(closeRelative(theirs, ourVolumes[path], 1e-6),
+    const img2cad::test::FreecadRun run = img2cad::test::runFreecadCheck(paths);
+    QVERIFY2(run.ran, qPrintable("freecadcmd reported a problem:\n" + run.output));
+    QCOMPARE(run.verdicts.size(), shapes.size());
+    for (const auto& [path, verdict] : run.verdicts) {
+        QVERIFY2(ourVolumes.count(path), qPrintable("unexpected path in: " + run.output));
+        QCOMPARE(verdict.status, QString("valid"));
+        QVERIFY2(closeRelative(verdict.volume, ourVolumes[path], 1e-6),
                  qPrintable(QString("%1: FreeCAD volume %2, ours %3")
-                                .arg(m.captured(4))
-                                .arg(theirs, 0, 'g', 12)
+                                .arg(QString::fromStdString(path))
+                                .arg(verdict.volume, 0, 'g', 12)
                                 .arg(ourVolumes[path], 0, 'g', 12)));
-        ++checked;
     }
-    QCOMPARE(checked, static_cast<int>(shapes.size()));
-    QVERIFY(output.contains("STEP_CHECK_SUMMARY checked=3 invalid=0"));
 }
 
 void TestStepIo::roundTripsBrep_data() {
