@@ -2,6 +2,7 @@
 #include "cad/atomic_file.h"
 
 #include "cad/error.h"
+#include "cad/internal/file_names.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -19,10 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kTempNameAttempts = 16;
-
-std::string quoted(const fs::path& path) {
-    return "'" + path.string() + "'";
-}
 
 std::string randomSuffix() {
     // Seeded once per thread from the OS: names only need to differ between concurrent writers.

@@ -4,7 +4,9 @@
 #include "cad/atomic_file.h"
 #include "cad/deepcad_import.h"
 #include "cad/error.h"
+#include "cad/internal/file_names.h"
 #include "cad/mesh_io.h"
+#include "cad/point_cloud_io.h"
 #include "cad/program_json.h"
 #include "cad/step_io.h"
 #include "cad/text_file.h"
@@ -16,13 +18,6 @@
 
 namespace img2cad::cad {
 namespace {
-
-std::string lowerExtension(const std::filesystem::path& path) {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return char(std::tolower(c)); });
-    return ext;
-}
 
 /// A PLY whose header declares faces is a mesh; otherwise it is a point cloud.
 bool plyHasFaces(const std::filesystem::path& path) {

@@ -3,6 +3,7 @@
 
 #include "cad/atomic_file.h"
 #include "cad/error.h"
+#include "cad/internal/file_names.h"
 #include "cad/internal/occ_guard.h"
 #include "cad/internal/occ_shape.h"
 
@@ -69,17 +70,6 @@ void nameModel(const Handle(StepData_StepModel) & model, const std::string& name
     APIHeaderSection_MakeHeader header(model);
     header.SetName(new TCollection_HAsciiString(target.filename().string().c_str()));
     header.SetOriginatingSystem(new TCollection_HAsciiString("Img2CADSeq Studio"));
-}
-
-std::string quoted(const fs::path& path) {
-    return "'" + path.string() + "'";
-}
-
-std::string lowerExtension(const fs::path& path) {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return ext;
 }
 
 const char* statusName(IFSelect_ReturnStatus status) {

@@ -4,8 +4,10 @@
 #include "cad/compiler.h"
 #include "cad/deepcad_import.h"
 #include "cad/error.h"
+#include "cad/internal/file_names.h"
 #include "cad/file_kind.h"
 #include "cad/mesh_io.h"
+#include "cad/point_cloud_io.h"
 #include "cad/program_json.h"
 #include "cad/sampling.h"
 #include "cad/step_io.h"
@@ -56,12 +58,6 @@ Loaded load(const fs::path& path) {
         }
     }
     return loaded;
-}
-
-std::string lowerExtension(const fs::path& path) {
-    std::string ext = path.extension().string();
-    for (char& c : ext) c = char(std::tolower(static_cast<unsigned char>(c)));
-    return ext;
 }
 
 bool isPointCloudOutput(const fs::path& path) {

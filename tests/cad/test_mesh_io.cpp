@@ -4,6 +4,7 @@
 
 #include "cad/error.h"
 #include "cad/mesh_io.h"
+#include "cad/point_cloud_io.h"
 
 #include <QTemporaryDir>
 #include <QTest>
