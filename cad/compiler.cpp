@@ -43,8 +43,12 @@
 namespace img2cad::cad {
 namespace {
 
-gp_Pnt toPnt(Vec3 p) { return {p.x, p.y, p.z}; }
-gp_Dir toDir(Vec3 v) { return {v.x, v.y, v.z}; }
+gp_Pnt toPnt(Vec3 p) {
+    return {p.x, p.y, p.z};
+}
+gp_Dir toDir(Vec3 v) {
+    return {v.x, v.y, v.z};
+}
 
 /// A loop built as an OCC wire, with what nesting and error messages need.
 struct BuiltLoop {
@@ -152,7 +156,8 @@ std::vector<TopoDS_Face> buildProfileFaces(const SketchPlane& plane, const Profi
     // Loops of one profile must not cross: nesting would be meaningless. The check runs on
     // the polygons (arcs subdivided); giant hostile profiles are left to the face check.
     std::size_t segments = 0;
-    for (const BuiltLoop& loop : loops) segments += loop.polygon.size();
+    for (const BuiltLoop& loop : loops)
+        segments += loop.polygon.size();
     if (n > 1 && segments * segments < 50'000'000) {
         for (std::size_t i = 0; i < n; ++i)
             for (std::size_t j = i + 1; j < n; ++j)
@@ -226,7 +231,8 @@ TopoDS_Shape prismOf(const TopoDS_Face& face, const SketchPlane& plane, const Ex
 
 int solidCount(const TopoDS_Shape& shape) {
     int count = 0;
-    for (TopExp_Explorer it(shape, TopAbs_SOLID); it.More(); it.Next()) ++count;
+    for (TopExp_Explorer it(shape, TopAbs_SOLID); it.More(); it.Next())
+        ++count;
     return count;
 }
 
@@ -253,7 +259,8 @@ TopoDS_Shape runBoolean(BRepAlgoAPI_BooleanOperation&& operation, const TopoDS_S
 TopoDS_Shape fuseAll(const std::vector<TopoDS_Shape>& shapes, ProgramLocation where) {
     if (shapes.size() == 1) return shapes.front();
     TopTools_ListOfShape tools;
-    for (std::size_t i = 1; i < shapes.size(); ++i) tools.Append(shapes[i]);
+    for (std::size_t i = 1; i < shapes.size(); ++i)
+        tools.Append(shapes[i]);
     return runBoolean(BRepAlgoAPI_Fuse(), shapes.front(), tools, "joining the profiles", where);
 }
 
@@ -283,14 +290,16 @@ TopoDS_Shape applyOperation(const TopoDS_Shape& body, const TopoDS_Shape& tool, 
     tools.Append(tool);
     switch (op) {
     case BooleanOp::NewBody:
-    case BooleanOp::Join: return runBoolean(BRepAlgoAPI_Fuse(), body, tools, "the join", where);
+    case BooleanOp::Join:
+        return runBoolean(BRepAlgoAPI_Fuse(), body, tools, "the join", where);
     case BooleanOp::Cut: {
         TopoDS_Shape result = runBoolean(BRepAlgoAPI_Cut(), body, tools, "the cut", where);
         if (solidCount(result) == 0) throw Error("the cut removes the whole part", where);
         return result;
     }
     case BooleanOp::Intersect: {
-        TopoDS_Shape result = runBoolean(BRepAlgoAPI_Common(), body, tools, "the intersection", where);
+        TopoDS_Shape result =
+            runBoolean(BRepAlgoAPI_Common(), body, tools, "the intersection", where);
         if (solidCount(result) == 0)
             throw Error("the intersection is empty: the extrusion does not overlap the part",
                         where);
@@ -303,13 +312,15 @@ TopoDS_Shape applyOperation(const TopoDS_Shape& body, const TopoDS_Shape& tool, 
 /// Keeps only the solids (booleans may return compounds holding stray faces or edges).
 TopoDS_Shape solidsOf(const TopoDS_Shape& shape) {
     std::vector<TopoDS_Shape> solids;
-    for (TopExp_Explorer it(shape, TopAbs_SOLID); it.More(); it.Next()) solids.push_back(it.Current());
+    for (TopExp_Explorer it(shape, TopAbs_SOLID); it.More(); it.Next())
+        solids.push_back(it.Current());
     if (solids.empty()) throw Error("the program produced no solid");
     if (solids.size() == 1) return solids.front();
     TopoDS_Compound compound;
     BRep_Builder builder;
     builder.MakeCompound(compound);
-    for (const TopoDS_Shape& solid : solids) builder.Add(compound, solid);
+    for (const TopoDS_Shape& solid : solids)
+        builder.Add(compound, solid);
     return compound;
 }
 
@@ -326,7 +337,8 @@ TopoDS_Shape finish(const TopoDS_Shape& body, const CompileOptions& options) {
         fix.Perform();
         result = fix.Shape();
         if (!BRepCheck_Analyzer(result).IsValid())
-            throw Error("the result is not a valid solid: " + analyse(wrapOcc(result)).invalidReason);
+            throw Error("the result is not a valid solid: " +
+                        analyse(wrapOcc(result)).invalidReason);
     }
     GProp_GProps properties;
     BRepGProp::VolumeProperties(result, properties);
@@ -343,10 +355,12 @@ Shape compile(const Program& program, const CompileOptions& options) {
     for (std::size_t e = 0; e < program.extrudes.size(); ++e) {
         const Extrude& extrude = program.extrudes[e];
         const ProgramLocation where{int(e)};
-        const std::string what = "operation " + std::to_string(e) + " (" +
-                                 booleanOpName(extrude.op) + ")";
-        body = guardOcc(what, [&] { return applyOperation(body, buildTool(extrude, where), extrude.op, where); },
-                        where);
+        const std::string what =
+            "operation " + std::to_string(e) + " (" + booleanOpName(extrude.op) + ")";
+        body = guardOcc(
+            what,
+            [&] { return applyOperation(body, buildTool(extrude, where), extrude.op, where); },
+            where);
     }
     return wrapOcc(guardOcc("checking the result", [&] { return finish(body, options); }));
 }

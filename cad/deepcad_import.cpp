@@ -63,8 +63,8 @@ Vec3 rotate(Vec3 v, Vec3 n, double angle) {
 
 Curve curveFrom(const Json& json, const std::string& where) {
     const std::string type = text(member(json, "type", where), where);
-    if (type == "Line3D") return Line{point2(json, "start_point", where),
-                                      point2(json, "end_point", where)};
+    if (type == "Line3D")
+        return Line{point2(json, "start_point", where), point2(json, "end_point", where)};
     if (type == "Circle3D") {
         return Circle{point2(json, "center_point", where),
                       number(member(json, "radius", where), where + ".radius")};
@@ -80,10 +80,11 @@ Curve curveFrom(const Json& json, const std::string& where) {
         const Vec3 normal = point3(json, "normal", where);
         if (!(reference.norm() > 0.0) || !(normal.norm() > 0.0))
             fail(where, "arc with a zero reference vector or normal");
-        const Vec3 mid = center + rotate(reference.normalized(), normal.normalized(),
-                                         0.5 * (start + end)) * radius;
-        return Arc{point2(json, "start_point", where), {mid.x, mid.y},
-                   point2(json, "end_point", where)};
+        const Vec3 mid =
+            center +
+            rotate(reference.normalized(), normal.normalized(), 0.5 * (start + end)) * radius;
+        return Arc{
+            point2(json, "start_point", where), {mid.x, mid.y}, point2(json, "end_point", where)};
     }
     fail(where, "unsupported curve type '" + type + "' (lines, arcs and circles are supported)");
 }
@@ -132,7 +133,8 @@ Loop chainLoop(std::vector<Curve> curves, const std::string& where) {
     }
     const double closing = (curveStart(loop.curves.front()) - curveEnd(loop.curves.back())).norm();
     if (closing > tolerance)
-        fail(where, "loop is open: its last curve does not end where the first starts (gap " + std::to_string(closing) + ")");
+        fail(where, "loop is open: its last curve does not end where the first starts (gap " +
+                        std::to_string(closing) + ")");
 
     // Weld: each curve starts exactly where the previous one ends.
     for (std::size_t i = 0; i < loop.curves.size(); ++i) {
@@ -144,8 +146,10 @@ Loop chainLoop(std::vector<Curve> curves, const std::string& where) {
 }
 
 Curve scaled(Curve curve, double s) {
-    if (auto* line = std::get_if<Line>(&curve)) *line = {line->start * s, line->end * s};
-    else if (auto* arc = std::get_if<Arc>(&curve)) *arc = {arc->start * s, arc->mid * s, arc->end * s};
+    if (auto* line = std::get_if<Line>(&curve))
+        *line = {line->start * s, line->end * s};
+    else if (auto* arc = std::get_if<Arc>(&curve))
+        *arc = {arc->start * s, arc->mid * s, arc->end * s};
     else {
         auto& circle = std::get<Circle>(curve);
         circle = {circle.center * s, circle.radius * s};
@@ -189,12 +193,16 @@ SketchProfile readProfile(const Json& sketch, const std::string& profileId, doub
         if (!curvesJson.is_array()) fail(lw, "profile_curves is not an array");
         std::vector<Curve> curves;
         for (std::size_t c = 0; c < curvesJson.size(); ++c) {
-            Curve curve = curveFrom(curvesJson[c], lw + ".profile_curves[" + std::to_string(c) + "]");
+            Curve curve =
+                curveFrom(curvesJson[c], lw + ".profile_curves[" + std::to_string(c) + "]");
             if (ySign < 0) {
                 const auto mirror = [](Vec2 p) { return Vec2{p.x, -p.y}; };
-                if (auto* line = std::get_if<Line>(&curve)) *line = {mirror(line->start), mirror(line->end)};
-                else if (auto* arc = std::get_if<Arc>(&curve)) *arc = {mirror(arc->start), mirror(arc->mid), mirror(arc->end)};
-                else std::get<Circle>(curve).center = mirror(std::get<Circle>(curve).center);
+                if (auto* line = std::get_if<Line>(&curve))
+                    *line = {mirror(line->start), mirror(line->end)};
+                else if (auto* arc = std::get_if<Arc>(&curve))
+                    *arc = {mirror(arc->start), mirror(arc->mid), mirror(arc->end)};
+                else
+                    std::get<Circle>(curve).center = mirror(std::get<Circle>(curve).center);
             }
             curves.push_back(scaled(curve, toMm));
         }
@@ -218,8 +226,8 @@ void requireNoTaper(const Json& extent, const std::string& where) {
                              ? number(taper["value"], where + ".taper_angle.value")
                              : 0.0;
     if (std::fabs(angle) > 1e-12)
-        fail(where, "tapered extrudes are not supported (taper angle " + std::to_string(angle) +
-                        " rad)");
+        fail(where,
+             "tapered extrudes are not supported (taper angle " + std::to_string(angle) + " rad)");
 }
 
 BooleanOp operationFrom(const std::string& name, const std::string& where) {
@@ -261,7 +269,8 @@ std::vector<Extrude> readExtrude(const Json& entities, const Json& feature, doub
         const std::string type = text(member(start, "type", where), where + ".start_extent.type");
         if (type == "OffsetStartDefinition") {
             const Json& offset = member(start, "offset", where + ".start_extent");
-            startOffset = number(member(offset, "value", where), where + ".start_extent.offset") * toMm;
+            startOffset =
+                number(member(offset, "value", where), where + ".start_extent.offset") * toMm;
         } else if (type != "ProfilePlaneStartDefinition") {
             fail(where, "start extent '" + type + "' is not supported");
         }
@@ -272,13 +281,15 @@ std::vector<Extrude> readExtrude(const Json& entities, const Json& feature, doub
     if (!refs.is_array() || refs.empty()) fail(where, "extrude has no profiles");
     for (const Json& ref : refs) {
         const std::string sketchId = text(member(ref, "sketch", where), where + ".profiles.sketch");
-        const std::string profileId = text(member(ref, "profile", where), where + ".profiles.profile");
+        const std::string profileId =
+            text(member(ref, "profile", where), where + ".profiles.profile");
         const auto sketch = entities.find(sketchId);
         if (sketch == entities.end()) fail(where, "refers to a missing sketch '" + sketchId + "'");
         SketchProfile read = readProfile(*sketch, profileId, toMm, "sketch " + sketchId);
         read.plane.origin = read.plane.origin + read.plane.normal * startOffset;
-        const auto samePlane = std::find_if(extrudes.begin(), extrudes.end(),
-                                            [&](const Extrude& e) { return e.plane == read.plane; });
+        const auto samePlane =
+            std::find_if(extrudes.begin(), extrudes.end(),
+                         [&](const Extrude& e) { return e.plane == read.plane; });
         if (samePlane != extrudes.end()) {
             samePlane->profiles.push_back(std::move(read.profile));
         } else {
@@ -330,7 +341,8 @@ ImportedSequence importSequence(const std::string& jsonText) {
 
     for (const auto& [index, id] : steps) {
         const auto entity = entities.find(id);
-        if (entity == entities.end()) throw Error("build order names a missing entity '" + id + "'");
+        if (entity == entities.end())
+            throw Error("build order names a missing entity '" + id + "'");
         const std::string type = text(member(*entity, "type", id), id + ".type");
         if (type == "Sketch") continue; // sketches are read through the extrudes that use them
         if (type != "ExtrudeFeature")
@@ -343,7 +355,8 @@ ImportedSequence importSequence(const std::string& jsonText) {
     if (root.contains("properties") && root["properties"].is_object()) {
         const Json& properties = root["properties"];
         if (properties.contains("volume") && properties["volume"].is_number())
-            result.recordedVolume = properties["volume"].get<double>() * std::pow(result.unitToMm, 3);
+            result.recordedVolume =
+                properties["volume"].get<double>() * std::pow(result.unitToMm, 3);
         if (properties.contains("bounding_box")) {
             const Json& box = properties["bounding_box"];
             BoundingBox recorded;

@@ -15,9 +15,9 @@ namespace img2cad::cad {
 enum class SequenceFormat { DeepCad, Fusion360 };
 
 struct ImportedSequence {
-    Program program;               ///< in mm
+    Program program; ///< in mm
     SequenceFormat format = SequenceFormat::DeepCad;
-    double unitToMm = 1000.0;      ///< file length unit in mm (DeepCAD 1000, Fusion 10)
+    double unitToMm = 1000.0; ///< file length unit in mm (DeepCAD 1000, Fusion 10)
     /// Volume recorded in the file (Fusion `properties.volume`), converted to mm^3.
     std::optional<double> recordedVolume;
     /// Bounding box recorded in the file (`properties.bounding_box`), converted to mm.

@@ -38,11 +38,16 @@ bool plyHasFaces(const std::filesystem::path& path) {
 
 const char* fileKindName(FileKind kind) {
     switch (kind) {
-    case FileKind::Program: return "program";
-    case FileKind::Sequence: return "construction sequence";
-    case FileKind::Shape: return "BRep shape";
-    case FileKind::Mesh: return "mesh";
-    case FileKind::PointCloud: return "point cloud";
+    case FileKind::Program:
+        return "program";
+    case FileKind::Sequence:
+        return "construction sequence";
+    case FileKind::Shape:
+        return "BRep shape";
+    case FileKind::Mesh:
+        return "mesh";
+    case FileKind::PointCloud:
+        return "point cloud";
     }
     return "?";
 }
@@ -59,8 +64,9 @@ FileKind detectFileKind(const std::filesystem::path& path) {
     if (ext == ".ply") return plyHasFaces(path) ? FileKind::Mesh : FileKind::PointCloud;
     if (ext == ".xyz") return FileKind::PointCloud;
     if (isMeshExtension(path)) return FileKind::Mesh;
-    throw Error(path.string() + ": unknown file type '" + ext +
-                "' (expected .json, .step, .stp, .brep, .stl, .obj, .ply, .off, .gltf, .glb or .xyz)");
+    throw Error(
+        path.string() + ": unknown file type '" + ext +
+        "' (expected .json, .step, .stp, .brep, .stl, .obj, .ply, .off, .gltf, .glb or .xyz)");
 }
 
 } // namespace img2cad::cad

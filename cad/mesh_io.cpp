@@ -25,7 +25,6 @@
 #include <string_view>
 #include <vector>
 
-
 namespace img2cad::cad {
 
 namespace fs = std::filesystem;
@@ -175,7 +174,6 @@ private:
 };
 
 } // namespace
-
 
 void writeMesh(const TriangleMesh& mesh, const fs::path& path) {
     const std::string ext = lowerExtension(path);

@@ -7,7 +7,6 @@
 #include "cad/mesh_io.h"
 #include "cad/text_file.h"
 
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -20,7 +19,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
 
 namespace img2cad::cad {
 

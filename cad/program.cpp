@@ -77,8 +77,7 @@ struct Validator {
         const bool hasCircle = std::any_of(loop.curves.begin(), loop.curves.end(), [](auto& c) {
             return std::holds_alternative<Circle>(c);
         });
-        if (hasCircle && loop.curves.size() > 1)
-            fail("a circle must be alone in its loop");
+        if (hasCircle && loop.curves.size() > 1) fail("a circle must be alone in its loop");
         for (std::size_t i = 0; i < loop.curves.size(); ++i) {
             where.curve = int(i);
             checkCurve(loop.curves[i]);
@@ -107,9 +106,15 @@ struct Validator {
             fail("extrude distance is longer than 10 km");
         double depth = 0.0;
         switch (extent.type) {
-        case ExtentType::OneSided: depth = std::fabs(extent.distance); break;
-        case ExtentType::Symmetric: depth = 2.0 * extent.distance; break;
-        case ExtentType::TwoSided: depth = extent.distance + extent.distance2; break;
+        case ExtentType::OneSided:
+            depth = std::fabs(extent.distance);
+            break;
+        case ExtentType::Symmetric:
+            depth = 2.0 * extent.distance;
+            break;
+        case ExtentType::TwoSided:
+            depth = extent.distance + extent.distance2;
+            break;
         }
         if (!(depth > closureTolerance))
             fail("extrude depth " + std::to_string(depth) + " mm is not positive");
@@ -120,19 +125,26 @@ struct Validator {
 
 const char* booleanOpName(BooleanOp op) {
     switch (op) {
-    case BooleanOp::NewBody: return "NewBody";
-    case BooleanOp::Join: return "Join";
-    case BooleanOp::Cut: return "Cut";
-    case BooleanOp::Intersect: return "Intersect";
+    case BooleanOp::NewBody:
+        return "NewBody";
+    case BooleanOp::Join:
+        return "Join";
+    case BooleanOp::Cut:
+        return "Cut";
+    case BooleanOp::Intersect:
+        return "Intersect";
     }
     return "?";
 }
 
 const char* extentTypeName(ExtentType type) {
     switch (type) {
-    case ExtentType::OneSided: return "OneSided";
-    case ExtentType::Symmetric: return "Symmetric";
-    case ExtentType::TwoSided: return "TwoSided";
+    case ExtentType::OneSided:
+        return "OneSided";
+    case ExtentType::Symmetric:
+        return "Symmetric";
+    case ExtentType::TwoSided:
+        return "TwoSided";
     }
     return "?";
 }
@@ -141,7 +153,8 @@ std::size_t curveCount(const Program& program) {
     std::size_t count = 0;
     for (const Extrude& extrude : program.extrudes)
         for (const Profile& profile : extrude.profiles)
-            for (const Loop& loop : profile.loops) count += loop.curves.size();
+            for (const Loop& loop : profile.loops)
+                count += loop.curves.size();
     return count;
 }
 
@@ -188,9 +201,11 @@ std::optional<ArcGeometry> arcGeometry(const Arc& arc) {
     double sweep = angleOf(arc.end) - geometry.startAngle;
     // d > 0: start -> mid -> end turns left, i.e. the arc runs counter-clockwise.
     if (d > 0.0) {
-        while (sweep <= 0.0) sweep += 2.0 * kPi;
+        while (sweep <= 0.0)
+            sweep += 2.0 * kPi;
     } else {
-        while (sweep >= 0.0) sweep -= 2.0 * kPi;
+        while (sweep >= 0.0)
+            sweep -= 2.0 * kPi;
     }
     geometry.sweep = sweep;
     return geometry;
@@ -208,7 +223,8 @@ std::vector<Vec2> loopPolygon(const Loop& loop, double maxAngle) {
                 continue;
             }
             const int steps = std::max(2, int(std::ceil(std::fabs(geometry->sweep) / maxAngle)));
-            for (int i = 0; i < steps; ++i) polygon.push_back(geometry->pointAt(double(i) / steps));
+            for (int i = 0; i < steps; ++i)
+                polygon.push_back(geometry->pointAt(double(i) / steps));
         } else {
             const auto& circle = std::get<Circle>(curve);
             const int steps = std::max(8, int(std::ceil(2.0 * kPi / maxAngle)));
@@ -243,7 +259,9 @@ bool containsPoint(const std::vector<Vec2>& polygon, Vec2 point) {
 
 namespace {
 
-double orientation(Vec2 a, Vec2 b, Vec2 c) { return (b - a).cross(c - a); }
+double orientation(Vec2 a, Vec2 b, Vec2 c) {
+    return (b - a).cross(c - a);
+}
 
 bool onSegment(Vec2 a, Vec2 b, Vec2 p) {
     return std::fmin(a.x, b.x) <= p.x && p.x <= std::fmax(a.x, b.x) && std::fmin(a.y, b.y) <= p.y &&
@@ -261,7 +279,8 @@ bool segmentsMeet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
 
 BoundingBox boxOf(const std::vector<Vec2>& polygon) {
     BoundingBox box;
-    for (Vec2 p : polygon) box.add({p.x, p.y, 0.0});
+    for (Vec2 p : polygon)
+        box.add({p.x, p.y, 0.0});
     return box;
 }
 

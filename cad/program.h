@@ -26,9 +26,7 @@ struct Arc {
     Vec2 start;
     Vec2 mid;
     Vec2 end;
-    bool operator==(const Arc& o) const {
-        return start == o.start && mid == o.mid && end == o.end;
-    }
+    bool operator==(const Arc& o) const { return start == o.start && mid == o.mid && end == o.end; }
 };
 
 /// Full circle; a loop that holds a circle holds nothing else.
@@ -129,8 +127,8 @@ Curve reversed(const Curve& curve);
 struct ArcGeometry {
     Vec2 center;
     double radius = 0.0;
-    double startAngle = 0.0; ///< radians, of start - center
-    double sweep = 0.0;      ///< radians, in (-2 pi, 2 pi)
+    double startAngle = 0.0;      ///< radians, of start - center
+    double sweep = 0.0;           ///< radians, in (-2 pi, 2 pi)
     Vec2 pointAt(double t) const; ///< t in [0, 1] from start to end
 };
 /// Fails (nullopt) when the three points are (nearly) collinear or coincide.

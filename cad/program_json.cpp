@@ -18,25 +18,36 @@ using Json = nlohmann::json;
 // Schema names of the enums, written in snake_case like the keys.
 const char* opKey(BooleanOp op) {
     switch (op) {
-    case BooleanOp::NewBody: return "new_body";
-    case BooleanOp::Join: return "join";
-    case BooleanOp::Cut: return "cut";
-    case BooleanOp::Intersect: return "intersect";
+    case BooleanOp::NewBody:
+        return "new_body";
+    case BooleanOp::Join:
+        return "join";
+    case BooleanOp::Cut:
+        return "cut";
+    case BooleanOp::Intersect:
+        return "intersect";
     }
     return "";
 }
 
 const char* extentKey(ExtentType type) {
     switch (type) {
-    case ExtentType::OneSided: return "one_sided";
-    case ExtentType::Symmetric: return "symmetric";
-    case ExtentType::TwoSided: return "two_sided";
+    case ExtentType::OneSided:
+        return "one_sided";
+    case ExtentType::Symmetric:
+        return "symmetric";
+    case ExtentType::TwoSided:
+        return "two_sided";
     }
     return "";
 }
 
-Json toJson(Vec2 p) { return Json::array({p.x, p.y}); }
-Json toJson(Vec3 p) { return Json::array({p.x, p.y, p.z}); }
+Json toJson(Vec2 p) {
+    return Json::array({p.x, p.y});
+}
+Json toJson(Vec3 p) {
+    return Json::array({p.x, p.y, p.z});
+}
 
 Json toJson(const Curve& curve) {
     if (const auto* line = std::get_if<Line>(&curve))
@@ -56,7 +67,8 @@ Json toJson(const Extrude& extrude) {
         Json loops = Json::array();
         for (const Loop& loop : profile.loops) {
             Json curves = Json::array();
-            for (const Curve& curve : loop.curves) curves.push_back(toJson(curve));
+            for (const Curve& curve : loop.curves)
+                curves.push_back(toJson(curve));
             loops.push_back({{"curves", std::move(curves)}});
         }
         profiles.push_back({{"loops", std::move(loops)}});
@@ -86,7 +98,8 @@ public:
         if (!m_json.is_object()) fail("expected an object");
         for (const auto& item : m_json.items()) {
             bool known = false;
-            for (const char* key : allowed) known = known || item.key() == key;
+            for (const char* key : allowed)
+                known = known || item.key() == key;
             if (!known) fail("unknown key '" + item.key() + "'");
         }
         return *this;
@@ -256,9 +269,12 @@ private:
 
 std::string programToJson(const Program& program) {
     Json extrudes = Json::array();
-    for (const Extrude& extrude : program.extrudes) extrudes.push_back(toJson(extrude));
-    const Json root = {{"format", kProgramFormat}, {"version", kProgramFormatVersion},
-                       {"units", "mm"},            {"name", program.name},
+    for (const Extrude& extrude : program.extrudes)
+        extrudes.push_back(toJson(extrude));
+    const Json root = {{"format", kProgramFormat},
+                       {"version", kProgramFormatVersion},
+                       {"units", "mm"},
+                       {"name", program.name},
                        {"extrudes", std::move(extrudes)}};
     // nlohmann writes the shortest decimal that reads back to the same double: lossless.
     return root.dump(1, '\t') + "\n";
@@ -290,9 +306,10 @@ Program programFromJson(const std::string& text) {
     if (node.has("name")) program.name = node.at("name").text();
     const auto extrudes = node.at("extrudes").elements();
     if (extrudes.size() > ProgramLimits::kMaxExtrudes)
-        node.at("extrudes").fail("more than " + std::to_string(ProgramLimits::kMaxExtrudes) +
-                                 " extrudes");
-    for (const Node& extrude : extrudes) program.extrudes.push_back(extrudeFrom(extrude));
+        node.at("extrudes")
+            .fail("more than " + std::to_string(ProgramLimits::kMaxExtrudes) + " extrudes");
+    for (const Node& extrude : extrudes)
+        program.extrudes.push_back(extrudeFrom(extrude));
     return program;
 }
 

@@ -5,6 +5,8 @@
 
 namespace img2cad::cad {
 
-bool Shape::isNull() const { return !m_impl || m_impl->shape.IsNull(); }
+bool Shape::isNull() const {
+    return !m_impl || m_impl->shape.IsNull();
+}
 
 } // namespace img2cad::cad

@@ -27,9 +27,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <utility>
-#include <iterator>
 #include <vector>
 
 namespace img2cad::cad {

@@ -4,8 +4,8 @@
 #include "cad/compiler.h"
 #include "cad/deepcad_import.h"
 #include "cad/error.h"
-#include "cad/internal/file_names.h"
 #include "cad/file_kind.h"
+#include "cad/internal/file_names.h"
 #include "cad/mesh_io.h"
 #include "cad/point_cloud_io.h"
 #include "cad/program_json.h"
@@ -39,16 +39,24 @@ Loaded load(const fs::path& path) {
     Loaded loaded;
     loaded.kind = detectFileKind(path);
     switch (loaded.kind) {
-    case FileKind::Program: loaded.program = readProgram(path); break;
+    case FileKind::Program:
+        loaded.program = readProgram(path);
+        break;
     case FileKind::Sequence: {
         ImportedSequence imported = importSequenceFile(path);
         loaded.program = std::move(imported.program);
         loaded.recordedVolume = imported.recordedVolume;
         break;
     }
-    case FileKind::Shape: loaded.shape = readShapeFile(path); break;
-    case FileKind::Mesh: loaded.mesh = readMesh(path); break;
-    case FileKind::PointCloud: loaded.cloud = readPointCloud(path); break;
+    case FileKind::Shape:
+        loaded.shape = readShapeFile(path);
+        break;
+    case FileKind::Mesh:
+        loaded.mesh = readMesh(path);
+        break;
+    case FileKind::PointCloud:
+        loaded.cloud = readPointCloud(path);
+        break;
     }
     if (loaded.program) {
         try {
@@ -83,8 +91,10 @@ std::string describe(const BoundingBox& box) {
 int runCompile(const CompileRequest& request) {
     const FileKind kind = detectFileKind(request.input);
     if (kind != FileKind::Program && kind != FileKind::Sequence)
-        throw Error(request.input + ": not a program (expected program JSON or DeepCAD / Fusion "
-                    "360 JSON, found a " + fileKindName(kind) + ")");
+        throw Error(request.input +
+                    ": not a program (expected program JSON or DeepCAD / Fusion "
+                    "360 JSON, found a " +
+                    fileKindName(kind) + ")");
     const Loaded loaded = load(request.input);
     const std::string productName = loaded.program->name.empty()
                                         ? fs::path(request.input).stem().string()
@@ -189,9 +199,12 @@ int runConvert(const ConvertRequest& request) {
                            : fs::path(request.input).stem().string()});
     } else if (isPointCloudOutput(output)) {
         PointCloud cloud;
-        if (loaded.cloud) cloud = *loaded.cloud;
-        else if (loaded.mesh) cloud = samplePoints(*loaded.mesh, request.pointCount, request.seed);
-        else cloud = samplePoints(tessellate(loaded.shape), request.pointCount, request.seed);
+        if (loaded.cloud)
+            cloud = *loaded.cloud;
+        else if (loaded.mesh)
+            cloud = samplePoints(*loaded.mesh, request.pointCount, request.seed);
+        else
+            cloud = samplePoints(tessellate(loaded.shape), request.pointCount, request.seed);
         writePointCloud(cloud, output);
     } else if (isMeshExtension(output)) {
         if (loaded.cloud) throw Error("a point cloud has no surface to write as a mesh");

@@ -19,8 +19,7 @@ int main(int argc, char** argv) {
     CompileRequest compileRequest;
     CLI::App* compile = cli.add_subcommand(
         "compile", "Compile a program (our JSON, or DeepCAD / Fusion 360 JSON) into a solid");
-    compile->add_option("program", compileRequest.input, "Program file (.json)")
-        ->required();
+    compile->add_option("program", compileRequest.input, "Program file (.json)")->required();
     compile->add_option("-o,--output", compileRequest.output, "Solid to write (.step, .stp, .brep)")
         ->required();
     compile->add_option("--stl", compileRequest.stl, "Also write the tessellation as binary STL");

@@ -22,7 +22,8 @@ struct PointCloud {
     bool empty() const { return positions.empty(); }
     BoundingBox bounds() const {
         BoundingBox box;
-        for (const Vec3f& p : positions) box.add({p.x, p.y, p.z});
+        for (const Vec3f& p : positions)
+            box.add({p.x, p.y, p.z});
         return box;
     }
 };

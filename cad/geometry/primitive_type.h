@@ -12,12 +12,18 @@ constexpr int kPrimitiveTypeCount = 6;
 
 inline const char* primitiveTypeName(PrimitiveType t) {
     switch (t) {
-    case PrimitiveType::Plane: return "plane";
-    case PrimitiveType::Cylinder: return "cylinder";
-    case PrimitiveType::Cone: return "cone";
-    case PrimitiveType::Sphere: return "sphere";
-    case PrimitiveType::Torus: return "torus";
-    case PrimitiveType::Other: break;
+    case PrimitiveType::Plane:
+        return "plane";
+    case PrimitiveType::Cylinder:
+        return "cylinder";
+    case PrimitiveType::Cone:
+        return "cone";
+    case PrimitiveType::Sphere:
+        return "sphere";
+    case PrimitiveType::Torus:
+        return "torus";
+    case PrimitiveType::Other:
+        break;
     }
     return "other";
 }

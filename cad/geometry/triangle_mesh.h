@@ -29,7 +29,8 @@ struct TriangleMesh {
     bool empty() const { return triangles.empty(); }
     BoundingBox bounds() const {
         BoundingBox box;
-        for (const Vec3f& p : positions) box.add({p.x, p.y, p.z});
+        for (const Vec3f& p : positions)
+            box.add({p.x, p.y, p.z});
         return box;
     }
 };

@@ -18,6 +18,8 @@ inline std::string lowerExtension(const std::filesystem::path& path) {
 }
 
 /// The path in single quotes, for messages.
-inline std::string quoted(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
+inline std::string quoted(const std::filesystem::path& path) {
+    return "'" + path.string() + "'";
+}
 
 } // namespace img2cad::cad

@@ -68,7 +68,8 @@ std::vector<Case> loadCases(const fs::path& sourceDir) {
     cases.push_back({"sample: flanged_bracket",
                      readProgram(sourceDir / "assets" / "samples" / "flanged_bracket.json")});
     for (std::uint64_t seed = 0; seed < 10; ++seed)
-        cases.push_back({"generated: seed " + std::to_string(seed), img2cad::test::randomPart(seed)});
+        cases.push_back(
+            {"generated: seed " + std::to_string(seed), img2cad::test::randomPart(seed)});
     return cases;
 }
 
@@ -80,14 +81,18 @@ int main(int argc, char** argv) {
     const fs::path scratch = fs::temp_directory_path() / "img2cadseq-bench";
     fs::create_directories(scratch);
 
-    const double referenceMs = medianMs([] {
-        const TopoDS_Shape box = BRepPrimAPI_MakeBox(10, 10, 10).Shape();
-        const TopoDS_Shape pin = BRepPrimAPI_MakeCylinder(gp_Ax2(gp_Pnt(5, 5, -1), gp::DZ()), 2, 12).Shape();
-        BRepAlgoAPI_Cut(box, pin).Shape();
-    }, repeats * 2);
+    const double referenceMs = medianMs(
+        [] {
+            const TopoDS_Shape box = BRepPrimAPI_MakeBox(10, 10, 10).Shape();
+            const TopoDS_Shape pin =
+                BRepPrimAPI_MakeCylinder(gp_Ax2(gp_Pnt(5, 5, -1), gp::DZ()), 2, 12).Shape();
+            BRepAlgoAPI_Cut(box, pin).Shape();
+        },
+        repeats * 2);
 
     std::printf("reference (one OCC box-minus-cylinder boolean): %.3f ms\n\n", referenceMs);
-    std::printf("| program | extrudes | compile ms | tessellate ms | sample 4096 ms | STEP write ms | STEP MB/s | compile / reference |\n");
+    std::printf("| program | extrudes | compile ms | tessellate ms | sample 4096 ms | STEP write "
+                "ms | STEP MB/s | compile / reference |\n");
     std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
 
     std::vector<double> compileTimes, sampleTimes, tessellateTimes, stepRates;
@@ -116,14 +121,17 @@ int main(int argc, char** argv) {
     };
     std::printf("\n| summary | value |\n|---|---:|\n");
     std::printf("| median compile (ms) | %.2f |\n", median(compileTimes));
-    std::printf("| max compile (ms) | %.2f |\n", *std::max_element(compileTimes.begin(), compileTimes.end()));
+    std::printf("| max compile (ms) | %.2f |\n",
+                *std::max_element(compileTimes.begin(), compileTimes.end()));
     std::printf("| programs compiled per second (all cases, one core) | %.1f |\n",
                 1e3 * double(compileTimes.size()) / totalCompileMs);
     std::printf("| median tessellation (ms) | %.2f |\n", median(tessellateTimes));
     std::printf("| median sampling of 4096 points (ms) | %.3f |\n", median(sampleTimes));
-    std::printf("| points sampled per second (from a mesh) | %.2e |\n", 4096.0 / (median(sampleTimes) / 1e3));
+    std::printf("| points sampled per second (from a mesh) | %.2e |\n",
+                4096.0 / (median(sampleTimes) / 1e3));
     std::printf("| median STEP write rate (MB/s) | %.1f |\n", median(stepRates));
-    std::printf("| median compile / reference boolean | %.1f |\n", median(compileTimes) / referenceMs);
+    std::printf("| median compile / reference boolean | %.1f |\n",
+                median(compileTimes) / referenceMs);
     fs::remove_all(scratch);
     return 0;
 }

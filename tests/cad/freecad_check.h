@@ -39,7 +39,8 @@ inline FreecadRun runFreecadCheck(const QStringList& stepPaths) {
     environment.insert("IMG2CAD_STEP_FILES", stepPaths.join('\n'));
     process.setProcessEnvironment(environment);
     process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(kFreecadCmd, {QStringLiteral(IMG2CAD_SOURCE_DIR "/tests/tools/freecad_check_step.py")});
+    process.start(kFreecadCmd,
+                  {QStringLiteral(IMG2CAD_SOURCE_DIR "/tests/tools/freecad_check_step.py")});
     const bool finished = process.waitForFinished(300000);
     run.output = QString::fromUtf8(process.readAll());
     run.ran = finished && process.exitStatus() == QProcess::NormalExit && process.exitCode() == 0;

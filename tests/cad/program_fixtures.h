@@ -17,7 +17,9 @@ inline cad::Loop rectangleLoop(double x0, double y0, double x1, double y1) {
              Line{{x0, y1}, {x0, y0}}}};
 }
 
-inline cad::Loop circleLoop(double cx, double cy, double r) { return {{cad::Circle{{cx, cy}, r}}}; }
+inline cad::Loop circleLoop(double cx, double cy, double r) {
+    return {{cad::Circle{{cx, cy}, r}}};
+}
 
 /// A stadium (slot) of the given length between arc centres and radius, along x.
 inline cad::Loop slotLoop(double cx, double cy, double length, double r) {
@@ -60,10 +62,11 @@ inline cad::Program randomPart(std::uint64_t seed) {
         const double cx = uniform(r + 2, w - r - 2), cy = uniform(r + 2, h - r - 2);
         cad::SketchPlane top;
         top.origin = {0, 0, t};
-        program.extrudes.push_back(extrudeOf({circleLoop(cx, cy, r)}, uniform(3, 20),
-                                             cad::BooleanOp::Join, top));
+        program.extrudes.push_back(
+            extrudeOf({circleLoop(cx, cy, r)}, uniform(3, 20), cad::BooleanOp::Join, top));
         program.extrudes.push_back(extrudeOf({circleLoop(cx, cy, r * 0.5)}, -(t + 40),
-                                             cad::BooleanOp::Cut, cad::SketchPlane{{0, 0, t + 30}}));
+                                             cad::BooleanOp::Cut,
+                                             cad::SketchPlane{{0, 0, t + 30}}));
     }
     // A slot pocket cut from the front face (plane x-z, normal +y), partly into the plate.
     cad::SketchPlane front;

@@ -29,7 +29,7 @@ struct ShapeFileCheck {
     /// TestRealSequences).
     bool roundTripOk = false;
     double volumeRelativeError = 0;
-    std::string failure;       ///< the first error, empty when every step passed
+    std::string failure; ///< the first error, empty when every step passed
     double importMs = 0, tessellateMs = 0, sampleMs = 0, roundTripMs = 0;
 };
 
@@ -70,9 +70,10 @@ inline ShapeFileCheck checkShapeFile(const std::filesystem::path& path,
         check.roundTripOk = again.faces == check.report.faces &&
                             (check.report.solids == 0 || check.volumeRelativeError <= 1e-4);
         if (!check.roundTripOk)
-            check.failure = "STEP round trip changed the part: " + std::to_string(check.report.faces) +
-                            " -> " + std::to_string(again.faces) + " faces, relative volume error " +
-                            std::to_string(check.volumeRelativeError);
+            check.failure =
+                "STEP round trip changed the part: " + std::to_string(check.report.faces) + " -> " +
+                std::to_string(again.faces) + " faces, relative volume error " +
+                std::to_string(check.volumeRelativeError);
     } catch (const cad::Error& error) {
         check.failure = error.what();
     }

@@ -66,17 +66,36 @@ void TestBadInput::rejectsBrokenProgramFiles_data() {
     QTest::newRow("truncated") << good.left(good.size() / 2) << "not valid JSON";
     QTest::newRow("empty") << QByteArray() << "not valid JSON";
     QTest::newRow("binary") << QByteArray("\x00\xff\xfe garbage", 12) << "not valid JSON";
-    QTest::newRow("unknown field") << QByteArray(good).replace("\"units\"", "\"colour\": 1, \"units\"") << "unknown key 'colour'";
-    QTest::newRow("infinite coordinate") << QByteArray(good).replace("\"distance\": ", "\"distance\": 1e999, \"x\": ") << "number overflow";
+    QTest::newRow("unknown field")
+        << QByteArray(good).replace("\"units\"", "\"colour\": 1, \"units\"")
+        << "unknown key 'colour'";
+    QTest::newRow("infinite coordinate")
+        << QByteArray(good).replace("\"distance\": ", "\"distance\": 1e999, \"x\": ")
+        << "number overflow";
     const auto program = [](const char* curves) {
-        return QByteArray(R"({"format":"img2cadseq-program","version":1,"units":"mm","extrudes":[{"plane":{"origin":[0,0,0],"x_axis":[1,0,0],"normal":[0,0,1]},"profiles":[{"loops":[{"curves":[)") +
-               curves + R"(]}]}],"extent":{"type":"one_sided","distance":1},"operation":"new_body"}]})";
+        return QByteArray(
+                   R"({"format":"img2cadseq-program","version":1,"units":"mm","extrudes":[{"plane":{"origin":[0,0,0],"x_axis":[1,0,0],"normal":[0,0,1]},"profiles":[{"loops":[{"curves":[)") +
+               curves +
+               R"(]}]}],"extent":{"type":"one_sided","distance":1},"operation":"new_body"}]})";
     };
-    QTest::newRow("zero-length line") << program(R"({"type":"line","start":[0,0],"end":[1,0]},{"type":"line","start":[1,0],"end":[1,0]},{"type":"line","start":[1,0],"end":[0,1]},{"type":"line","start":[0,1],"end":[0,0]})") << "zero-length line";
-    QTest::newRow("collinear arc") << program(R"({"type":"line","start":[0,0],"end":[2,0]},{"type":"arc","start":[2,0],"mid":[1,0],"end":[0,0]})") << "collinear";
-    QTest::newRow("open loop") << program(R"({"type":"line","start":[0,0],"end":[1,0]},{"type":"line","start":[1,0],"end":[1,1]})") << "loop is open";
-    QTest::newRow("self-intersecting loop") << program(R"({"type":"line","start":[0,0],"end":[1,1]},{"type":"line","start":[1,1],"end":[1,0]},{"type":"line","start":[1,0],"end":[0,1]},{"type":"line","start":[0,1],"end":[0,0]})") << "intersects itself";
-    QTest::newRow("negative radius") << program(R"({"type":"circle","center":[0,0],"radius":-1})") << "radius";
+    QTest::newRow("zero-length line")
+        << program(
+               R"({"type":"line","start":[0,0],"end":[1,0]},{"type":"line","start":[1,0],"end":[1,0]},{"type":"line","start":[1,0],"end":[0,1]},{"type":"line","start":[0,1],"end":[0,0]})")
+        << "zero-length line";
+    QTest::newRow("collinear arc")
+        << program(
+               R"({"type":"line","start":[0,0],"end":[2,0]},{"type":"arc","start":[2,0],"mid":[1,0],"end":[0,0]})")
+        << "collinear";
+    QTest::newRow("open loop")
+        << program(
+               R"({"type":"line","start":[0,0],"end":[1,0]},{"type":"line","start":[1,0],"end":[1,1]})")
+        << "loop is open";
+    QTest::newRow("self-intersecting loop")
+        << program(
+               R"({"type":"line","start":[0,0],"end":[1,1]},{"type":"line","start":[1,1],"end":[1,0]},{"type":"line","start":[1,0],"end":[0,1]},{"type":"line","start":[0,1],"end":[0,0]})")
+        << "intersects itself";
+    QTest::newRow("negative radius")
+        << program(R"({"type":"circle","center":[0,0],"radius":-1})") << "radius";
     QTest::newRow("not a program") << QByteArray(R"({"hello": "world"})") << "unknown key 'hello'";
 }
 
@@ -118,7 +137,8 @@ void TestBadInput::rejectsAMillionCurves() {
     }
     // From a file (about 50 MB), through the tool: refused by a streaming count, before the
     // whole document is built in memory.
-    QByteArray json = R"({"format":"img2cadseq-program","version":1,"units":"mm","extrudes":[{"plane":{"origin":[0,0,0],"x_axis":[1,0,0],"normal":[0,0,1]},"profiles":[{"loops":[{"curves":[)";
+    QByteArray json =
+        R"({"format":"img2cadseq-program","version":1,"units":"mm","extrudes":[{"plane":{"origin":[0,0,0],"x_axis":[1,0,0],"normal":[0,0,1]},"profiles":[{"loops":[{"curves":[)";
     json.reserve(60'000'000);
     for (int i = 0; i < n; ++i) {
         if (i) json += ',';

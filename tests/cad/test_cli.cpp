@@ -54,8 +54,9 @@ void TestCli::printsVersionAndHelp() {
 void TestCli::compilesTheSample() {
     QTemporaryDir dir;
     const QString step = dir.filePath("bracket.step");
-    const CliResult result = runCli({"compile", kSample, "-o", step, "--stl", dir.filePath("bracket.stl"),
-                                     "--points", dir.filePath("bracket.ply"), "--count", "2048"});
+    const CliResult result =
+        runCli({"compile", kSample, "-o", step, "--stl", dir.filePath("bracket.stl"), "--points",
+                dir.filePath("bracket.ply"), "--count", "2048"});
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     const QJsonObject step_info = infoOf(step);
     QCOMPARE(step_info["kind"].toString(), QString("BRep shape"));
@@ -65,7 +66,8 @@ void TestCli::compilesTheSample() {
     const QJsonObject program_info = infoOf(kSample);
     QCOMPARE(program_info["kind"].toString(), QString("program"));
     QCOMPARE(program_info["extrudes"].toInt(), 4);
-    QVERIFY(qAbs(step_info["volume_mm3"].toDouble() / program_info["volume_mm3"].toDouble() - 1) < 1e-6);
+    QVERIFY(qAbs(step_info["volume_mm3"].toDouble() / program_info["volume_mm3"].toDouble() - 1) <
+            1e-6);
     QCOMPARE(infoOf(dir.filePath("bracket.ply"))["points"].toInt(), 2048);
     QVERIFY(infoOf(dir.filePath("bracket.stl"))["triangles"].toInt() > 100);
 }
@@ -73,10 +75,16 @@ void TestCli::compilesTheSample() {
 void TestCli::convertsToEveryFormat_data() {
     QTest::addColumn<QString>("extension");
     QTest::addColumn<QString>("kind");
-    for (const auto& [ext, kind] : std::vector<std::pair<const char*, const char*>>{
-             {"step", "BRep shape"}, {"stp", "BRep shape"}, {"brep", "BRep shape"},
-             {"stl", "mesh"}, {"obj", "mesh"}, {"ply", "mesh"}, {"glb", "mesh"},
-             {"xyz", "point cloud"}, {"json", "program"}})
+    for (const auto& [ext, kind] :
+         std::vector<std::pair<const char*, const char*>>{{"step", "BRep shape"},
+                                                          {"stp", "BRep shape"},
+                                                          {"brep", "BRep shape"},
+                                                          {"stl", "mesh"},
+                                                          {"obj", "mesh"},
+                                                          {"ply", "mesh"},
+                                                          {"glb", "mesh"},
+                                                          {"xyz", "point cloud"},
+                                                          {"json", "program"}})
         QTest::newRow(ext) << QString(ext) << QString(kind);
 }
 
@@ -93,7 +101,8 @@ void TestCli::convertsToEveryFormat() {
 void TestCli::convertsARealSequenceToProgramJson() {
     IMG2CAD_REQUIRE_SHARED_DATA();
     QTemporaryDir dir;
-    const QString sequence = QString::fromStdString((sharedDataDir() / "sequences/fusion360/Couch.json").string());
+    const QString sequence =
+        QString::fromStdString((sharedDataDir() / "sequences/fusion360/Couch.json").string());
     const QString program = dir.filePath("couch.json");
     QCOMPARE(runCli({"convert", sequence, program}).exitCode, 0);
     const QJsonObject original = infoOf(sequence);

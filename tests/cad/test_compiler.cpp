@@ -19,7 +19,9 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-ShapeReport compileAndAnalyse(const Program& program) { return analyse(compile(program)); }
+ShapeReport compileAndAnalyse(const Program& program) {
+    return analyse(compile(program));
+}
 
 /// Compiles and returns the error, failing the test when compilation succeeds.
 Error compileError(const Program& program) {
@@ -34,7 +36,8 @@ Error compileError(const Program& program) {
 
 void verifyClose(double actual, double expected, double relative) {
     if (std::fabs(actual - expected) > relative * std::fabs(expected))
-        QFAIL(qPrintable(QString("got %1, expected %2").arg(actual, 0, 'g', 12).arg(expected, 0, 'g', 12)));
+        QFAIL(qPrintable(
+            QString("got %1, expected %2").arg(actual, 0, 'g', 12).arg(expected, 0, 'g', 12)));
 }
 
 } // namespace
@@ -62,7 +65,8 @@ private Q_SLOTS:
 };
 
 void TestCompiler::buildsABox() {
-    const ShapeReport report = compileAndAnalyse(programOf({extrudeOf({rectangleLoop(0, 0, 30, 20)}, 10)}));
+    const ShapeReport report =
+        compileAndAnalyse(programOf({extrudeOf({rectangleLoop(0, 0, 30, 20)}, 10)}));
     QVERIFY(report.valid);
     QCOMPARE(report.solids, 1);
     QCOMPARE(report.faces, 6);
@@ -96,8 +100,8 @@ void TestCompiler::punchesHolesWhateverTheLoopOrderAndOrientation() {
 }
 
 void TestCompiler::keepsAnIslandInsideAHoleAsItsOwnSolid() {
-    const ShapeReport report = compileAndAnalyse(programOf(
-        {extrudeOf({rectangleLoop(0, 0, 50, 50), rectangleLoop(10, 10, 40, 40), circleLoop(25, 25, 5)}, 2)}));
+    const ShapeReport report = compileAndAnalyse(programOf({extrudeOf(
+        {rectangleLoop(0, 0, 50, 50), rectangleLoop(10, 10, 40, 40), circleLoop(25, 25, 5)}, 2)}));
     QVERIFY(report.valid);
     QCOMPARE(report.solids, 2);
     verifyClose(report.volume, (2500 - 900 + kPi * 25) * 2, 1e-9);
@@ -142,7 +146,8 @@ void TestCompiler::placesSketchesOnAnyPlane() {
 
 void TestCompiler::buildsArcs() {
     // Stadium: a rectangle plus a full circle of the end radius.
-    const ShapeReport report = compileAndAnalyse(programOf({extrudeOf({slotLoop(0, 0, 20, 3)}, 2)}));
+    const ShapeReport report =
+        compileAndAnalyse(programOf({extrudeOf({slotLoop(0, 0, 20, 3)}, 2)}));
     QVERIFY(report.valid);
     verifyClose(report.volume, (20 * 6 + kPi * 9) * 2, 1e-9);
 }
@@ -154,17 +159,18 @@ void TestCompiler::cutsJoinsAndIntersects() {
     side.normal = {0, -1, 0};
     side.origin = {0, 10, 0};
     // Cut a through hole along y.
-    ShapeReport report = compileAndAnalyse(programOf(
-        {box, extrudeOf({circleLoop(5, 5, 2)}, 10, BooleanOp::Cut, side)}));
+    ShapeReport report = compileAndAnalyse(
+        programOf({box, extrudeOf({circleLoop(5, 5, 2)}, 10, BooleanOp::Cut, side)}));
     verifyClose(report.volume, 1000 - kPi * 4 * 10, 1e-9);
     // Join a boss on top.
     SketchPlane top;
     top.origin = {0, 0, 10};
-    report = compileAndAnalyse(programOf({box, extrudeOf({circleLoop(5, 5, 2)}, 3, BooleanOp::Join, top)}));
+    report = compileAndAnalyse(
+        programOf({box, extrudeOf({circleLoop(5, 5, 2)}, 3, BooleanOp::Join, top)}));
     verifyClose(report.volume, 1000 + kPi * 4 * 3, 1e-9);
     // Intersect with a cylinder along y: the cylinder clipped to the box.
-    report = compileAndAnalyse(programOf(
-        {box, extrudeOf({circleLoop(5, 5, 5)}, 10, BooleanOp::Intersect, side)}));
+    report = compileAndAnalyse(
+        programOf({box, extrudeOf({circleLoop(5, 5, 5)}, 10, BooleanOp::Intersect, side)}));
     verifyClose(report.volume, kPi * 25 * 10, 1e-9);
 }
 
@@ -177,9 +183,9 @@ void TestCompiler::keepsDisjointBodiesAsACompound() {
 }
 
 void TestCompiler::mergesCoplanarFacesOfJoinedBodies() {
-    const ShapeReport report = compileAndAnalyse(programOf(
-        {extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
-         extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)}));
+    const ShapeReport report = compileAndAnalyse(
+        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
+                   extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)}));
     QCOMPARE(report.solids, 1);
     QCOMPARE(report.faces, 6);
 }
@@ -207,13 +213,14 @@ void TestCompiler::reportsSelfIntersectingLoops() {
     const Loop bowtie{{Line{{0, 0}, {10, 10}}, Line{{10, 10}, {10, 0}}, Line{{10, 0}, {0, 10}},
                        Line{{0, 10}, {0, 0}}}};
     const Error error = compileError(programOf({extrudeOf({bowtie}, 1)}));
-    QVERIFY2(std::string(error.what()).find("intersects itself") != std::string::npos, error.what());
+    QVERIFY2(std::string(error.what()).find("intersects itself") != std::string::npos,
+             error.what());
     QCOMPARE(error.where().loop, 0);
 }
 
 void TestCompiler::reportsCrossingLoops() {
-    const Error error = compileError(programOf(
-        {extrudeOf({rectangleLoop(0, 0, 10, 10), circleLoop(10, 5, 3)}, 1)}));
+    const Error error = compileError(
+        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10), circleLoop(10, 5, 3)}, 1)}));
     QVERIFY2(std::string(error.what()).find("cross") != std::string::npos, error.what());
     QCOMPARE(error.where().operation, 0);
 }
@@ -221,29 +228,41 @@ void TestCompiler::reportsCrossingLoops() {
 void TestCompiler::reportsDegenerateCurvesAndPlanes() {
     Loop zeroLine = rectangleLoop(0, 0, 10, 10);
     zeroLine.curves.insert(zeroLine.curves.begin() + 1, Line{{10, 0}, {10, 0}});
-    QVERIFY(std::string(compileError(programOf({extrudeOf({zeroLine}, 1)})).what()).find("zero-length line") != std::string::npos);
+    QVERIFY(std::string(compileError(programOf({extrudeOf({zeroLine}, 1)})).what())
+                .find("zero-length line") != std::string::npos);
 
     const Loop flatArc{{Line{{0, 0}, {10, 0}}, Arc{{10, 0}, {5, 0}, {0, 0}}}};
-    QVERIFY(std::string(compileError(programOf({extrudeOf({flatArc}, 1)})).what()).find("collinear") != std::string::npos);
+    QVERIFY(
+        std::string(compileError(programOf({extrudeOf({flatArc}, 1)})).what()).find("collinear") !=
+        std::string::npos);
 
-    QVERIFY(std::string(compileError(programOf({extrudeOf({circleLoop(0, 0, 0)}, 1)})).what()).find("radius") != std::string::npos);
-    QVERIFY(std::string(compileError(programOf({extrudeOf({circleLoop(0, 0, 1)}, 0)})).what()).find("depth") != std::string::npos);
+    QVERIFY(std::string(compileError(programOf({extrudeOf({circleLoop(0, 0, 0)}, 1)})).what())
+                .find("radius") != std::string::npos);
+    QVERIFY(std::string(compileError(programOf({extrudeOf({circleLoop(0, 0, 1)}, 0)})).what())
+                .find("depth") != std::string::npos);
 
     SketchPlane skewed;
     skewed.normal = {0, 0, 2};
-    QVERIFY(std::string(compileError(programOf({extrudeOf({circleLoop(0, 0, 1)}, 1, BooleanOp::NewBody, skewed)})).what()).find("unit") != std::string::npos);
+    QVERIFY(std::string(compileError(programOf({extrudeOf({circleLoop(0, 0, 1)}, 1,
+                                                          BooleanOp::NewBody, skewed)}))
+                            .what())
+                .find("unit") != std::string::npos);
 
     QVERIFY(std::string(compileError(Program{}).what()).find("no extrude") != std::string::npos);
 }
 
 void TestCompiler::reportsEmptyBooleanResults() {
     const Extrude box = extrudeOf({rectangleLoop(0, 0, 10, 10)}, 10);
-    Error error = compileError(programOf({box, extrudeOf({rectangleLoop(-1, -1, 11, 11)}, 10, BooleanOp::Cut)}));
-    QVERIFY2(std::string(error.what()).find("removes the whole part") != std::string::npos, error.what());
+    Error error = compileError(
+        programOf({box, extrudeOf({rectangleLoop(-1, -1, 11, 11)}, 10, BooleanOp::Cut)}));
+    QVERIFY2(std::string(error.what()).find("removes the whole part") != std::string::npos,
+             error.what());
     QCOMPARE(error.where().operation, 1);
 
-    error = compileError(programOf({box, extrudeOf({rectangleLoop(20, 20, 30, 30)}, 10, BooleanOp::Intersect)}));
-    QVERIFY2(std::string(error.what()).find("intersection is empty") != std::string::npos, error.what());
+    error = compileError(
+        programOf({box, extrudeOf({rectangleLoop(20, 20, 30, 30)}, 10, BooleanOp::Intersect)}));
+    QVERIFY2(std::string(error.what()).find("intersection is empty") != std::string::npos,
+             error.what());
 
     error = compileError(programOf({extrudeOf({rectangleLoop(0, 0, 1, 1)}, 1, BooleanOp::Cut)}));
     QVERIFY2(std::string(error.what()).find("needs a body") != std::string::npos, error.what());

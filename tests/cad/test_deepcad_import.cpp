@@ -18,11 +18,13 @@ using namespace img2cad::cad;
 namespace {
 
 std::string point(double x, double y) {
-    return R"({"type":"Point3D","x":)" + std::to_string(x) + R"(,"y":)" + std::to_string(y) + R"(,"z":0})";
+    return R"({"type":"Point3D","x":)" + std::to_string(x) + R"(,"y":)" + std::to_string(y) +
+           R"(,"z":0})";
 }
 
 std::string line(double x0, double y0, double x1, double y1) {
-    return R"({"type":"Line3D","start_point":)" + point(x0, y0) + R"(,"end_point":)" + point(x1, y1) + "}";
+    return R"({"type":"Line3D","start_point":)" + point(x0, y0) + R"(,"end_point":)" +
+           point(x1, y1) + "}";
 }
 
 /// A one-sketch, one-extrude sequence; `curves` form the single loop of the profile.
@@ -38,7 +40,8 @@ std::string sequence(const std::string& curves, bool fusion, const std::string& 
            R"(":[{"index":0,"entity":"S"},{"index":1,"entity":"E"}],"properties":{"volume":8.0}})";
 }
 
-const std::string kShuffledSquare = line(0, 0, 2, 0) + "," + line(0, 2, 2, 2) + "," + line(0, 0, 0, 2) + "," + line(2, 2, 2, 0);
+const std::string kShuffledSquare =
+    line(0, 0, 2, 0) + "," + line(0, 2, 2, 2) + "," + line(0, 0, 0, 2) + "," + line(2, 2, 2, 0);
 
 std::string importError(const std::string& json) {
     try {
@@ -75,9 +78,10 @@ void TestDeepCadImport::convertsUnitsAndChainsShuffledCurves() {
 
 void TestDeepCadImport::readsArcsThroughTheirMeanAngle() {
     // Half disc: diameter on the x axis, arc above it (reference +x, angles 0..pi about +z).
-    const std::string arc = R"({"type":"Arc3D","start_point":)" + point(1, 0) + R"(,"end_point":)" + point(-1, 0) +
-                            R"(,"center_point":)" + point(0, 0) +
-                            R"(,"radius":1,"normal":{"x":0,"y":0,"z":1},"start_angle":0,"end_angle":3.141592653589793,"reference_vector":{"x":1,"y":0,"z":0}})";
+    const std::string arc =
+        R"({"type":"Arc3D","start_point":)" + point(1, 0) + R"(,"end_point":)" + point(-1, 0) +
+        R"(,"center_point":)" + point(0, 0) +
+        R"(,"radius":1,"normal":{"x":0,"y":0,"z":1},"start_angle":0,"end_angle":3.141592653589793,"reference_vector":{"x":1,"y":0,"z":0}})";
     const ImportedSequence imported = importSequence(sequence(arc + "," + line(-1, 0, 1, 0), true));
     const ShapeReport report = analyse(compile(imported.program));
     QVERIFY(report.valid);
@@ -86,10 +90,14 @@ void TestDeepCadImport::readsArcsThroughTheirMeanAngle() {
 }
 
 void TestDeepCadImport::readsSymmetricTwoSidedAndOffsetExtents() {
-    ShapeReport report = analyse(compile(importSequence(sequence(kShuffledSquare, true, "", R"("SymmetricFeatureExtentType")")).program));
+    ShapeReport report = analyse(compile(
+        importSequence(sequence(kShuffledSquare, true, "", R"("SymmetricFeatureExtentType")"))
+            .program));
     QCOMPARE(report.bbox.min.z, -20.0);
     QCOMPARE(report.bbox.max.z, 20.0);
-    report = analyse(compile(importSequence(sequence(kShuffledSquare, true, "", R"("TwoSidesFeatureExtentType")")).program));
+    report = analyse(compile(
+        importSequence(sequence(kShuffledSquare, true, "", R"("TwoSidesFeatureExtentType")"))
+            .program));
     QCOMPARE(report.bbox.min.z, -10.0);
     QCOMPARE(report.bbox.max.z, 20.0);
     std::string offset = sequence(kShuffledSquare, true);
@@ -102,16 +110,19 @@ void TestDeepCadImport::readsSymmetricTwoSidedAndOffsetExtents() {
 
 void TestDeepCadImport::rejectsWhatItCannotBuildFaithfully() {
     std::string tapered = sequence(kShuffledSquare, true);
-    tapered.replace(tapered.find(R"("taper_angle":{"value":0.0})"), 27, R"("taper_angle":{"value":0.1})");
+    tapered.replace(tapered.find(R"("taper_angle":{"value":0.0})"), 27,
+                    R"("taper_angle":{"value":0.1})");
     QVERIFY(importError(tapered).find("tapered") != std::string::npos);
 
     const std::string open = line(0, 0, 2, 0) + "," + line(2, 0, 2, 2) + "," + line(2, 2, 0, 1.5);
     QVERIFY(importError(sequence(open, true)).find("open") != std::string::npos);
 
     const std::string spline = R"({"type":"NurbsCurve3D"})";
-    QVERIFY(importError(sequence(spline, true)).find("unsupported curve type 'NurbsCurve3D'") != std::string::npos);
+    QVERIFY(importError(sequence(spline, true)).find("unsupported curve type 'NurbsCurve3D'") !=
+            std::string::npos);
 
-    QVERIFY(importError(sequence(kShuffledSquare, true, "", R"("ToObjectExtentType")")).find("unsupported extent type") != std::string::npos);
+    QVERIFY(importError(sequence(kShuffledSquare, true, "", R"("ToObjectExtentType")"))
+                .find("unsupported extent type") != std::string::npos);
     QVERIFY(importError("{\"entities\":").find("not valid JSON") != std::string::npos);
     QVERIFY(importError("{}").find("no 'entities'") != std::string::npos);
     std::string missing = sequence(kShuffledSquare, true);

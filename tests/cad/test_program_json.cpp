@@ -26,8 +26,9 @@ std::string errorOf(const std::string& json) {
     return "no error";
 }
 
-std::string minimalProgram(const std::string& curve = R"({"type":"circle","center":[0,0],"radius":1})",
-                           const std::string& extra = "") {
+std::string
+minimalProgram(const std::string& curve = R"({"type":"circle","center":[0,0],"radius":1})",
+               const std::string& extra = "") {
     return R"({"format":"img2cadseq-program","version":1,"units":"mm","extrudes":[{"plane":{"origin":[0,0,0],"x_axis":[1,0,0],"normal":[0,0,1]},"profiles":[{"loops":[{"curves":[)" +
            curve + R"(]}]}],"extent":{"type":"one_sided","distance":1},"operation":"new_body")" +
            extra + "}]}";
@@ -80,15 +81,20 @@ void TestProgramJson::namesThePlaceOfEveryError() {
         {"{", "not valid JSON"},
         {"[]", "expected an object"},
         {R"({"format":"other","version":1,"units":"mm","extrudes":[]})", "format"},
-        {R"({"format":"img2cadseq-program","version":2,"units":"mm","extrudes":[]})", "version 2 is not supported"},
+        {R"({"format":"img2cadseq-program","version":2,"units":"mm","extrudes":[]})",
+         "version 2 is not supported"},
         {R"({"format":"img2cadseq-program","version":1,"units":"inch","extrudes":[]})", "units"},
-        {minimalProgram(R"({"type":"spline"})"), "extrudes[0].profiles[0].loops[0].curves[0].type: unknown curve type 'spline'"},
-        {minimalProgram(R"({"type":"circle","center":[0,0],"radius":1,"colour":"red"})"), "unknown key 'colour'"},
+        {minimalProgram(R"({"type":"spline"})"),
+         "extrudes[0].profiles[0].loops[0].curves[0].type: unknown curve type 'spline'"},
+        {minimalProgram(R"({"type":"circle","center":[0,0],"radius":1,"colour":"red"})"),
+         "unknown key 'colour'"},
         {minimalProgram(R"({"type":"circle","center":[0],"radius":1})"), "center: expected [x, y]"},
-        {minimalProgram(R"({"type":"circle","center":[0,"a"],"radius":1})"), "center[1]: expected a number"},
+        {minimalProgram(R"({"type":"circle","center":[0,"a"],"radius":1})"),
+         "center[1]: expected a number"},
         {minimalProgram(R"({"type":"circle","center":[0,1e999],"radius":1})"), "number overflow"},
         {minimalProgram(R"({"type":"circle","center":[0,0]})"), "missing key 'radius'"},
-        {minimalProgram(R"({"type":"circle","center":[0,0],"radius":1})", R"(,"taper":1)"), "extrudes[0]: unknown key 'taper'"},
+        {minimalProgram(R"({"type":"circle","center":[0,0],"radius":1})", R"(,"taper":1)"),
+         "extrudes[0]: unknown key 'taper'"},
     };
     for (const auto& [json, expected] : cases) {
         const std::string message = errorOf(json);

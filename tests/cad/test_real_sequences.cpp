@@ -50,7 +50,10 @@ void verifyStepRoundTrip(const Shape& shape, const QString& label) {
     QVERIFY2(after.valid, qPrintable(label));
     QCOMPARE(after.faces, before.faces);
     QVERIFY2(std::fabs(after.volume - before.volume) <= 1e-6 * before.volume,
-             qPrintable(QString("%1: volume %2 became %3").arg(label).arg(before.volume, 0, 'g', 15).arg(after.volume, 0, 'g', 15)));
+             qPrintable(QString("%1: volume %2 became %3")
+                            .arg(label)
+                            .arg(before.volume, 0, 'g', 15)
+                            .arg(after.volume, 0, 'g', 15)));
 }
 
 } // namespace
@@ -114,7 +117,8 @@ void TestRealSequences::matchesFusionsOwnBrepOfTheCouch() {
     qInfo("Couch: ours %d faces, %.6f mm^3; Fusion's STEP %d faces, %.6f mm^3", ours.faces,
           ours.volume, fusion.faces, fusion.volume);
     QVERIFY(std::fabs(ours.volume - fusion.volume) < 1e-4 * fusion.volume);
-    for (const auto& [a, b] : {std::pair{ours.bbox.min, fusion.bbox.min}, std::pair{ours.bbox.max, fusion.bbox.max}})
+    for (const auto& [a, b] :
+         {std::pair{ours.bbox.min, fusion.bbox.min}, std::pair{ours.bbox.max, fusion.bbox.max}})
         QVERIFY((a - b).norm() < 1e-4 * fusion.bbox.largestSide());
     QCOMPARE(ours.faces, fusion.faces);
 }
@@ -141,16 +145,20 @@ void TestRealSequences::freecadReadsEveryCompiledSequence() {
         for (const fs::path& file : filesWithExtensions(sharedDataDir() / "sequences", {".json"}))
             add(importSequenceFile(file).program, file.stem().string());
     add(readProgram(IMG2CAD_SOURCE_DIR "/assets/samples/flanged_bracket.json"), "flanged_bracket");
-    for (std::uint64_t seed = 0; seed < 5; ++seed) add(randomPart(seed), "random" + std::to_string(seed));
+    for (std::uint64_t seed = 0; seed < 5; ++seed)
+        add(randomPart(seed), "random" + std::to_string(seed));
 
     const FreecadRun run = runFreecadCheck(paths);
     QVERIFY2(run.ran, qPrintable("freecadcmd reported a problem:\n" + run.output));
     QCOMPARE(run.verdicts.size(), ourVolumes.size());
     for (const auto& [path, verdict] : run.verdicts) {
-        QVERIFY2(verdict.status == "valid", qPrintable(QString::fromStdString(path) + " is " + verdict.status));
+        QVERIFY2(verdict.status == "valid",
+                 qPrintable(QString::fromStdString(path) + " is " + verdict.status));
         QVERIFY2(std::fabs(verdict.volume - ourVolumes[path]) <= 1e-6 * ourVolumes[path],
-                 qPrintable(QString("%1: FreeCAD %2 mm^3, ours %3").arg(QString::fromStdString(path))
-                                .arg(verdict.volume, 0, 'g', 12).arg(ourVolumes[path], 0, 'g', 12)));
+                 qPrintable(QString("%1: FreeCAD %2 mm^3, ours %3")
+                                .arg(QString::fromStdString(path))
+                                .arg(verdict.volume, 0, 'g', 12)
+                                .arg(ourVolumes[path], 0, 'g', 12)));
     }
 }
 

@@ -64,7 +64,8 @@ void TestRealShapeFiles::exportedPartsPassEveryStep() {
 }
 
 void TestRealShapeFiles::occtSamplesPassOrFailClearly_data() {
-    if (occtSamplesDir().empty()) QSKIP("Debian's occt-misc is not installed (scripts/setup.sh installs it)");
+    if (occtSamplesDir().empty())
+        QSKIP("Debian's occt-misc is not installed (scripts/setup.sh installs it)");
     addRows(filesWithExtensions(occtSamplesDir(), {".step", ".stp", ".brep"}));
 }
 
@@ -72,8 +73,10 @@ void TestRealShapeFiles::occtSamplesPassOrFailClearly() {
     QFETCH(QString, path);
     const ShapeFileCheck check = checkAndLog(path);
     QVERIFY2(check.imported, check.failure.c_str()); // these are all readable files
-    if (!check.failure.empty()) QVERIFY(check.failure.size() > 10);
-    else QVERIFY(check.roundTripOk);
+    if (!check.failure.empty())
+        QVERIFY(check.failure.size() > 10);
+    else
+        QVERIFY(check.roundTripOk);
 }
 
 IMG2CAD_REGISTER_TEST(TestRealShapeFiles)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-#include "test_paths.h"
 #include "freecad_check.h"
+#include "test_paths.h"
 #include "test_registry.h"
 
 #include "cad/error.h"

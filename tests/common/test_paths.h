@@ -23,7 +23,7 @@ std::vector<std::filesystem::path> filesWithExtensions(const std::filesystem::pa
 } // namespace img2cad::test
 
 /// Skips the current test when ../shared/data is missing.
-#define IMG2CAD_REQUIRE_SHARED_DATA()                                                            \
-    if (::img2cad::test::sharedDataDir().empty())                                                \
-        QSKIP("../shared/data is absent (it is only available inside the team); set "           \
+#define IMG2CAD_REQUIRE_SHARED_DATA()                                                              \
+    if (::img2cad::test::sharedDataDir().empty())                                                  \
+        QSKIP("../shared/data is absent (it is only available inside the team); set "              \
               "IMG2CAD_SHARED_DATA to run this test");

@@ -25,12 +25,14 @@ int runRegisteredTests(int argc, char** argv) {
     }
     if (argc > 1 && argv[1][0] != '-' && classes.empty()) {
         std::fprintf(stderr, "unknown test class '%s'; known:", argv[1]);
-        for (const auto& [name, factory] : testRegistry()) std::fprintf(stderr, " %s", name.c_str());
+        for (const auto& [name, factory] : testRegistry())
+            std::fprintf(stderr, " %s", name.c_str());
         std::fprintf(stderr, "\n");
         return 1;
     }
     if (classes.empty())
-        for (const auto& [name, factory] : testRegistry()) classes.push_back(name);
+        for (const auto& [name, factory] : testRegistry())
+            classes.push_back(name);
     int failed = 0;
     for (const std::string& name : classes) {
         std::unique_ptr<QObject> test = testRegistry().at(name)();

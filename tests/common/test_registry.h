@@ -29,5 +29,5 @@ int runRegisteredTests(int argc, char** argv);
 
 } // namespace img2cad::test
 
-#define IMG2CAD_REGISTER_TEST(Class)                                                             \
+#define IMG2CAD_REGISTER_TEST(Class)                                                               \
     static const ::img2cad::test::TestRegistrar<Class> s_registrar_##Class(#Class);
