@@ -1,0 +1,2 @@
+// SPDX-License-Identifier: MIT
+#include "cad/generator/part_generator.h"

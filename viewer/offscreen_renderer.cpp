@@ -1,0 +1,2 @@
+// SPDX-License-Identifier: MIT
+#include "viewer/offscreen_renderer.h"
