@@ -113,6 +113,23 @@ vtkSmartPointer<vtkPolyData> toPolyData(const cad::TriangleMesh& mesh) {
     return result;
 }
 
+/// linearToSrgb by table lookup: the resolve encodes every part pixel.
+class SrgbTable {
+public:
+    SrgbTable() {
+        for (int i = 0; i < kSize; ++i)
+            m_table[i] = float(internal::linearToSrgb(double(i) / (kSize - 1)));
+    }
+    float encode(float linear) const {
+        const int i = int(std::lround(std::clamp(linear, 0.0f, 1.0f) * (kSize - 1)));
+        return m_table[i];
+    }
+
+private:
+    static constexpr int kSize = 4096;
+    float m_table[kSize];
+};
+
 /// Collects VTK error events so that a failed context creation becomes an exception.
 void recordError(vtkObject*, unsigned long, void* clientData, void* callData) {
     auto* message = static_cast<std::string*>(clientData);
@@ -147,9 +164,7 @@ struct OffscreenRenderer::Impl {
 
     void setMaterial(const Scene& scene) {
         const internal::MaterialLook look = internal::materialLook(scene.material);
-        const double c[3] = {internal::linearToSrgb(scene.baseColor.x),
-                             internal::linearToSrgb(scene.baseColor.y),
-                             internal::linearToSrgb(scene.baseColor.z)};
+        const double c[3] = {scene.baseColor.x, scene.baseColor.y, scene.baseColor.z};
         vtkProperty* property = actor->GetProperty();
         property->SetInterpolationToPhong();
         property->SetColor(c[0], c[1], c[2]);
@@ -163,16 +178,20 @@ struct OffscreenRenderer::Impl {
         property->SetSpecularPower(look.specularPower);
     }
 
-    void setLights(const Scene& scene, const cad::Vec3& center, double distance) {
+    void setLights(const Scene& scene, const cad::Vec3& center, double radius) {
         renderer->RemoveAllLights();
         const std::vector<internal::LightSpec> specs = internal::sceneLights(scene);
         while (lights.size() < specs.size())
             lights.push_back(vtkSmartPointer<vtkLight>::New());
         for (std::size_t i = 0; i < specs.size(); ++i) {
             vtkLight* light = lights[i];
-            const cad::Vec3 from = center + specs[i].direction * distance;
+            const bool positional = specs[i].distanceInRadii > 0.0;
+            const cad::Vec3 from =
+                center +
+                specs[i].direction * (radius * (positional ? specs[i].distanceInRadii : 4));
             light->SetLightTypeToSceneLight();
-            light->SetPositional(false);
+            light->SetPositional(positional);
+            light->SetConeAngle(180.0); // >= 90: a point light, not a spot
             light->SetPosition(from.x, from.y, from.z);
             light->SetFocalPoint(center.x, center.y, center.z);
             light->SetColor(specs[i].color.x, specs[i].color.y, specs[i].color.z);
@@ -249,7 +268,7 @@ RenderedView OffscreenRenderer::render(const cad::TriangleMesh& mesh, const Scen
     d.setMaterial(scene);
     const auto [nearPlane, farPlane] = d.setCamera(scene.camera, box);
     const cad::Vec3 center = box.isEmpty() ? scene.camera.focalPoint : box.center();
-    d.setLights(scene, center, std::max(farPlane, 1.0));
+    d.setLights(scene, center, box.isEmpty() ? 1.0 : std::max(0.5 * box.size().norm(), 1e-3));
     d.error.clear();
     d.window->Render();
     if (!d.error.empty())
@@ -272,6 +291,7 @@ RenderedView OffscreenRenderer::render(const cad::TriangleMesh& mesh, const Scen
     FloatImage coverage(w, h, 1), part(w, h, 3);
     const float sampleWeight = 1.0f / (kSupersample * kSupersample);
     const double n = nearPlane, f = farPlane;
+    static const SrgbTable srgb;
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
             int covered = 0;
@@ -291,8 +311,10 @@ RenderedView OffscreenRenderer::render(const cad::TriangleMesh& mesh, const Scen
                         sum[c] += rgb[3 * i + c] * (1.0f / 255.0f);
                 }
             coverage.at(x, y) = covered * sampleWeight;
+            // Shaded in linear light; encoded before compositing over the (encoded) backdrop.
             for (int c = 0; c < 3; ++c)
-                part.at(x, y, c) = sum[c] * sampleWeight;
+                if (covered > 0)
+                    part.at(x, y, c) = srgb.encode(sum[c] / covered) * (covered * sampleWeight);
             if (2 * covered >= kSupersample * kSupersample) {
                 view.mask.at(x, y) = 255;
                 view.depth.depth[std::size_t(y) * w + x] = float(depthSum / covered);

@@ -173,20 +173,21 @@ std::vector<LightSpec> sceneLights(const Scene& scene) {
         if (i == 0) { // key
             azimuth = cameraAzimuth + rng.uniform(-75.0, 75.0) * kDeg;
             elevation = rng.uniform(35.0, 80.0) * kDeg;
-            intensity = rng.uniform(0.65, 0.95);
+            intensity = rng.uniform(0.8, 1.1);
         } else if (i == 1) { // fill, on the other side
             azimuth = cameraAzimuth + (rng.chance(0.5) ? 1 : -1) * rng.uniform(40.0, 110.0) * kDeg;
             elevation = rng.uniform(10.0, 50.0) * kDeg;
-            intensity = rng.uniform(0.2, 0.45);
+            intensity = rng.uniform(0.12, 0.35);
         } else { // rims and bounces
             azimuth = cameraAzimuth + rng.uniform(120.0, 240.0) * kDeg;
             elevation = rng.uniform(20.0, 70.0) * kDeg;
-            intensity = rng.uniform(0.15, 0.5);
+            intensity = rng.uniform(0.1, 0.4);
         }
         const double kelvin =
             rng.chance(0.7) ? roomKelvin + rng.uniform(-300.0, 300.0) : rng.uniform(2700.0, 6500.0);
-        lights.push_back(
-            {fromSpherical(azimuth, elevation), colorTemperatureToRgb(kelvin), intensity});
+        const double distance = rng.chance(0.6) ? rng.uniform(2.0, 5.0) : 0.0;
+        lights.push_back({fromSpherical(azimuth, elevation), colorTemperatureToRgb(kelvin),
+                          intensity, distance});
     }
     return lights;
 }

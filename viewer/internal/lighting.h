@@ -23,17 +23,17 @@ struct MaterialLook {
 inline MaterialLook materialLook(Material material) {
     switch (material) {
     case Material::Pla:
-        return {0.18, 0.82, 0.12, 8.0, 0.0, 1.0};
+        return {0.06, 0.85, 0.10, 8.0, 0.0, 1.0};
     case Material::Resin:
-        return {0.32, 0.68, 0.45, 40.0, 0.0, 0.93};
+        return {0.12, 0.75, 0.35, 40.0, 0.0, 0.93};
     case Material::Nylon:
-        return {0.2, 0.8, 0.05, 4.0, 0.0, 1.0};
+        return {0.07, 0.85, 0.04, 4.0, 0.0, 1.0};
     case Material::AnodisedAluminium:
-        return {0.15, 0.65, 0.55, 25.0, 0.6, 1.0};
+        return {0.05, 0.7, 0.45, 25.0, 0.6, 1.0};
     case Material::BareAluminium:
-        return {0.15, 0.55, 0.75, 45.0, 0.3, 1.0};
+        return {0.06, 0.6, 0.6, 45.0, 0.3, 1.0};
     }
-    return {0.2, 0.8, 0.1, 10.0, 0.0, 1.0};
+    return {0.06, 0.85, 0.1, 10.0, 0.0, 1.0};
 }
 
 /// RGB (max component 1) of a black body at `kelvin` (Tanner Helland's fit, 1000..40000 K).
@@ -55,19 +55,21 @@ inline cad::Vec3 colorTemperatureToRgb(double kelvin) {
     return c * (1.0 / top);
 }
 
-/// One directional light: where it comes from (unit vector from the part towards the light),
-/// its colour and intensity.
+/// One light: where it comes from (unit vector from the part towards the light), its colour
+/// and intensity, and its distance in part radii (0: directional, like a window far away; a
+/// near lamp shades flat faces with a gradient, as in real photos).
 struct LightSpec {
     cad::Vec3 direction;
     cad::Vec3 color;
     double intensity;
+    double distanceInRadii;
 };
 
 /// The lights of a scene, drawn from its light seed: a key light from above, fills and a rim,
 /// placed relative to the camera so that the seen side is lit.
 std::vector<LightSpec> sceneLights(const Scene& scene);
 
-/// Linear to sRGB-encoded (VTK shades in display values).
+/// Linear to sRGB-encoded: VTK shades in linear values, the image is stored encoded.
 inline double linearToSrgb(double v) {
     v = std::fmin(std::fmax(v, 0.0), 1.0);
     return v <= 0.0031308 ? 12.92 * v : 1.055 * std::pow(v, 1.0 / 2.4) - 0.055;
