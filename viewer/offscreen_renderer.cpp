@@ -30,6 +30,8 @@
 #include <vtkSmartPointer.h>
 #include <vtkUnsignedCharArray.h>
 
+#include <X11/Xlib.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -226,12 +228,18 @@ struct OffscreenRenderer::Impl {
 OffscreenRenderer::OffscreenRenderer(int width, int height) : m_impl(std::make_unique<Impl>()) {
     if (width <= 0 || height <= 0)
         throw std::runtime_error("OffscreenRenderer: image size must be positive");
-    // Debian's VTK reaches OpenGL through GLX: without an X display it would abort instead of
-    // reporting, so the missing display is caught here.
+    // Debian's VTK reaches OpenGL through GLX: without an X display it aborts instead of
+    // reporting, so the display is tried here first.
     const char* display = std::getenv("DISPLAY");
     if (display == nullptr || *display == '\0')
         throw std::runtime_error("OffscreenRenderer: no X display (DISPLAY is not set); "
                                  "run under xvfb-run -a -s \"-screen 0 1280x1024x24\"");
+    if (Display* connection = XOpenDisplay(display))
+        XCloseDisplay(connection);
+    else
+        throw std::runtime_error(std::string("OffscreenRenderer: cannot open the X display \"") +
+                                 display +
+                                 "\"; run under xvfb-run -a -s \"-screen 0 1280x1024x24\"");
     Impl& d = *m_impl;
     d.width = width;
     d.height = height;
