@@ -36,8 +36,8 @@ struct Scene {
     std::uint64_t backgroundSeed = 0;
     int lightCount = 3;
     std::uint64_t lightSeed = 0;
-    double blurSigmaPx = 0.0;   ///< Gaussian blur of the final image
-    double noiseSigma = 0.0;    ///< sensor noise, in 8-bit levels
+    double blurSigmaPx = 0.0; ///< Gaussian blur of the final image
+    double noiseSigma = 0.0;  ///< sensor noise, in 8-bit levels
 };
 
 struct RenderedView {

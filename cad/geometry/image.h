@@ -16,8 +16,12 @@ struct Image {
     std::vector<std::uint8_t> pixels; ///< width * height * channels, row-major, top row first
 
     bool empty() const { return pixels.empty(); }
-    std::uint8_t& at(int x, int y, int c = 0) { return pixels[(std::size_t(y) * width + x) * channels + c]; }
-    std::uint8_t at(int x, int y, int c = 0) const { return pixels[(std::size_t(y) * width + x) * channels + c]; }
+    std::uint8_t& at(int x, int y, int c = 0) {
+        return pixels[(std::size_t(y) * width + x) * channels + c];
+    }
+    std::uint8_t at(int x, int y, int c = 0) const {
+        return pixels[(std::size_t(y) * width + x) * channels + c];
+    }
 };
 
 /// Per-pixel distance from the camera plane along the view direction, in model units (mm);
