@@ -33,11 +33,13 @@
 #include <X11/Xlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace img2cad::viewer {
 
@@ -142,6 +144,16 @@ void recordError(vtkObject*, unsigned long, void* clientData, void* callData) {
 } // namespace
 
 struct OffscreenRenderer::Impl {
+    ~Impl() {
+        // The window goes first: it still talks to the X connection it was given.
+        if (window) {
+            window->Finalize();
+            window = nullptr;
+        }
+        if (display) XCloseDisplay(display);
+    }
+
+    Display* display = nullptr;
     int width = 0;
     int height = 0;
     vtkSmartPointer<vtkRenderWindow> window;
@@ -228,22 +240,28 @@ struct OffscreenRenderer::Impl {
 OffscreenRenderer::OffscreenRenderer(int width, int height) : m_impl(std::make_unique<Impl>()) {
     if (width <= 0 || height <= 0)
         throw std::runtime_error("OffscreenRenderer: image size must be positive");
-    // Debian's VTK reaches OpenGL through GLX: without an X display it aborts instead of
-    // reporting, so the display is tried here first.
+    // Debian's VTK reaches OpenGL through GLX: when it cannot open the X display it aborts
+    // instead of reporting, so the connection is opened here and handed to VTK. Xvfb refuses
+    // about one connection in a hundred under load (measured here), hence a few tries.
     const char* display = std::getenv("DISPLAY");
     if (display == nullptr || *display == '\0')
         throw std::runtime_error("OffscreenRenderer: no X display (DISPLAY is not set); "
                                  "run under xvfb-run -a -s \"-screen 0 1280x1024x24\"");
-    if (Display* connection = XOpenDisplay(display))
-        XCloseDisplay(connection);
-    else
+    Display* connection = nullptr;
+    for (int attempt = 0; attempt < 10 && connection == nullptr; ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
+        connection = XOpenDisplay(display);
+    }
+    if (connection == nullptr)
         throw std::runtime_error(std::string("OffscreenRenderer: cannot open the X display \"") +
                                  display +
                                  "\"; run under xvfb-run -a -s \"-screen 0 1280x1024x24\"");
     Impl& d = *m_impl;
     d.width = width;
     d.height = height;
+    d.display = connection;
     d.window = vtkSmartPointer<vtkRenderWindow>::New();
+    d.window->SetDisplayId(connection);
     d.errorObserver->SetCallback(recordError);
     d.errorObserver->SetClientData(&d.error);
     d.window->AddObserver(vtkCommand::ErrorEvent, d.errorObserver);
@@ -332,8 +350,22 @@ RenderedView OffscreenRenderer::render(const cad::TriangleMesh& mesh, const Scen
     const std::uint64_t photoSeed =
         internal::mix64(scene.backgroundSeed ^ internal::mix64(scene.lightSeed));
     FloatImage image = internal::makeBackground(scene.background, scene.backgroundSeed, w, h);
+    // The room's light tints the desk as it tints the part (half-way: eyes and phones adapt).
+    cad::Vec3 tint{0, 0, 0};
+    for (const internal::LightSpec& light : internal::sceneLights(scene))
+        tint = tint + light.color * light.intensity;
+    const double tintTop = std::fmax(tint.x, std::fmax(tint.y, tint.z));
+    if (tintTop > 0.0) {
+        const float gain[3] = {float(0.5 + 0.5 * tint.x / tintTop),
+                               float(0.5 + 0.5 * tint.y / tintTop),
+                               float(0.5 + 0.5 * tint.z / tintTop)};
+        for (std::size_t i = 0; i < image.data.size(); ++i)
+            image.data[i] *= gain[i % 3];
+    }
     internal::addContactShadow(image, coverage, photoSeed);
-    const float opacity = float(internal::materialLook(scene.material).opacity);
+    const internal::MaterialLook look = internal::materialLook(scene.material);
+    internal::addSurfaceGrain(part, look.grain, internal::deriveSeed(photoSeed, 17));
+    const float opacity = float(look.opacity);
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x) {
             const float a = coverage.at(x, y) * opacity;

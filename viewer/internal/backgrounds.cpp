@@ -266,4 +266,17 @@ FloatImage makeBackground(Background kind, std::uint64_t seed, int width, int he
     return image;
 }
 
+void addSurfaceGrain(FloatImage& part, double strength, std::uint64_t seed) {
+    const float s = float(strength);
+    const float scale = 224.0f / part.width;
+    for (int y = 0; y < part.height; ++y)
+        for (int x = 0; x < part.width; ++x) {
+            const float fine = valueNoise(x * 0.6f * scale, y * 0.6f * scale, seed) - 0.5f;
+            const float blotch = fbm(x * 0.08f * scale, y * 0.08f * scale, seed + 1, 2) - 0.5f;
+            const float f = 1.0f + s * (fine + 0.6f * blotch);
+            for (int c = 0; c < part.channels; ++c)
+                part.at(x, y, c) *= f;
+        }
+}
+
 } // namespace img2cad::viewer::internal

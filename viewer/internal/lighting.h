@@ -18,22 +18,23 @@ struct MaterialLook {
     double specularPower;
     double specularTint; ///< 0: white highlights (plastics), 1: base-coloured (metals)
     double opacity;      ///< < 1 lets a little background through (resin looks translucent)
+    double grain;        ///< relative surface mottling (sintered nylon is the roughest)
 };
 
 inline MaterialLook materialLook(Material material) {
     switch (material) {
     case Material::Pla:
-        return {0.06, 0.85, 0.10, 8.0, 0.0, 1.0};
+        return {0.06, 0.85, 0.10, 8.0, 0.0, 1.0, 0.05};
     case Material::Resin:
-        return {0.12, 0.75, 0.35, 40.0, 0.0, 0.93};
+        return {0.12, 0.75, 0.35, 40.0, 0.0, 0.93, 0.02};
     case Material::Nylon:
-        return {0.07, 0.85, 0.04, 4.0, 0.0, 1.0};
+        return {0.07, 0.85, 0.04, 4.0, 0.0, 1.0, 0.09};
     case Material::AnodisedAluminium:
-        return {0.05, 0.7, 0.45, 25.0, 0.6, 1.0};
+        return {0.05, 0.7, 0.45, 25.0, 0.6, 1.0, 0.03};
     case Material::BareAluminium:
-        return {0.06, 0.6, 0.6, 45.0, 0.3, 1.0};
+        return {0.06, 0.6, 0.6, 45.0, 0.3, 1.0, 0.05};
     }
-    return {0.06, 0.85, 0.1, 10.0, 0.0, 1.0};
+    return {0.06, 0.85, 0.1, 10.0, 0.0, 1.0, 0.05};
 }
 
 /// RGB (max component 1) of a black body at `kelvin` (Tanner Helland's fit, 1000..40000 K).

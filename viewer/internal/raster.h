@@ -33,6 +33,10 @@ void gaussianBlur(FloatImage& image, double sigmaPx);
 /// A desk-like RGB background of the given kind, deterministic for the seed.
 FloatImage makeBackground(Background kind, std::uint64_t seed, int width, int height);
 
+/// Fine mottling of the part's (premultiplied) colour, as printed or blasted surfaces show:
+/// relative amplitude `strength`, deterministic for the seed.
+void addSurfaceGrain(FloatImage& part, double strength, std::uint64_t seed);
+
 /// Darkens `background` under a soft contact shadow derived from the part's coverage
 /// (1 channel, 0..1): a tight occlusion ring plus a wider shadow offset away from the light.
 void addContactShadow(FloatImage& background, const FloatImage& coverage, std::uint64_t seed);
