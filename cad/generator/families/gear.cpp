@@ -10,9 +10,10 @@
 namespace img2cad::cad::generator {
 
 Program makeGear(Random& random) {
-    const int teeth = random.integer(8, 15); // 4 curves a tooth: at most 60 curves in the outline
-    const double module = random.pick({1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0});
-    const double pitchR = std::max(module * teeth / 2, 7.0);
+    const int teeth = random.integer(9, 15); // 4 curves a tooth: at most 60 in the outline
+    // Small gears get a coarser module so that the bore and hub still fit inside the root.
+    const double module = std::max(random.pick({1.0, 1.25, 1.5, 2.0, 2.5, 3.0}), 14.0 / teeth);
+    const double pitchR = module * teeth / 2;
     const double tipR = pitchR + module, rootR = pitchR - 1.25 * module;
     const double face = random.dimension(3, std::max(4.0, std::min(25.0, pitchR)));
     const double boreR = random.dimension(1.5, std::max(1.6, rootR * 0.35));

@@ -15,7 +15,7 @@ Program makeSpacer(Random& random) {
     if (kind == 1) {
         // Hex standoff: across flats 5..30 mm, sketched by its circumradius.
         const double flats = random.dimension(5, 30);
-        const double bore = clearanceHole(random, flats - 3, 0) / 2;
+        const double bore = clearanceHole(random, flats - 3, flats * 0.3) / 2;
         const double length = random.dimension(4, 60);
         program.extrudes.push_back(
             extrudeLoops(planeXY(0),
@@ -27,7 +27,7 @@ Program makeSpacer(Random& random) {
     }
     if (kind == 2) {
         const double side = random.dimension(8, 50);
-        const double bore = clearanceHole(random, side * 0.6, 0) / 2;
+        const double bore = clearanceHole(random, side * 0.6, side * 0.2) / 2;
         const double corner = random.chance(0.5) ? random.dimension(0.5, side * 0.2) : 0.0;
         program.extrudes.push_back(extrudeLoops(
             planeXY(0),
@@ -36,7 +36,7 @@ Program makeSpacer(Random& random) {
         return program;
     }
     const double outer = random.dimension(6, 60) / 2;
-    const double bore = std::min(clearanceHole(random, outer * 1.4, 0) / 2, outer - 1.5);
+    const double bore = std::min(clearanceHole(random, outer * 1.4, outer * 0.5) / 2, outer - 1.5);
     const double t = random.dimension(1.5, std::max(2.0, outer * 3));
     program.extrudes.push_back(extrudeLoops(planeXY(0),
                                             {circleLoop({0, 0}, outer), circleLoop({0, 0}, bore)},
