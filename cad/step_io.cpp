@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
 #include <mutex>
 #include <string>
 
@@ -164,8 +165,18 @@ Shape readBrep(const fs::path& path) {
     return guardOcc("BREP import of " + quoted(path), [&] {
         TopoDS_Shape result;
         BRep_Builder builder;
-        if (!BRepTools::Read(result, path.c_str(), builder))
-            throw Error("cannot read " + quoted(path) + ": not a valid BREP file");
+        // NOTE: OCC's BREP parser does not check its reads: past the end of a truncated file it
+        // can go on with garbage counts for minutes. A stream that throws on the first failed
+        // read stops it there.
+        std::ifstream in(path, std::ios::binary);
+        try {
+            in.exceptions(std::ios::failbit | std::ios::badbit);
+            BRepTools::Read(result, in, builder);
+        } catch (const std::ios_base::failure&) {
+            throw Error("cannot read " + quoted(path) +
+                        ": not a valid BREP file (it is truncated or of another kind)");
+        }
+        if (result.IsNull()) throw Error("cannot read " + quoted(path) + ": not a valid BREP file");
         if (!hasGeometry(result))
             throw Error("cannot read " + quoted(path) + ": the BREP file holds no geometry");
         return wrapOcc(result);

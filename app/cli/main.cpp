@@ -56,40 +56,50 @@ int main(int argc, char** argv) {
         "make", "Generate parts, point clouds and photo-like renders into HDF5 shards (resumable: "
                 "run the same command again after an interruption)");
     make->add_option("--count", makeRequest.settings.count, "Number of parts")->required();
-    make->add_option("--out", makeRequest.folder, "Dataset folder (new, empty, or this dataset)")->required();
-    make->add_option("--views", makeRequest.settings.views, "Renders per part")->check(CLI::Range(0, 64));
+    make->add_option("--out", makeRequest.folder, "Dataset folder (new, empty, or this dataset)")
+        ->required();
+    make->add_option("--views", makeRequest.settings.views, "Renders per part")
+        ->check(CLI::Range(0, 64));
     make->add_option("--jobs", makeRequest.jobs, "Worker processes")->check(CLI::Range(1, 256));
     make->add_option("--seed", makeRequest.settings.seed, "Dataset seed");
     make->add_option("--image-size", makeRequest.settings.imageSize, "Image width and height (px)")
         ->check(CLI::Range(16, 2048));
-    make->add_option("--points", makeRequest.settings.points, "Points per cloud")->check(CLI::Range(1, 1 << 20));
+    make->add_option("--points", makeRequest.settings.points, "Points per cloud")
+        ->check(CLI::Range(1, 1 << 20));
     make->add_option("--shard-size", makeRequest.settings.shardSize, "Samples per shard")
         ->check(CLI::Range(1, 100000));
 
     std::string importFolder;
     MakeRequest importRequest;
     std::vector<CLI::App*> imports;
-    for (const auto& [name, help] : {std::pair{"import-deepcad", "Build a dataset from DeepCAD / Fusion 360 JSON files"},
-                                     std::pair{"import-step", "Build a dataset from STEP files"}}) {
+    for (const auto& [name, help] :
+         {std::pair{"import-deepcad", "Build a dataset from DeepCAD / Fusion 360 JSON files"},
+          std::pair{"import-step", "Build a dataset from STEP files"}}) {
         CLI::App* command = dataset->add_subcommand(name, help);
         command->add_option("folder", importFolder, "Folder searched recursively")->required();
         command->add_option("--out", importRequest.folder, "Dataset folder")->required();
         command->add_option("--views", importRequest.settings.views, "Renders per part");
-        command->add_option("--jobs", importRequest.jobs, "Worker processes")->check(CLI::Range(1, 256));
-        command->add_option("--image-size", importRequest.settings.imageSize, "Image size (px)")->check(CLI::Range(16, 2048));
+        command->add_option("--jobs", importRequest.jobs, "Worker processes")
+            ->check(CLI::Range(1, 256));
+        command->add_option("--image-size", importRequest.settings.imageSize, "Image size (px)")
+            ->check(CLI::Range(16, 2048));
         imports.push_back(command);
     }
 
     std::string statsFolder, compareFolder;
     int maxPrograms = 500;
-    CLI::App* stats = dataset->add_subcommand("stats", "Family mix, lengths, face counts and primitive types");
+    CLI::App* stats =
+        dataset->add_subcommand("stats", "Family mix, lengths, face counts and primitive types");
     stats->add_option("folder", statsFolder, "Dataset folder")->required();
-    stats->add_option("--compare", compareFolder, "A folder of DeepCAD / Fusion JSON to compare with");
-    stats->add_option("--max", maxPrograms, "Programs measured on each side")->check(CLI::Range(1, 1000000));
+    stats->add_option("--compare", compareFolder,
+                      "A folder of DeepCAD / Fusion JSON to compare with");
+    stats->add_option("--max", maxPrograms, "Programs measured on each side")
+        ->check(CLI::Range(1, 1000000));
 
     std::string showFolder, showOut = "sample";
     std::int64_t showIndex = 0;
-    CLI::App* show = dataset->add_subcommand("show", "Write one sample's images, points and program");
+    CLI::App* show =
+        dataset->add_subcommand("show", "Write one sample's images, points and program");
     show->add_option("folder", showFolder, "Dataset folder")->required();
     show->add_option("index", showIndex, "Sample index")->required();
     show->add_option("--out", showOut, "Folder for the files");
@@ -109,8 +119,9 @@ int main(int argc, char** argv) {
         for (std::size_t i = 0; i < imports.size(); ++i) {
             if (!imports[i]->parsed()) continue;
             const int views = importRequest.settings.views, size = importRequest.settings.imageSize;
-            importRequest.settings = importSettings(
-                i == 0 ? img2cad::ml::DatasetKind::DeepCad : img2cad::ml::DatasetKind::Step, importFolder);
+            importRequest.settings = importSettings(i == 0 ? img2cad::ml::DatasetKind::DeepCad
+                                                           : img2cad::ml::DatasetKind::Step,
+                                                    importFolder);
             importRequest.settings.views = views;
             importRequest.settings.imageSize = size;
             return runDatasetMake(importRequest);

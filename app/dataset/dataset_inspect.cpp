@@ -42,7 +42,8 @@ struct ProgramStats {
             coarse.angularDeflection = 0.5;
             const cad::TriangleMesh mesh = cad::tessellate(cad::compile(program), coarse);
             faces.push_back(int(mesh.facePrimitives.size()));
-            for (cad::PrimitiveType type : mesh.facePrimitives) ++faceTypes[std::size_t(type)];
+            for (cad::PrimitiveType type : mesh.facePrimitives)
+                ++faceTypes[std::size_t(type)];
         } catch (const cad::Error&) {
             ++failed;
         }
@@ -60,21 +61,25 @@ std::string summary(std::vector<int> values) {
 
 std::string typeMix(const ProgramStats& stats) {
     std::int64_t total = 0;
-    for (std::int64_t n : stats.faceTypes) total += n;
+    for (std::int64_t n : stats.faceTypes)
+        total += n;
     std::string text;
     for (int t = 0; t < cad::kPrimitiveTypeCount; ++t) {
         char part[48];
         std::snprintf(part, sizeof part, "%s%s %.0f%%", text.empty() ? "" : ", ",
                       cad::primitiveTypeName(cad::PrimitiveType(t)),
-                      total ? 100.0 * double(stats.faceTypes[std::size_t(t)]) / double(total) : 0.0);
+                      total ? 100.0 * double(stats.faceTypes[std::size_t(t)]) / double(total)
+                            : 0.0);
         text += part;
     }
     return text;
 }
 
 void savePng(const cad::Image& image, const fs::path& path) {
-    const QImage::Format format = image.channels == 3 ? QImage::Format_RGB888 : QImage::Format_Grayscale8;
-    const QImage view(image.pixels.data(), image.width, image.height, image.width * image.channels, format);
+    const QImage::Format format =
+        image.channels == 3 ? QImage::Format_RGB888 : QImage::Format_Grayscale8;
+    const QImage view(image.pixels.data(), image.width, image.height, image.width * image.channels,
+                      format);
     if (!view.save(QString::fromStdString(path.string()), "PNG"))
         throw ml::Error("cannot write '" + path.string() + "'");
 }
@@ -82,11 +87,14 @@ void savePng(const cad::Image& image, const fs::path& path) {
 cad::Image depthPicture(const cad::DepthImage& depth) {
     float nearest = 0, farthest = 0;
     for (float d : depth.depth)
-        if (d > 0) nearest = nearest > 0 ? std::min(nearest, d) : d, farthest = std::max(farthest, d);
-    cad::Image picture{depth.width, depth.height, 1, std::vector<std::uint8_t>(depth.depth.size(), 0)};
+        if (d > 0)
+            nearest = nearest > 0 ? std::min(nearest, d) : d, farthest = std::max(farthest, d);
+    cad::Image picture{depth.width, depth.height, 1,
+                       std::vector<std::uint8_t>(depth.depth.size(), 0)};
     for (std::size_t i = 0; i < depth.depth.size(); ++i)
         if (depth.depth[i] > 0) // near is bright; background stays black
-            picture.pixels[i] = std::uint8_t(255 - 200 * (depth.depth[i] - nearest) / std::max(1e-6f, farthest - nearest));
+            picture.pixels[i] = std::uint8_t(255 - 200 * (depth.depth[i] - nearest) /
+                                                       std::max(1e-6f, farthest - nearest));
     return picture;
 }
 
@@ -96,7 +104,8 @@ int runDatasetStats(const std::string& folder, const std::string& compareFolder,
     const ml::DatasetManifest manifest = ml::readManifest(folder);
     const ml::DatasetCounts& c = manifest.counts;
     std::cout << "dataset: " << folder << " (" << ml::datasetKindName(manifest.settings.kind)
-              << (manifest.complete ? ", complete" : ", INCOMPLETE: run the make command again") << ")\n"
+              << (manifest.complete ? ", complete" : ", INCOMPLETE: run the make command again")
+              << ")\n"
               << "samples: " << c.samples << " (train " << c.train << ", val " << c.val << ", test "
               << c.test << "), " << manifest.settings.views << " views of "
               << manifest.settings.imageSize << " px, " << manifest.settings.points << " points\n"
@@ -140,10 +149,12 @@ int runDatasetStats(const std::string& folder, const std::string& compareFolder,
                 compareFolder.empty() ? "" : " comparison folder |");
     std::printf("|---|---|%s\n", compareFolder.empty() ? "" : "---|");
     const auto row = [&](const char* name, const std::string& a, const std::string& b) {
-        std::printf("| %s | %s |%s\n", name, a.c_str(), compareFolder.empty() ? "" : (" " + b + " |").c_str());
+        std::printf("| %s | %s |%s\n", name, a.c_str(),
+                    compareFolder.empty() ? "" : (" " + b + " |").c_str());
     };
     row("programs", std::to_string(ours.lengths.size()), std::to_string(theirs.lengths.size()));
-    row("length (curves + extrudes) min / median / max", summary(ours.lengths), summary(theirs.lengths));
+    row("length (curves + extrudes) min / median / max", summary(ours.lengths),
+        summary(theirs.lengths));
     row("faces min / median / max", summary(ours.faces), summary(theirs.faces));
     row("face types", typeMix(ours), typeMix(theirs));
     row("failed to compile", std::to_string(ours.failed), std::to_string(theirs.failed));
@@ -155,12 +166,14 @@ int runDatasetShow(const std::string& folder, std::int64_t index, const std::str
     if (index < 0 || index >= manifest.settings.count)
         throw ml::Error("index " + std::to_string(index) + " is outside the dataset (0.." +
                         std::to_string(manifest.settings.count - 1) + ")");
-    const fs::path shard = fs::path(folder) / manifest.shardFileName(index / manifest.settings.shardSize);
+    const fs::path shard =
+        fs::path(folder) / manifest.shardFileName(index / manifest.settings.shardSize);
     const std::vector<ml::Sample> headers = ml::readShardHeaders(shard);
     const auto found = std::find_if(headers.begin(), headers.end(),
                                     [&](const ml::Sample& s) { return s.index == index; });
     if (found == headers.end())
-        throw ml::Error("sample " + std::to_string(index) + " is not in the dataset (its input failed)");
+        throw ml::Error("sample " + std::to_string(index) +
+                        " is not in the dataset (its input failed)");
     const ml::Sample sample = ml::readShardSample(shard, std::size_t(found - headers.begin()));
 
     const fs::path out = outFolder;
@@ -183,7 +196,8 @@ int runDatasetShow(const std::string& folder, std::int64_t index, const std::str
     }
     info["cameras"] = cameras;
     cad::writeFileAtomically(out / "sample.json", info.dump(1) + "\n");
-    if (!sample.programJson.empty()) cad::writeFileAtomically(out / "program.json", sample.programJson);
+    if (!sample.programJson.empty())
+        cad::writeFileAtomically(out / "program.json", sample.programJson);
     cad::writePointCloud(sample.points, out / "points.ply");
     std::cout << info.dump(1) << "\nwrote " << out.string() << "\n";
     return 0;

@@ -40,7 +40,8 @@ struct ShardReport {
     std::vector<std::string> failedInputs;
 };
 
-fs::path reportPath(const fs::path& folder, const ml::DatasetManifest& manifest, std::int64_t shard) {
+fs::path reportPath(const fs::path& folder, const ml::DatasetManifest& manifest,
+                    std::int64_t shard) {
     return folder / (fs::path(manifest.shardFileName(shard)).stem().string() + ".report.json");
 }
 
@@ -69,12 +70,14 @@ std::int64_t slotsInShard(const ml::DatasetManifest& manifest, std::int64_t shar
 
 /// A shard is done when its file reads back with the expected number of samples (imports may
 /// hold fewer: the failed inputs listed in its report).
-bool shardIsComplete(const fs::path& folder, const ml::DatasetManifest& manifest, std::int64_t shard) {
+bool shardIsComplete(const fs::path& folder, const ml::DatasetManifest& manifest,
+                     std::int64_t shard) {
     const fs::path path = folder / manifest.shardFileName(shard);
     if (!fs::exists(path)) return false;
     try {
         const std::int64_t samples = std::int64_t(ml::shardSampleCount(path));
-        const std::int64_t failed = std::int64_t(readReport(reportPath(folder, manifest, shard)).failedInputs.size());
+        const std::int64_t failed =
+            std::int64_t(readReport(reportPath(folder, manifest, shard)).failedInputs.size());
         return samples + failed == slotsInShard(manifest, shard);
     } catch (const ml::Error&) {
         return false; // unreadable: made again
@@ -92,8 +95,10 @@ void buildShard(const fs::path& folder, const ml::DatasetManifest& manifest, std
         SampleBuilder::Outcome outcome = builder.build(slot, takenKeys);
         report.rejectedPrograms += outcome.rejectedPrograms;
         report.nearDuplicatesSkipped += outcome.nearDuplicatesSkipped;
-        if (outcome.sample) samples.push_back(std::move(*outcome.sample));
-        else report.failedInputs.push_back(outcome.failure);
+        if (outcome.sample)
+            samples.push_back(std::move(*outcome.sample));
+        else
+            report.failedInputs.push_back(outcome.failure);
         onSample();
     }
     writeReport(reportPath(folder, manifest, shard), report);
@@ -142,11 +147,13 @@ struct Worker {
 
 Worker spawnWorker(const fs::path& folder, const std::vector<std::int64_t>& shards) {
     std::string list;
-    for (std::int64_t shard : shards) list += (list.empty() ? "" : ",") + std::to_string(shard);
+    for (std::int64_t shard : shards)
+        list += (list.empty() ? "" : ",") + std::to_string(shard);
     const std::string self = fs::read_symlink("/proc/self/exe").string();
     std::vector<std::string> args = {self, "dataset", "worker", folder.string(), "--shards", list};
     std::vector<char*> argv;
-    for (std::string& arg : args) argv.push_back(arg.data());
+    for (std::string& arg : args)
+        argv.push_back(arg.data());
     argv.push_back(nullptr);
 
     int pipeEnds[2];
@@ -157,7 +164,8 @@ Worker spawnWorker(const fs::path& folder, const std::vector<std::int64_t>& shar
     posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], STDERR_FILENO);
     posix_spawn_file_actions_addclose(&actions, pipeEnds[0]);
     Worker worker;
-    const int status = posix_spawn(&worker.pid, self.c_str(), &actions, nullptr, argv.data(), environ);
+    const int status =
+        posix_spawn(&worker.pid, self.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     close(pipeEnds[1]);
     if (status != 0) {
@@ -173,7 +181,8 @@ Worker spawnWorker(const fs::path& folder, const std::vector<std::int64_t>& shar
 void runWorkers(const fs::path& folder, const std::vector<std::vector<std::int64_t>>& plans,
                 ProgressBar& progress) {
     std::vector<Worker> workers;
-    for (const auto& plan : plans) workers.push_back(spawnWorker(folder, plan));
+    for (const auto& plan : plans)
+        workers.push_back(spawnWorker(folder, plan));
     std::string failure;
     std::size_t open = workers.size();
     while (open > 0) {
@@ -198,9 +207,12 @@ void runWorkers(const fs::path& folder, const std::vector<std::vector<std::int64
                 const std::string line = worker.pending.substr(0, end);
                 worker.pending.erase(0, end + 1);
                 static const std::string kErrorPrefix = "img2cadseq: error: ";
-                if (line == "sample") progress.advance();
-                else if (line.rfind(kErrorPrefix, 0) == 0) worker.errorLine = line.substr(kErrorPrefix.size());
-                else if (line.rfind("shard ", 0) != 0 && !line.empty()) worker.lastLine = line;
+                if (line == "sample")
+                    progress.advance();
+                else if (line.rfind(kErrorPrefix, 0) == 0)
+                    worker.errorLine = line.substr(kErrorPrefix.size());
+                else if (line.rfind("shard ", 0) != 0 && !line.empty())
+                    worker.lastLine = line;
             }
         }
         progress.draw();
@@ -215,7 +227,8 @@ void runWorkers(const fs::path& folder, const std::vector<std::vector<std::int64
                                                 : "a worker process died: " + worker.lastLine;
     }
     if (!failure.empty()) {
-        throw ml::Error(failure + " (completed shards are kept: run the same command again to resume)");
+        throw ml::Error(failure +
+                        " (completed shards are kept: run the same command again to resume)");
     }
 }
 
@@ -230,7 +243,8 @@ int removeCrossShardDuplicates(const fs::path& folder, const ml::DatasetManifest
         std::vector<std::vector<std::string>> keysOfShard(std::size_t(manifest.shardCount()));
         std::int64_t repeated = -1;
         for (std::int64_t shard = 0; shard < manifest.shardCount(); ++shard) {
-            for (const ml::Sample& header : ml::readShardHeaders(folder / manifest.shardFileName(shard))) {
+            for (const ml::Sample& header :
+                 ml::readShardHeaders(folder / manifest.shardFileName(shard))) {
                 keysOfShard[std::size_t(shard)].push_back(header.nearDuplicateKey);
                 const auto [it, fresh] = firstShardOfKey.emplace(header.nearDuplicateKey, shard);
                 if (!fresh && it->second != shard && repeated < 0) repeated = shard;
@@ -240,7 +254,8 @@ int removeCrossShardDuplicates(const fs::path& folder, const ml::DatasetManifest
         std::unordered_set<std::string> taken;
         for (std::int64_t shard = 0; shard < manifest.shardCount(); ++shard)
             if (shard != repeated)
-                taken.insert(keysOfShard[std::size_t(shard)].begin(), keysOfShard[std::size_t(shard)].end());
+                taken.insert(keysOfShard[std::size_t(shard)].begin(),
+                             keysOfShard[std::size_t(shard)].end());
         if (!builder) builder = std::make_unique<SampleBuilder>(manifest.settings);
         buildShard(folder, manifest, repeated, *builder, taken, [] {});
         ++rebuilt;
@@ -251,7 +266,8 @@ int removeCrossShardDuplicates(const fs::path& folder, const ml::DatasetManifest
 void finish(const fs::path& folder, ml::DatasetManifest& manifest, double seconds) {
     ml::DatasetCounts counts;
     for (std::int64_t shard = 0; shard < manifest.shardCount(); ++shard) {
-        for (const ml::Sample& header : ml::readShardHeaders(folder / manifest.shardFileName(shard))) {
+        for (const ml::Sample& header :
+             ml::readShardHeaders(folder / manifest.shardFileName(shard))) {
             ++counts.samples;
             (header.split == ml::Split::Train ? counts.train
              : header.split == ml::Split::Val ? counts.val
@@ -278,9 +294,12 @@ ml::DatasetSettings importSettings(ml::DatasetKind kind, const std::string& fold
     settings.sourceFolder = fs::canonical(folder).string();
     for (const auto& entry : fs::recursive_directory_iterator(folder)) {
         std::string ext = entry.path().extension().string();
-        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-        const bool wanted = kind == ml::DatasetKind::DeepCad ? ext == ".json" : (ext == ".step" || ext == ".stp");
-        if (entry.is_regular_file() && wanted) settings.inputs.push_back(fs::canonical(entry.path()).string());
+        std::transform(ext.begin(), ext.end(), ext.begin(),
+                       [](unsigned char c) { return char(std::tolower(c)); });
+        const bool wanted =
+            kind == ml::DatasetKind::DeepCad ? ext == ".json" : (ext == ".step" || ext == ".stp");
+        if (entry.is_regular_file() && wanted)
+            settings.inputs.push_back(fs::canonical(entry.path()).string());
     }
     std::sort(settings.inputs.begin(), settings.inputs.end());
     if (settings.inputs.empty())
@@ -304,12 +323,14 @@ int runDatasetMake(const MakeRequest& request) {
     for (std::int64_t shard = 0; shard < manifest.shardCount(); ++shard)
         if (!shardIsComplete(folder, manifest, shard)) missing.push_back(shard);
     std::int64_t doneSlots = manifest.settings.count;
-    for (std::int64_t shard : missing) doneSlots -= slotsInShard(manifest, shard);
+    for (std::int64_t shard : missing)
+        doneSlots -= slotsInShard(manifest, shard);
 
     if (!missing.empty()) {
         const int jobs = std::max(1, std::min<int>(request.jobs, int(missing.size())));
         std::vector<std::vector<std::int64_t>> plans(static_cast<std::size_t>(jobs));
-        for (std::size_t i = 0; i < missing.size(); ++i) plans[i % std::size_t(jobs)].push_back(missing[i]);
+        for (std::size_t i = 0; i < missing.size(); ++i)
+            plans[i % std::size_t(jobs)].push_back(missing[i]);
         ProgressBar progress(manifest.settings.count, doneSlots, "samples");
         if (doneSlots > 0)
             std::cerr << "resuming: " << doneSlots << " of " << manifest.settings.count
@@ -319,14 +340,16 @@ int runDatasetMake(const MakeRequest& request) {
     }
     if (manifest.settings.kind == ml::DatasetKind::Generated) {
         const int rebuilt = removeCrossShardDuplicates(folder, manifest);
-        if (rebuilt > 0) std::cerr << "rebuilt " << rebuilt << " shard(s) holding near-duplicates\n";
+        if (rebuilt > 0)
+            std::cerr << "rebuilt " << rebuilt << " shard(s) holding near-duplicates\n";
     }
     finish(folder, manifest, std::chrono::duration<double>(Clock::now() - start).count());
     std::cout << "dataset '" << folder.string() << "': " << manifest.counts.samples << " samples ("
               << manifest.counts.train << " train, " << manifest.counts.val << " val, "
               << manifest.counts.test << " test) in " << manifest.shardCount() << " shards";
     if (!manifest.counts.failedInputs.empty())
-        std::cout << "; " << manifest.counts.failedInputs.size() << " input(s) failed (listed in manifest.json)";
+        std::cout << "; " << manifest.counts.failedInputs.size()
+                  << " input(s) failed (listed in manifest.json)";
     std::cout << "\n";
     return 0;
 }
@@ -337,7 +360,8 @@ int runDatasetWorker(const std::string& folder, const std::vector<std::int64_t>&
     for (std::int64_t shard : shards) {
         if (shard < 0 || shard >= manifest.shardCount())
             throw ml::Error("shard " + std::to_string(shard) + " is outside the dataset");
-        buildShard(folder, manifest, shard, builder, {}, [] { std::cout << "sample" << std::endl; });
+        buildShard(folder, manifest, shard, builder, {},
+                   [] { std::cout << "sample" << std::endl; });
         std::cout << "shard " << shard << std::endl;
     }
     return 0;

@@ -12,9 +12,12 @@ using Clock = std::chrono::steady_clock;
 std::string duration(double seconds) {
     char text[32];
     const long s = long(seconds + 0.5);
-    if (s >= 3600) std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, s / 60 % 60);
-    else if (s >= 60) std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
-    else std::snprintf(text, sizeof text, "%lds", s);
+    if (s >= 3600)
+        std::snprintf(text, sizeof text, "%ldh%02ldm", s / 3600, s / 60 % 60);
+    else if (s >= 60)
+        std::snprintf(text, sizeof text, "%ldm%02lds", s / 60, s % 60);
+    else
+        std::snprintf(text, sizeof text, "%lds", s);
     return text;
 }
 
@@ -36,13 +39,16 @@ std::string ProgressBar::rateAndEta() const {
 
 void ProgressBar::draw() {
     const auto now = Clock::now();
-    const auto interval = m_terminal ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
+    const auto interval =
+        m_terminal ? std::chrono::milliseconds(200) : std::chrono::milliseconds(5000);
     if (now - m_lastDraw < interval) return;
     m_lastDraw = now;
     print(false);
 }
 
-void ProgressBar::finish() { print(true); }
+void ProgressBar::finish() {
+    print(true);
+}
 
 void ProgressBar::print(bool final) {
     constexpr int kWidth = 30;

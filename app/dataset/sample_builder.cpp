@@ -28,10 +28,9 @@ constexpr std::uint64_t kPointsPurpose = 2;
 constexpr std::uint64_t kViewPurpose = 100; // + view number
 
 ml::CameraParameters cameraParameters(const viewer::Camera& camera) {
-    return {camera.position.x,   camera.position.y,   camera.position.z,
-            camera.focalPoint.x, camera.focalPoint.y, camera.focalPoint.z,
-            camera.viewUp.x,     camera.viewUp.y,     camera.viewUp.z,
-            camera.viewAngleDeg};
+    return {camera.position.x,   camera.position.y,   camera.position.z, camera.focalPoint.x,
+            camera.focalPoint.y, camera.focalPoint.z, camera.viewUp.x,   camera.viewUp.y,
+            camera.viewUp.z,     camera.viewAngleDeg};
 }
 
 } // namespace
@@ -42,8 +41,8 @@ std::uint64_t mixSeed(std::uint64_t seed, std::uint64_t slot, std::uint64_t atte
 }
 
 SampleBuilder::SampleBuilder(const ml::DatasetSettings& settings)
-    : m_settings(settings),
-      m_renderer(std::make_unique<viewer::OffscreenRenderer>(settings.imageSize, settings.imageSize)) {}
+    : m_settings(settings), m_renderer(std::make_unique<viewer::OffscreenRenderer>(
+                                settings.imageSize, settings.imageSize)) {}
 
 SampleBuilder::~SampleBuilder() = default;
 
@@ -57,7 +56,8 @@ SampleBuilder::Outcome SampleBuilder::build(std::int64_t slot,
         if (m_settings.kind == ml::DatasetKind::Generated) {
             // Redraw until the part is not a near-duplicate of one already taken.
             for (std::uint64_t attempt = 0;; ++attempt) {
-                const std::uint64_t seed = mixSeed(m_settings.seed, std::uint64_t(slot), attempt, kPartPurpose);
+                const std::uint64_t seed =
+                    mixSeed(m_settings.seed, std::uint64_t(slot), attempt, kPartPurpose);
                 const cad::GeneratedPart part = cad::generatePart(seed);
                 outcome.rejectedPrograms += part.rejected;
                 const std::string key = cad::nearDuplicateKey(part.program);
@@ -90,17 +90,18 @@ SampleBuilder::Outcome SampleBuilder::build(std::int64_t slot,
         sample.split = ml::splitFor(sample.nearDuplicateKey);
 
         const cad::TriangleMesh mesh = cad::tessellate(shape);
-        const cad::PointCloud points = cad::samplePoints(
-            mesh, std::size_t(m_settings.points),
-            mixSeed(m_settings.seed, std::uint64_t(slot), 0, kPointsPurpose));
+        const cad::PointCloud points =
+            cad::samplePoints(mesh, std::size_t(m_settings.points),
+                              mixSeed(m_settings.seed, std::uint64_t(slot), 0, kPointsPurpose));
         const cad::Normalization normalization = cad::Normalization::toUnitCube(mesh.bounds());
         sample.points = normalization.apply(points);
         sample.normalization = {normalization.center.x, normalization.center.y,
                                 normalization.center.z, normalization.scale};
 
         for (int v = 0; v < m_settings.views; ++v) {
-            const viewer::Scene scene = viewer::sampleScene(
-                mesh, mixSeed(m_settings.seed, std::uint64_t(slot), 0, kViewPurpose + std::uint64_t(v)));
+            const viewer::Scene scene =
+                viewer::sampleScene(mesh, mixSeed(m_settings.seed, std::uint64_t(slot), 0,
+                                                  kViewPurpose + std::uint64_t(v)));
             viewer::RenderedView rendered = m_renderer->render(mesh, scene);
             ml::View view;
             view.color = std::move(rendered.color);

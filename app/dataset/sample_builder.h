@@ -25,7 +25,7 @@ public:
 
     struct Outcome {
         std::optional<ml::Sample> sample; ///< empty when an imported file failed
-        std::string failure;             ///< why, for imports
+        std::string failure;              ///< why, for imports
         int rejectedPrograms = 0;
         int nearDuplicatesSkipped = 0;
     };

@@ -29,9 +29,12 @@ DatasetKind kindFrom(const std::string& name) {
 
 const char* datasetKindName(DatasetKind kind) {
     switch (kind) {
-    case DatasetKind::Generated: return "generated";
-    case DatasetKind::DeepCad: return "deepcad";
-    case DatasetKind::Step: return "step";
+    case DatasetKind::Generated:
+        return "generated";
+    case DatasetKind::DeepCad:
+        return "deepcad";
+    case DatasetKind::Step:
+        return "step";
     }
     return "?";
 }
@@ -71,35 +74,41 @@ std::string DatasetManifest::shardFileName(std::int64_t shard) const {
     return name;
 }
 
-bool hasManifest(const fs::path& folder) { return fs::is_regular_file(folder / kManifestName); }
+bool hasManifest(const fs::path& folder) {
+    return fs::is_regular_file(folder / kManifestName);
+}
 
 void writeManifest(const DatasetManifest& manifest, const fs::path& folder) {
     const DatasetSettings& s = manifest.settings;
-    Json settings = {{"kind", datasetKindName(s.kind)}, {"count", s.count},   {"seed", s.seed},
-                     {"views", s.views},                {"image_size", s.imageSize},
-                     {"points", s.points},              {"shard_size", s.shardSize}};
+    Json settings = {{"kind", datasetKindName(s.kind)},
+                     {"count", s.count},
+                     {"seed", s.seed},
+                     {"views", s.views},
+                     {"image_size", s.imageSize},
+                     {"points", s.points},
+                     {"shard_size", s.shardSize}};
     if (s.kind != DatasetKind::Generated) {
         settings["source_folder"] = s.sourceFolder;
         settings["inputs"] = s.inputs;
     }
     Json shards = Json::array();
-    for (std::int64_t i = 0; i < manifest.shardCount(); ++i) shards.push_back(manifest.shardFileName(i));
+    for (std::int64_t i = 0; i < manifest.shardCount(); ++i)
+        shards.push_back(manifest.shardFileName(i));
     const DatasetCounts& c = manifest.counts;
-    const Json root = {
-        {"format", kDatasetFormat},
-        {"version", kDatasetFormatVersion},
-        {"settings", settings},
-        {"complete", manifest.complete},
-        {"counts",
-         {{"samples", c.samples},
-          {"train", c.train},
-          {"val", c.val},
-          {"test", c.test},
-          {"rejected_programs", c.rejectedPrograms},
-          {"near_duplicates_skipped", c.nearDuplicatesSkipped},
-          {"failed_inputs", c.failedInputs}}},
-        {"seconds_spent", manifest.secondsSpent},
-        {"shards", shards}};
+    const Json root = {{"format", kDatasetFormat},
+                       {"version", kDatasetFormatVersion},
+                       {"settings", settings},
+                       {"complete", manifest.complete},
+                       {"counts",
+                        {{"samples", c.samples},
+                         {"train", c.train},
+                         {"val", c.val},
+                         {"test", c.test},
+                         {"rejected_programs", c.rejectedPrograms},
+                         {"near_duplicates_skipped", c.nearDuplicatesSkipped},
+                         {"failed_inputs", c.failedInputs}}},
+                       {"seconds_spent", manifest.secondsSpent},
+                       {"shards", shards}};
     try {
         cad::writeFileAtomically(folder / kManifestName, root.dump(1) + "\n");
     } catch (const cad::Error& error) {
@@ -125,7 +134,8 @@ DatasetManifest readManifest(const fs::path& folder) {
         manifest.settings.points = s.at("points").get<int>();
         manifest.settings.shardSize = s.at("shard_size").get<int>();
         if (s.contains("source_folder")) manifest.settings.sourceFolder = s.at("source_folder");
-        if (s.contains("inputs")) manifest.settings.inputs = s.at("inputs").get<std::vector<std::string>>();
+        if (s.contains("inputs"))
+            manifest.settings.inputs = s.at("inputs").get<std::vector<std::string>>();
         if (manifest.settings.shardSize <= 0 || manifest.settings.count < 0)
             throw Error(path.string() + ": invalid shard size or count");
         manifest.complete = root.at("complete").get<bool>();

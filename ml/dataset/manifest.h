@@ -20,14 +20,14 @@ const char* datasetKindName(DatasetKind kind);
 /// How the samples are made; two runs with equal settings make the same dataset.
 struct DatasetSettings {
     DatasetKind kind = DatasetKind::Generated;
-    std::int64_t count = 0;      ///< samples (generated) or input files (imports)
+    std::int64_t count = 0; ///< samples (generated) or input files (imports)
     std::uint64_t seed = 0;
     int views = 4;
     int imageSize = 224;
     int points = 4096;
     int shardSize = 64;
-    std::string sourceFolder;          ///< imports: the folder read
-    std::vector<std::string> inputs;   ///< imports: the files, in slot order
+    std::string sourceFolder;        ///< imports: the folder read
+    std::vector<std::string> inputs; ///< imports: the files, in slot order
 
     bool operator==(const DatasetSettings& other) const;
     /// Human-readable differences, for "this folder holds another dataset" messages.
@@ -36,7 +36,7 @@ struct DatasetSettings {
 
 struct DatasetCounts {
     std::int64_t samples = 0, train = 0, val = 0, test = 0;
-    std::int64_t rejectedPrograms = 0;    ///< generator candidates that did not compile
+    std::int64_t rejectedPrograms = 0; ///< generator candidates that did not compile
     std::int64_t nearDuplicatesSkipped = 0;
     std::vector<std::string> failedInputs; ///< imports: "file: reason"
 };

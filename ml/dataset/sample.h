@@ -27,10 +27,10 @@ struct View {
 };
 
 struct Sample {
-    std::int64_t index = -1;  ///< position in the dataset, 0..count-1
-    std::uint64_t seed = 0;   ///< what made it (generator seed, or file order for imports)
-    std::string source;       ///< family name, or the imported file's name
-    std::string programJson;  ///< canonical program JSON; empty for imported STEP parts
+    std::int64_t index = -1; ///< position in the dataset, 0..count-1
+    std::uint64_t seed = 0;  ///< what made it (generator seed, or file order for imports)
+    std::string source;      ///< family name, or the imported file's name
+    std::string programJson; ///< canonical program JSON; empty for imported STEP parts
     std::string nearDuplicateKey;
     Split split = Split::Train;
     /// Points on the surface in the normalised frame (bounding box centred, longest side 1),

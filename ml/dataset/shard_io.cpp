@@ -23,7 +23,9 @@ public:
     ~H5Handle() {
         if (m_id >= 0) m_close(m_id);
     }
-    H5Handle(H5Handle&& other) noexcept : m_id(other.m_id), m_close(other.m_close) { other.m_id = -1; }
+    H5Handle(H5Handle&& other) noexcept : m_id(other.m_id), m_close(other.m_close) {
+        other.m_id = -1;
+    }
     H5Handle(const H5Handle&) = delete;
     H5Handle& operator=(const H5Handle&) = delete;
     hid_t id() const { return m_id; }
@@ -70,14 +72,15 @@ void writeDataset(hid_t file, const fs::path& path, const char* name, hid_t type
     std::vector<hsize_t> chunk = dims;
     chunk[0] = 1;
     bool chunkable = true;
-    for (hsize_t d : chunk) chunkable = chunkable && d > 0;
+    for (hsize_t d : chunk)
+        chunkable = chunkable && d > 0;
     if (chunkable && dims[0] > 0) {
         H5Pset_chunk(properties.id(), int(chunk.size()), chunk.data());
         if (H5Tget_class(type) != H5T_STRING) H5Pset_deflate(properties.id(), 4);
     }
-    const H5Handle dataset(H5Dcreate2(file, name, type, space.id(), H5P_DEFAULT, properties.id(),
-                                      H5P_DEFAULT),
-                           H5Dclose);
+    const H5Handle dataset(
+        H5Dcreate2(file, name, type, space.id(), H5P_DEFAULT, properties.id(), H5P_DEFAULT),
+        H5Dclose);
     if (!dataset.ok()) fail(path, std::string("cannot create /") + name);
     if (dims[0] > 0)
         check(H5Dwrite(dataset.id(), type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path,
@@ -87,7 +90,8 @@ void writeDataset(hid_t file, const fs::path& path, const char* name, hid_t type
 void writeStrings(hid_t file, const fs::path& path, const char* name,
                   const std::vector<std::string>& values) {
     std::vector<const char*> pointers;
-    for (const std::string& value : values) pointers.push_back(value.c_str());
+    for (const std::string& value : values)
+        pointers.push_back(value.c_str());
     const H5Handle type = stringType();
     writeDataset(file, path, name, type.id(), {hsize_t(values.size())}, pointers.data());
 }
@@ -100,9 +104,9 @@ void writeAttributes(hid_t file) {
         H5Acreate2(file, "format", type.id(), scalar.id(), H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
     H5Awrite(formatAttribute.id(), type.id(), &format);
     const int version = kShardFormatVersion;
-    const H5Handle versionAttribute(H5Acreate2(file, "version", H5T_NATIVE_INT, scalar.id(),
-                                               H5P_DEFAULT, H5P_DEFAULT),
-                                    H5Aclose);
+    const H5Handle versionAttribute(
+        H5Acreate2(file, "version", H5T_NATIVE_INT, scalar.id(), H5P_DEFAULT, H5P_DEFAULT),
+        H5Aclose);
     H5Awrite(versionAttribute.id(), H5T_NATIVE_INT, &version);
 }
 
@@ -129,27 +133,30 @@ Shape commonShape(const std::vector<Sample>& samples, const fs::path& path) {
             fail(path, which + " has a different point count or misses normals or labels");
         if (sample.views.size() != shape.views) fail(path, which + " has a different view count");
         for (const View& view : sample.views) {
-            const bool sized = hsize_t(view.color.width) == shape.width &&
-                               hsize_t(view.color.height) == shape.height &&
-                               view.color.channels == 3 && view.mask.channels == 1 &&
-                               view.mask.width == view.color.width &&
-                               view.mask.height == view.color.height &&
-                               view.depth.width == view.color.width &&
-                               view.depth.height == view.color.height;
+            const bool sized =
+                hsize_t(view.color.width) == shape.width &&
+                hsize_t(view.color.height) == shape.height && view.color.channels == 3 &&
+                view.mask.channels == 1 && view.mask.width == view.color.width &&
+                view.mask.height == view.color.height && view.depth.width == view.color.width &&
+                view.depth.height == view.color.height;
             if (!sized) fail(path, which + " has an image of another size or kind");
         }
     }
     return shape;
 }
 
-void writeShardFile(const std::vector<Sample>& samples, const fs::path& target,
-                    const fs::path& temporary) {
+/// The shard as the bytes of an HDF5 file, built in memory (HDF5's core driver). The disk is
+/// written by our own atomic writer: a full disk then fails there, cleanly, instead of inside
+/// HDF5, whose exit handler would retry the failed flush and crash.
+std::string shardImage(const std::vector<Sample>& samples, const fs::path& target) {
     const Shape shape = commonShape(samples, target);
     const hsize_t n = samples.size();
     errno = 0;
-    const H5Handle file(H5Fcreate(temporary.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT),
-                        H5Fclose);
-    if (!file.ok()) fail(target, "cannot create the file");
+    const H5Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    H5Pset_fapl_core(access.id(), 16 << 20, false); // grow by 16 MiB; no backing file
+    const H5Handle file(
+        H5Fcreate(target.filename().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.id()), H5Fclose);
+    if (!file.ok()) fail(target, "cannot create the file in memory");
     writeAttributes(file.id());
 
     std::vector<std::int64_t> index;
@@ -204,6 +211,12 @@ void writeShardFile(const std::vector<Sample>& samples, const fs::path& target,
     writeDataset(f, target, "cameras", H5T_NATIVE_DOUBLE, {n, v, 10}, cameras.data());
     errno = 0;
     check(H5Fflush(f, H5F_SCOPE_GLOBAL), target, "cannot flush the file");
+    const ssize_t size = H5Fget_file_image(f, nullptr, 0);
+    if (size <= 0) fail(target, "cannot take the file image");
+    std::string bytes(std::size_t(size), '\0');
+    if (H5Fget_file_image(f, bytes.data(), std::size_t(size)) != size)
+        fail(target, "cannot take the file image");
+    return bytes;
 }
 
 /// Opens a shard for reading, checking it is one of ours.
@@ -244,12 +257,14 @@ std::vector<hsize_t> readRows(hid_t file, const fs::path& path, const char* name
     const H5Handle dataset(H5Dopen2(file, name, H5P_DEFAULT), H5Dclose);
     if (!dataset.ok()) fail(path, std::string("has no /") + name);
     std::vector<hsize_t> dims = dimsOf(dataset.id());
-    if (dims.empty() || first + count > dims[0]) fail(path, std::string("/") + name + " is too short");
+    if (dims.empty() || first + count > dims[0])
+        fail(path, std::string("/") + name + " is too short");
     std::vector<hsize_t> start(dims.size(), 0), extent = dims;
     start[0] = first;
     extent[0] = count;
     std::size_t elements = 1;
-    for (hsize_t d : extent) elements *= std::size_t(d);
+    for (hsize_t d : extent)
+        elements *= std::size_t(d);
     out.resize(elements);
     if (elements == 0) return dims;
     const H5Handle fileSpace(H5Dget_space(dataset.id()), H5Sclose);
@@ -306,12 +321,13 @@ hsize_t sampleCount(hid_t file, const fs::path& path) {
 } // namespace
 
 void writeShard(const std::vector<Sample>& samples, const fs::path& path) {
-    const std::lock_guard<std::mutex> lock(hdf5Mutex());
+    std::string bytes;
+    {
+        const std::lock_guard<std::mutex> lock(hdf5Mutex());
+        bytes = shardImage(samples, path);
+    }
     try {
-        cad::writeAtomically(path, [&](const fs::path& temporary) {
-            writeShardFile(samples, path, temporary);
-            return true;
-        });
+        cad::writeFileAtomically(path, bytes);
     } catch (const cad::Error& error) {
         throw Error(error.what());
     }
@@ -352,7 +368,8 @@ Sample readShardSample(const fs::path& path, std::size_t position) {
         sample.points.normals.push_back({normals[3 * i], normals[3 * i + 1], normals[3 * i + 2]});
         sample.points.faceIndices.push_back(faces[i]);
         sample.points.primitives.push_back(cad::PrimitiveType(
-            primitives[i] < cad::kPrimitiveTypeCount ? primitives[i] : cad::kPrimitiveTypeCount - 1));
+            primitives[i] < cad::kPrimitiveTypeCount ? primitives[i]
+                                                     : cad::kPrimitiveTypeCount - 1));
     }
     std::copy(normalization.begin(), normalization.end(), sample.normalization.begin());
 
@@ -360,13 +377,19 @@ Sample readShardSample(const fs::path& path, std::size_t position) {
     readRows(f, path, "masks", H5T_NATIVE_UINT8, position, 1, masks);
     readRows(f, path, "depths", H5T_NATIVE_FLOAT, position, 1, depths);
     readRows(f, path, "cameras", H5T_NATIVE_DOUBLE, position, 1, cameras);
-    const int views = int(imageDims.at(1)), height = int(imageDims.at(2)), width = int(imageDims.at(3));
+    const int views = int(imageDims.at(1)), height = int(imageDims.at(2)),
+              width = int(imageDims.at(3));
     const std::size_t pixels = std::size_t(width) * height;
     for (int v = 0; v < views; ++v) {
         View view;
-        view.color = {width, height, 3, {images.begin() + v * pixels * 3, images.begin() + (v + 1) * pixels * 3}};
-        view.mask = {width, height, 1, {masks.begin() + v * pixels, masks.begin() + (v + 1) * pixels}};
-        view.depth = {width, height, {depths.begin() + v * pixels, depths.begin() + (v + 1) * pixels}};
+        view.color = {width,
+                      height,
+                      3,
+                      {images.begin() + v * pixels * 3, images.begin() + (v + 1) * pixels * 3}};
+        view.mask = {
+            width, height, 1, {masks.begin() + v * pixels, masks.begin() + (v + 1) * pixels}};
+        view.depth = {
+            width, height, {depths.begin() + v * pixels, depths.begin() + (v + 1) * pixels}};
         std::copy(cameras.begin() + v * 10, cameras.begin() + (v + 1) * 10, view.camera.begin());
         sample.views.push_back(std::move(view));
     }

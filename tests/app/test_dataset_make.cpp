@@ -27,9 +27,15 @@ namespace {
 
 /// Small but complete settings: quick to make, every field present.
 QStringList smallDataset(const QString& folder, int count, int shardSize, int jobs) {
-    return {"dataset", "make", "--count", QString::number(count), "--out", folder, "--views", "2",
-            "--image-size", "64", "--points", "256", "--shard-size", QString::number(shardSize),
-            "--jobs", QString::number(jobs), "--seed", "11"};
+    return {"dataset",      "make",
+            "--count",      QString::number(count),
+            "--out",        folder,
+            "--views",      "2",
+            "--image-size", "64",
+            "--points",     "256",
+            "--shard-size", QString::number(shardSize),
+            "--jobs",       QString::number(jobs),
+            "--seed",       "11"};
 }
 
 /// Every sample of the dataset, headers only; checks indices are exactly 0..count-1.
@@ -66,7 +72,7 @@ private Q_SLOTS:
     void resumesAnInterruptedRunToExactlyNUniqueSamples();
     void refusesAFolderOfAnotherKindOrOtherSettings();
     void importsDeepCadAndStepFilesListingFailures();
-    void reportsAFullDiskAndKeepsCompletedShards();
+    void reportsAFullDiskThenResumesOnceThereIsRoom();
 };
 
 void TestDatasetMake::makesASmallDatasetWithTwoWorkers() {
@@ -81,7 +87,8 @@ void TestDatasetMake::makesASmallDatasetWithTwoWorkers() {
     QCOMPARE(manifest.counts.train + manifest.counts.val + manifest.counts.test, std::int64_t(10));
     verifyExactlyUnique(folder.toStdString(), 10);
 
-    const ml::Sample sample = ml::readShardSample(fs::path(folder.toStdString()) / "shard-00002.h5", 1);
+    const ml::Sample sample =
+        ml::readShardSample(fs::path(folder.toStdString()) / "shard-00002.h5", 1);
     QCOMPARE(sample.index, std::int64_t(7));
     QCOMPARE(sample.points.size(), std::size_t(256));
     QCOMPARE(sample.views.size(), std::size_t(2));
@@ -91,10 +98,12 @@ void TestDatasetMake::makesASmallDatasetWithTwoWorkers() {
     const QString shown = dir.filePath("shown");
     const CliResult show = runCli({"dataset", "show", folder, "7", "--out", shown});
     QVERIFY2(show.exitCode == 0, qPrintable(show.err));
-    for (const char* file : {"sample.json", "program.json", "points.ply", "view-0.png", "mask-1.png", "depth-1.png"})
+    for (const char* file :
+         {"sample.json", "program.json", "points.ply", "view-0.png", "mask-1.png", "depth-1.png"})
         QVERIFY2(QFile::exists(shown + "/" + file), file);
     const CliResult stats = runCli({"dataset", "stats", folder});
-    QVERIFY2(stats.exitCode == 0 && stats.out.contains("samples: 10"), qPrintable(stats.out + stats.err));
+    QVERIFY2(stats.exitCode == 0 && stats.out.contains("samples: 10"),
+             qPrintable(stats.out + stats.err));
 }
 
 void TestDatasetMake::resumesAnInterruptedRunToExactlyNUniqueSamples() {
@@ -104,7 +113,8 @@ void TestDatasetMake::resumesAnInterruptedRunToExactlyNUniqueSamples() {
     first.start(QStringLiteral(IMG2CAD_CLI_PATH), smallDataset(folder, 12, 2, 1));
     // Kill the whole job (coordinator and worker) once the second shard is on disk.
     const QString second = folder + "/shard-00001.h5";
-    for (int waited = 0; !QFile::exists(second) && waited < 600; ++waited) QThread::msleep(100);
+    for (int waited = 0; !QFile::exists(second) && waited < 600; ++waited)
+        QThread::msleep(100);
     QVERIFY2(QFile::exists(second), "the first run made no progress");
     const fs::file_time_type secondTime = fs::last_write_time(second.toStdString());
     QProcess::execute("pkill", {"-KILL", "-f", "dataset worker " + folder});
@@ -147,18 +157,21 @@ void TestDatasetMake::importsDeepCadAndStepFilesListingFailures() {
     QTemporaryDir dir;
     const QString sequences = dir.filePath("sequences");
     QDir().mkpath(sequences);
-    const QString sample = QStringLiteral(IMG2CAD_SOURCE_DIR "/assets/samples/flanged_bracket.json");
+    const QString sample =
+        QStringLiteral(IMG2CAD_SOURCE_DIR "/assets/samples/flanged_bracket.json");
     // A real DeepCAD file when the team's data is there, and always an unreadable one.
     if (!sharedDataDir().empty())
-        QFile::copy(QString::fromStdString((sharedDataDir() / "sequences/deepcad/00000007.json").string()),
-                    sequences + "/00000007.json");
+        QFile::copy(
+            QString::fromStdString((sharedDataDir() / "sequences/deepcad/00000007.json").string()),
+            sequences + "/00000007.json");
     QFile broken(sequences + "/broken.json");
     QVERIFY(broken.open(QIODevice::WriteOnly));
     broken.write("{\"entities\": ");
     broken.close();
     const QString deepcad = dir.filePath("deepcad");
-    CliResult result = runCli({"dataset", "import-deepcad", sequences, "--out", deepcad, "--views", "1",
-                               "--image-size", "32"}, 600000);
+    CliResult result = runCli({"dataset", "import-deepcad", sequences, "--out", deepcad, "--views",
+                               "1", "--image-size", "32"},
+                              600000);
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     ml::DatasetManifest manifest = ml::readManifest(deepcad.toStdString());
     QCOMPARE(manifest.counts.failedInputs.size(), std::size_t(1));
@@ -173,7 +186,9 @@ void TestDatasetMake::importsDeepCadAndStepFilesListingFailures() {
     corrupt.write("ISO-10303-21;\nHEADER;");
     corrupt.close();
     const QString step = dir.filePath("step");
-    result = runCli({"dataset", "import-step", steps, "--out", step, "--views", "1", "--image-size", "32"}, 600000);
+    result = runCli(
+        {"dataset", "import-step", steps, "--out", step, "--views", "1", "--image-size", "32"},
+        600000);
     QVERIFY2(result.exitCode == 0, qPrintable(result.err));
     manifest = ml::readManifest(step.toStdString());
     QCOMPARE(manifest.counts.samples, std::int64_t(1));
@@ -181,22 +196,28 @@ void TestDatasetMake::importsDeepCadAndStepFilesListingFailures() {
     QVERIFY(QString::fromStdString(manifest.counts.failedInputs[0]).contains("corrupt.step"));
 }
 
-void TestDatasetMake::reportsAFullDiskAndKeepsCompletedShards() {
+void TestDatasetMake::reportsAFullDiskThenResumesOnceThereIsRoom() {
     // A file-size limit fails writes with EFBIG as a full disk fails them with ENOSPC; SIGXFSZ
     // is ignored (the disposition survives exec), so the tool sees the error as on a full disk.
     QTemporaryDir dir;
     const QString folder = dir.filePath("data");
-    QStringList command = smallDataset(folder, 4, 2, 1);
-    command.replace(command.indexOf("64"), "128"); // bigger images: the second shard overflows
+    const QStringList command = smallDataset(folder, 4, 2, 1);
     QProcess process;
-    process.start("sh", QStringList{"-c", "trap '' XFSZ; ulimit -f 600; exec \"$0\" \"$@\"",
-                                    QStringLiteral(IMG2CAD_CLI_PATH)} + command);
+    // 100 blocks: the manifest fits, a shard (~60 KB of 64 px images per sample) does not.
+    process.start("sh", QStringList{"-c", "trap '' XFSZ; ulimit -f 100; exec \"$0\" \"$@\"",
+                                    QStringLiteral(IMG2CAD_CLI_PATH)} +
+                            command);
     QVERIFY(process.waitForFinished(600000));
     const QString err = QString::fromUtf8(process.readAllStandardError());
     QCOMPARE(process.exitCode(), 1);
-    QVERIFY2(err.contains("File too large") && err.contains("run the same command again"), qPrintable(err));
+    QVERIFY2(err.contains("File too large") && err.contains("run the same command again"),
+             qPrintable(err));
     for (const QString& name : QDir(folder).entryList(QDir::Files | QDir::Hidden))
         QVERIFY2(!name.contains(".tmp-"), qPrintable("left behind: " + name));
+    // With room again, the same command finishes the dataset.
+    const CliResult again = runCli(command, 600000);
+    QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+    verifyExactlyUnique(folder.toStdString(), 4);
 }
 
 IMG2CAD_REGISTER_TEST(TestDatasetMake)

@@ -57,6 +57,7 @@ private Q_SLOTS:
     void rejectsAMillionCurves();
     void rejectsMissingFilesAndDirectories();
     void rejectsUnwritableOutputsWithoutTouchingThem();
+    void rejectsTruncatedBrepFilesPromptly();
 };
 
 void TestBadInput::rejectsBrokenProgramFiles_data() {
@@ -180,6 +181,28 @@ void TestBadInput::rejectsUnwritableOutputsWithoutTouchingThem() {
     QFile file(existing);
     QVERIFY(file.open(QIODevice::ReadOnly));
     QCOMPARE(file.readAll(), QByteArray("previous content"));
+}
+
+void TestBadInput::rejectsTruncatedBrepFilesPromptly() {
+    // OCC's BREP parser does not check its reads; cut files must fail fast, never hang.
+    QTemporaryDir dir;
+    const QString brep = dir.filePath("part.brep");
+    QCOMPARE(
+        runCli({"convert",
+                QStringLiteral(IMG2CAD_SOURCE_DIR "/assets/samples/flanged_bracket.json"), brep})
+            .exitCode,
+        0);
+    QFile file(brep);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray whole = file.readAll();
+    for (int tenth = 1; tenth < 10; ++tenth) {
+        const QString cut = dir.filePath(QString("cut%1.brep").arg(tenth));
+        writeText(cut, whole.left(whole.size() * tenth / 10));
+        const CliResult result = runCli({"info", cut}, 30000);
+        QVERIFY2(!result.crashed, qPrintable(cut));
+        QCOMPARE(result.exitCode, 1);
+        QVERIFY2(result.err.contains("not a valid BREP file"), qPrintable(result.err));
+    }
 }
 
 IMG2CAD_REGISTER_TEST(TestBadInput)
