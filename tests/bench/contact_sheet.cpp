@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
-// A contact sheet of the renderer: 32 random views (8 x 4) of generated parts and the shipped
-// sample, written as one PNG, to judge by eye whether the views look like phone photos.
+// A contact sheet of the renderer: 32 random views (8 x 4) of generated parts, every family of
+// the generator twice, written as one PNG, to judge by eye whether they look like phone photos.
 // xvfb-run -a -s "-screen 0 1280x1024x24" ./contact_sheet out.png [first seed] [cell px]
 // Views are rendered at 224x224 like the data set; a smaller cell size (area-averaged) keeps
 // the PNG small enough to commit, since sensor noise does not compress.
 
-#include "program_fixtures.h"
+#include "cad/generator/part_generator.h"
 
 #include "cad/compiler.h"
-#include "cad/program_json.h"
 #include "cad/tessellation.h"
 #include "viewer/offscreen_renderer.h"
 
@@ -34,11 +33,15 @@ int main(int argc, char** argv) {
     constexpr int kColumns = 8, kRows = 4, kSize = 224;
     const int cell = argc > 3 ? std::clamp(std::atoi(argv[3]), 16, kSize) : kSize;
     try {
+        // One generated part per cell: every family of the generator, twice.
         std::vector<cad::TriangleMesh> meshes;
-        meshes.push_back(cad::tessellate(cad::compile(
-            cad::readProgram(IMG2CAD_SOURCE_DIR "/assets/samples/flanged_bracket.json"))));
-        for (int i = 0; i < 7; ++i)
-            meshes.push_back(cad::tessellate(cad::compile(test::randomPart(firstSeed * 100 + i))));
+        const auto& families = cad::allPartFamilies();
+        for (int i = 0; i < kColumns * kRows; ++i) {
+            const cad::PartFamily family = families[std::size_t(i) % families.size()];
+            const cad::GeneratedPart part =
+                cad::generatePart(family, firstSeed * 100 + std::uint64_t(i));
+            meshes.push_back(cad::tessellate(cad::compile(part.program)));
+        }
 
         viewer::OffscreenRenderer renderer(kSize, kSize);
         vtkNew<vtkImageData> sheet;
