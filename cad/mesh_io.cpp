@@ -31,10 +31,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool isFinite(const Vec3f& v) {
-    return std::isfinite(v.x) && std::isfinite(v.y) && std::isfinite(v.z);
-}
-
 /// What readMesh accepts; Assimp then picks the importer by extension and content.
 constexpr std::array<std::string_view, 6> kReadableMeshExtensions = {".stl", ".obj",  ".ply",
                                                                      ".off", ".gltf", ".glb"};
@@ -61,7 +57,7 @@ void validateMesh(const TriangleMesh& mesh, const fs::path& path) {
         throw Error(prefix + "the mesh has " + std::to_string(mesh.normals.size()) +
                     " normals for " + std::to_string(mesh.positions.size()) + " vertices");
     for (std::size_t i = 0; i < mesh.positions.size(); ++i)
-        if (!isFinite(mesh.positions[i]))
+        if (!mesh.positions[i].isFinite())
             throw Error(prefix + "vertex " + std::to_string(i) + " is not a finite point");
     for (std::size_t t = 0; t < mesh.triangles.size(); ++t)
         for (std::uint32_t index : mesh.triangles[t])
@@ -219,7 +215,7 @@ TriangleMesh readMesh(const fs::path& path) {
     if (mesh.positions.empty())
         throw Error("cannot read " + quoted(path) + ": the file holds no vertices");
     for (std::size_t i = 0; i < mesh.positions.size(); ++i)
-        if (!isFinite(mesh.positions[i]))
+        if (!mesh.positions[i].isFinite())
             throw Error("cannot read " + quoted(path) + ": vertex " + std::to_string(i) +
                         " is not a finite point");
     return mesh;

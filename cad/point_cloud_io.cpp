@@ -26,10 +26,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool isFinite(const Vec3f& v) {
-    return std::isfinite(v.x) && std::isfinite(v.y) && std::isfinite(v.z);
-}
-
 // ---------------------------------------------------------------------------------------------
 // XYZ text point clouds
 
@@ -389,7 +385,7 @@ PointCloud readPlyPointCloud(const fs::path& path) {
             if (!isVertex) continue;
             const Vec3f position{static_cast<float>(values[0]), static_cast<float>(values[1]),
                                  static_cast<float>(values[2])};
-            if (!isFinite(position))
+            if (!position.isFinite())
                 throw Error(prefix + "vertex " + std::to_string(item) + " is not a finite point");
             cloud.positions.push_back(position);
             if (withNormals)
@@ -459,7 +455,7 @@ void validateCloud(const PointCloud& cloud, const fs::path& path) {
     checkSize(cloud.faceIndices.size(), "face indices");
     checkSize(cloud.primitives.size(), "primitive labels");
     for (std::size_t i = 0; i < cloud.size(); ++i)
-        if (!isFinite(cloud.positions[i]))
+        if (!cloud.positions[i].isFinite())
             throw Error(prefix + "point " + std::to_string(i) + " is not a finite point");
 }
 

@@ -46,6 +46,7 @@ struct Vec3f {
     float x = 0.0f;
     float y = 0.0f;
     float z = 0.0f;
+    bool isFinite() const { return std::isfinite(x) && std::isfinite(y) && std::isfinite(z); }
 };
 
 /// Axis-aligned box; `isEmpty()` until a point is added.

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "file_test_helpers.h"
 #include "test_paths.h"
 #include "test_registry.h"
 
@@ -21,40 +22,9 @@
 namespace fs = std::filesystem;
 using img2cad::cad::Error;
 
-namespace {
+using namespace img2cad::test;
 
-std::string readText(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void writeText(const fs::path& path, const std::string& text) {
-    std::ofstream(path, std::ios::binary) << text;
-}
-
-std::vector<std::string> folderEntries(const fs::path& folder) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(folder))
-        names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-/// The message of the cad::Error that `fn` throws; fails the test when it throws nothing.
-template <typename Fn> std::string errorOf(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& error) {
-        return error.what();
-    }
-    return "<no error>";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
-}
-
-} // namespace
+namespace {} // namespace
 
 class TestAtomicFile : public QObject {
     Q_OBJECT

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "file_test_helpers.h"
 #include "test_paths.h"
 #include "test_registry.h"
 
@@ -26,6 +27,8 @@ using img2cad::cad::PointCloud;
 using img2cad::cad::PrimitiveType;
 using img2cad::cad::TriangleMesh;
 using img2cad::cad::Vec3f;
+
+using namespace img2cad::test;
 
 namespace {
 
@@ -90,31 +93,6 @@ bool samePoints(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b) {
            std::equal(a.begin(), a.end(), b.begin(), [](const Vec3f& p, const Vec3f& q) {
                return p.x == q.x && p.y == q.y && p.z == q.z;
            });
-}
-
-void writeText(const fs::path& path, const std::string& text) {
-    std::ofstream(path, std::ios::binary) << text;
-}
-
-std::vector<std::string> folderEntries(const fs::path& folder) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(folder))
-        names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-template <typename Fn> std::string errorOf(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& error) {
-        return error.what();
-    }
-    return "<no error>";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 } // namespace

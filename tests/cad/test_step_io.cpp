@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "file_test_helpers.h"
 #include "freecad_check.h"
 #include "test_paths.h"
 #include "test_registry.h"
@@ -37,6 +38,8 @@ namespace fs = std::filesystem;
 using img2cad::cad::Error;
 using img2cad::cad::Shape;
 
+using namespace img2cad::test;
+
 namespace {
 
 TopoDS_Shape boxWithHole() {
@@ -71,36 +74,6 @@ int countOf(const TopoDS_Shape& shape, TopAbs_ShapeEnum type) {
     TopTools_IndexedMapOfShape map;
     TopExp::MapShapes(shape, type, map);
     return map.Extent();
-}
-
-std::string readText(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void writeText(const fs::path& path, const std::string& text) {
-    std::ofstream(path, std::ios::binary) << text;
-}
-
-std::vector<std::string> folderEntries(const fs::path& folder) {
-    std::vector<std::string> names;
-    for (const auto& entry : fs::directory_iterator(folder))
-        names.push_back(entry.path().filename().string());
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
-template <typename Fn> std::string errorOf(Fn&& fn) {
-    try {
-        fn();
-    } catch (const Error& error) {
-        return error.what();
-    }
-    return "<no error>";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-    return text.find(part) != std::string::npos;
 }
 
 bool closeRelative(double a, double b, double tolerance) {
