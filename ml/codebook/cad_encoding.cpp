@@ -256,7 +256,7 @@ EbRow ebRow(const cad::Extrude& extrude, const Normalisation& n) {
     }
     const Vec3 reference = referenceXAxis(normal);
     const Vec3 x = extrude.plane.xAxis;
-    row[kEbXAxisAngle] = std::atan2(normal.cross(reference).dot(x), reference.dot(x));
+    row[kEbXAxisAngle] = wrapAngle(std::atan2(normal.cross(reference).dot(x), reference.dot(x)));
     switch (extrude.extent.type) {
     case cad::ExtentType::OneSided:
         row[kEbExtentOneSided] = 1.0;
@@ -414,7 +414,7 @@ EncodedProgram encodeProgram(const cad::Program& program) {
             sp[kSpScore] = item.score;
             sp[kSpStartX] = start.x;
             sp[kSpStartY] = start.y;
-            sp[kSpStartAngle] = curveFrame(item.curves.front()).startTangent;
+            sp[kSpStartAngle] = wrapAngle(curveFrame(item.curves.front()).startTangent);
             sp[kSpProfile] = double(profileId[item.profile]);
             out.loops.push_back(sp);
             appendLoopRows(item.curves, sp[kSpStartAngle], out.curves);
