@@ -82,8 +82,19 @@ RoundTrip roundTrip(const cad::Program& program) {
     return result;
 }
 
+/// Worst case over every round trip of the run, reported at the end (docs quote it).
+struct Worst {
+    int programs = 0;
+    RoundTrip worst;
+} g_worst;
+
 void verifyRoundTrip(const cad::Program& program, const QString& label) {
     const RoundTrip r = roundTrip(program);
+    ++g_worst.programs;
+    g_worst.worst.volumeError = std::max(g_worst.worst.volumeError, r.volumeError);
+    g_worst.worst.boxError = std::max(g_worst.worst.boxError, r.boxError);
+    g_worst.worst.fixedPointError = std::max(g_worst.worst.fixedPointError, r.fixedPointError);
+    g_worst.worst.closure = std::max(g_worst.worst.closure, r.closure);
     const QString detail = QString("%1: volume error %2, box error %3, fixed-point error %4, "
                                    "closure %5")
                                .arg(label)
@@ -128,6 +139,12 @@ private Q_SLOTS:
     void closureResidualDetectsCorruption();
     void matricesRoundTrip();
     void unencodableProgramsFail();
+    void cleanupTestCase() {
+        qInfo("%d programs round-tripped; worst relative volume error %.3g, box error %.3g, "
+              "fixed-point row difference %.3g, closure residual %.3g",
+              g_worst.programs, g_worst.worst.volumeError, g_worst.worst.boxError,
+              g_worst.worst.fixedPointError, g_worst.worst.closure);
+    }
 };
 
 void TestCadEncoding::realSequencesRoundTrip_data() {
