@@ -549,3 +549,106 @@ EncodedProgram fromMatrices(const ProgramMatrices& matrices) {
 }
 
 } // namespace img2cad::ml
+
+namespace img2cad::ml {
+
+FlatProgram encodeFlat(const cad::Program& program) {
+    // The hierarchical round trip yields the canonical program (loop order, orientation and
+    // start, arc mid points), so both encodings share one order.
+    const EncodedProgram encoded = encodeProgram(program);
+    const cad::Program canonical = decodeProgram(encoded);
+    FlatProgram flat{encoded.name, encoded.normalisation, {}};
+    const double inverseScale = 1.0 / flat.normalisation.scale;
+    const auto add = [&](std::size_t type, std::initializer_list<double> params) {
+        FlatRow row{};
+        row[type] = 1.0;
+        std::size_t column = kFlatParams;
+        for (const double value : params)
+            row[column++] = value * inverseScale;
+        flat.rows.push_back(row);
+        return &flat.rows.back();
+    };
+    for (std::size_t e = 0; e < canonical.extrudes.size(); ++e) {
+        for (const cad::Profile& profile : canonical.extrudes[e].profiles) {
+            for (const cad::Loop& loop : profile.loops) {
+                for (const cad::Curve& curve : loop.curves) {
+                    if (const auto* line = std::get_if<cad::Line>(&curve))
+                        add(kFlatTypeLine, {line->start.x, line->start.y});
+                    else if (const auto* arc = std::get_if<cad::Arc>(&curve))
+                        add(kFlatTypeArc, {arc->start.x, arc->start.y, arc->mid.x, arc->mid.y});
+                    else {
+                        const auto& circle = std::get<cad::Circle>(curve);
+                        add(kFlatTypeCircle, {circle.center.x, circle.center.y, circle.radius});
+                    }
+                }
+                add(kFlatTypeEndLoop, {});
+            }
+            add(kFlatTypeEndProfile, {});
+        }
+        FlatRow* row = add(kFlatTypeExtrude, {});
+        std::copy(encoded.extrudes[e].eb.begin(), encoded.extrudes[e].eb.end(),
+                  row->begin() + kFlatParams);
+    }
+    return flat;
+}
+
+cad::Program decodeFlat(const FlatProgram& flat) {
+    const double scale = flat.normalisation.scale;
+    if (!(scale > 0.0) || !std::isfinite(scale)) throw Error("cannot decode: invalid scale");
+    cad::Program program;
+    program.name = flat.name;
+    // The curves of the open loop as (type, row); ends are known only when the next starts.
+    std::vector<const FlatRow*> pending;
+    cad::Profile profile;
+    cad::Extrude extrude;
+    const auto point = [&](const FlatRow& row, std::size_t i) {
+        return Vec2{row[kFlatParams + i], row[kFlatParams + i + 1]} * scale;
+    };
+    for (std::size_t r = 0; r < flat.rows.size(); ++r) {
+        const FlatRow& row = flat.rows[r];
+        const std::size_t type = argmax(row, kFlatTypeLine, kFlatParams);
+        if (type <= kFlatTypeCircle) {
+            pending.push_back(&row);
+        } else if (type == kFlatTypeEndLoop) {
+            if (pending.empty())
+                throw Error("cannot decode flat row " + std::to_string(r) + ": empty loop");
+            cad::Loop loop;
+            for (std::size_t i = 0; i < pending.size(); ++i) {
+                const FlatRow& curve = *pending[i];
+                const std::size_t curveType = argmax(curve, kFlatTypeLine, kFlatParams);
+                const Vec2 end = point(*pending[(i + 1) % pending.size()], 0);
+                if (curveType == kFlatTypeLine)
+                    loop.curves.push_back(cad::Line{point(curve, 0), end});
+                else if (curveType == kFlatTypeArc)
+                    loop.curves.push_back(cad::Arc{point(curve, 0), point(curve, 2), end});
+                else
+                    loop.curves.push_back(
+                        cad::Circle{point(curve, 0), curve[kFlatParams + 2] * scale});
+            }
+            profile.loops.push_back(std::move(loop));
+            pending.clear();
+        } else if (type == kFlatTypeEndProfile) {
+            extrude.profiles.push_back(std::move(profile));
+            profile = {};
+        } else {
+            // The EB part decodes through the hierarchical decoder's plane and extent rules.
+            EncodedExtrude eb;
+            std::copy(row.begin() + kFlatParams, row.end(), eb.eb.begin());
+            const cad::Program one = decodeProgram({"", flat.normalisation, {eb}});
+            extrude.plane = one.extrudes[0].plane;
+            extrude.extent = one.extrudes[0].extent;
+            extrude.op = one.extrudes[0].op;
+            program.extrudes.push_back(std::move(extrude));
+            extrude = {};
+        }
+    }
+    if (!pending.empty() || !profile.loops.empty() || !extrude.profiles.empty())
+        throw Error("cannot decode flat rows: the last sketch has no extrude row");
+    return program;
+}
+
+FeatureMatrix flatMatrix(const FlatProgram& flat) {
+    return matrixOf(flat.rows);
+}
+
+} // namespace img2cad::ml

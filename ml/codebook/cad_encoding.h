@@ -137,3 +137,34 @@ ProgramMatrices toMatrices(const EncodedProgram& encoded);
 EncodedProgram fromMatrices(const ProgramMatrices& matrices);
 
 } // namespace img2cad::ml
+
+namespace img2cad::ml {
+
+/// Ablation "Model 1": a flat, absolute-coordinate encoding (HNC-CAD / DeepCAD-like), one row
+/// per token: curves with their absolute normalised sketch points, loop / profile ends, and an
+/// extrude row carrying the EB feature. Same normalisation and canonical order as the
+/// hierarchical encoding (profiles by id, loops by S_m, counter-clockwise).
+enum FlatColumn : std::size_t {
+    kFlatTypeLine,   ///< params: start x, y (the end is the next curve's start)
+    kFlatTypeArc,    ///< params: start x, y, mid x, y
+    kFlatTypeCircle, ///< params: centre x, y, radius
+    kFlatTypeEndLoop,
+    kFlatTypeEndProfile,
+    kFlatTypeExtrude, ///< params: the extrude's EB row (closes its sketch)
+    kFlatParams,      ///< first parameter column
+    kFlatDim = kFlatParams + kEbDim
+};
+using FlatRow = std::array<double, kFlatDim>;
+
+struct FlatProgram {
+    std::string name;
+    Normalisation normalisation;
+    std::vector<FlatRow> rows;
+};
+
+FlatProgram encodeFlat(const cad::Program& program);
+cad::Program decodeFlat(const FlatProgram& flat);
+/// rows x kFlatDim, row-major.
+FeatureMatrix flatMatrix(const FlatProgram& flat);
+
+} // namespace img2cad::ml

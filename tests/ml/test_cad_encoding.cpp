@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The hierarchical EB / SP / CC encoding: decoding gives back the same solid for every real
 // sequence, generated part and the shipped sample; the encoding is a fixed point, sorted by
-// S_m and closed; the float matrices round-trip; unencodable programs fail clearly.
+// S_m and closed; the float matrices round-trip; unencodable programs fail clearly. The flat
+// absolute encoding (ablation Model 1) gives back the same solids too.
 
 #include "test_paths.h"
 #include "test_registry.h"
@@ -62,6 +63,7 @@ struct RoundTrip {
     double boxError = 0.0;    ///< relative to the largest side
     double fixedPointError = 0.0;
     double closure = 0.0;
+    double flatVolumeError = 0.0; ///< relative, through the flat absolute encoding
 };
 
 /// Encodes, decodes and compiles both; QVERIFY-style failures are reported by the caller.
@@ -79,6 +81,11 @@ RoundTrip roundTrip(const cad::Program& program) {
                       before.bbox.largestSide();
     result.fixedPointError = rowDistance(encoded, encodeProgram(decoded));
     result.closure = closureResidual(encoded);
+    const FlatProgram flat = encodeFlat(program);
+    if (flatMatrix(flat).cols != kFlatDim) result.flatVolumeError = INFINITY;
+    const double flatVolume = cad::analyse(cad::compile(decodeFlat(flat))).volume;
+    result.flatVolumeError =
+        std::max(result.flatVolumeError, std::fabs(flatVolume - before.volume) / before.volume);
     return result;
 }
 
@@ -95,17 +102,20 @@ void verifyRoundTrip(const cad::Program& program, const QString& label) {
     g_worst.worst.boxError = std::max(g_worst.worst.boxError, r.boxError);
     g_worst.worst.fixedPointError = std::max(g_worst.worst.fixedPointError, r.fixedPointError);
     g_worst.worst.closure = std::max(g_worst.worst.closure, r.closure);
+    g_worst.worst.flatVolumeError = std::max(g_worst.worst.flatVolumeError, r.flatVolumeError);
     const QString detail = QString("%1: volume error %2, box error %3, fixed-point error %4, "
-                                   "closure %5")
+                                   "closure %5, flat volume error %6")
                                .arg(label)
                                .arg(r.volumeError)
                                .arg(r.boxError)
                                .arg(r.fixedPointError)
-                               .arg(r.closure);
+                               .arg(r.closure)
+                               .arg(r.flatVolumeError);
     QVERIFY2(r.volumeError < 1e-4, qPrintable(detail));
     QVERIFY2(r.boxError < 1e-4, qPrintable(detail));
     QVERIFY2(r.fixedPointError < 1e-9, qPrintable(detail));
     QVERIFY2(r.closure < 1e-6, qPrintable(detail));
+    QVERIFY2(r.flatVolumeError < 1e-4, qPrintable(detail));
 }
 
 /// A 4 x 2 rectangle at (x, y) and a circle of radius r at c, in one profile each.
@@ -141,9 +151,9 @@ private Q_SLOTS:
     void unencodableProgramsFail();
     void cleanupTestCase() {
         qInfo("%d programs round-tripped; worst relative volume error %.3g, box error %.3g, "
-              "fixed-point row difference %.3g, closure residual %.3g",
+              "fixed-point row difference %.3g, closure residual %.3g, flat volume error %.3g",
               g_worst.programs, g_worst.worst.volumeError, g_worst.worst.boxError,
-              g_worst.worst.fixedPointError, g_worst.worst.closure);
+              g_worst.worst.fixedPointError, g_worst.worst.closure, g_worst.worst.flatVolumeError);
     }
 };
 
