@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <numeric>
 #include <optional>
 #include <tuple>
 #include <variant>
@@ -45,7 +44,7 @@ std::string where(std::size_t extrude, std::size_t profile, std::size_t loop) {
            ", loop " + std::to_string(loop);
 }
 
-/// Tangent angles at both ends and the sweep of a curve (sweep 0 for lines).
+/// Tangent angle at a curve's start and its sweep (0 for lines): the end tangent is their sum.
 struct CurveFrame {
     double startTangent = 0.0;
     double sweep = 0.0;
