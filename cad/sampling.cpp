@@ -2,6 +2,7 @@
 #include "cad/sampling.h"
 
 #include "cad/error.h"
+#include "cad/geometry/random.h"
 
 #include <cmath>
 #include <string>
@@ -9,26 +10,6 @@
 
 namespace img2cad::cad {
 namespace {
-
-// splitmix64: tiny, fast and fully specified, so a seed gives the same stream on every
-// platform (the distributions of <random> are implementation-defined).
-class SplitMix64 {
-public:
-    explicit SplitMix64(std::uint64_t seed) : m_state(seed) {}
-
-    std::uint64_t next() {
-        std::uint64_t z = (m_state += 0x9E3779B97F4A7C15ull);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        return z ^ (z >> 31);
-    }
-
-    /// Uniform in [0, 1): the top 53 bits scaled exactly into a double.
-    double nextUnit() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
-private:
-    std::uint64_t m_state;
-};
 
 Vec3 toVec3(Vec3f v) {
     return {v.x, v.y, v.z};
@@ -99,12 +80,12 @@ PointCloud samplePoints(const TriangleMesh& mesh, std::size_t count, std::uint64
 
     SplitMix64 random(seed);
     for (std::size_t i = 0; i < count; ++i) {
-        const std::size_t t = firstAbove(cumulative, random.nextUnit() * total);
+        const std::size_t t = firstAbove(cumulative, random.uniform() * total);
         const auto& [a, b, c] = mesh.triangles[t];
 
         // Uniform barycentric coordinates (Osada et al. 2002).
-        const double r1 = std::sqrt(random.nextUnit());
-        const double r2 = random.nextUnit();
+        const double r1 = std::sqrt(random.uniform());
+        const double r2 = random.uniform();
         const double wa = 1.0 - r1;
         const double wb = r1 * (1.0 - r2);
         const double wc = r1 * r2;

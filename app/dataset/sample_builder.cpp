@@ -5,6 +5,7 @@
 #include "cad/deepcad_import.h"
 #include "cad/error.h"
 #include "cad/generator/part_generator.h"
+#include "cad/geometry/random.h"
 #include "cad/normalization.h"
 #include "cad/program_json.h"
 #include "cad/sampling.h"
@@ -16,10 +17,7 @@ namespace img2cad::app {
 namespace {
 
 std::uint64_t splitmix(std::uint64_t x) {
-    x += 0x9e3779b97f4a7c15ull;
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-    return x ^ (x >> 31);
+    return cad::mix64(x + cad::kGoldenGamma);
 }
 
 // Purposes of the mixed seeds, so that the part, the points and each view draw independently.

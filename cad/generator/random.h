@@ -4,6 +4,8 @@
 // parts must be identical on every platform, so nothing here uses std distributions (their
 // algorithms differ between standard libraries).
 
+#include "cad/geometry/random.h"
+
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -13,10 +15,7 @@ namespace img2cad::cad {
 
 /// One step of splitmix64: advances `state` and returns a well-mixed 64-bit value.
 inline std::uint64_t splitMix64(std::uint64_t& state) {
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return mix64(state += kGoldenGamma);
 }
 
 /// A seed derived from two values, so that sub-streams (seed, k) do not overlap.
