@@ -8,13 +8,6 @@
 namespace img2cad::cad {
 namespace {
 
-Vec3 toVec3(Vec3f v) {
-    return {v.x, v.y, v.z};
-}
-Vec3f toVec3f(Vec3 v) {
-    return {static_cast<float>(v.x), static_cast<float>(v.y), static_cast<float>(v.z)};
-}
-
 // Normals need no change: the map is a translation and a uniform positive scale.
 template <typename Map> void mapPositions(std::vector<Vec3f>& points, Map map) {
     for (Vec3f& p : points)

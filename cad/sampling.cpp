@@ -11,13 +11,6 @@
 namespace img2cad::cad {
 namespace {
 
-Vec3 toVec3(Vec3f v) {
-    return {v.x, v.y, v.z};
-}
-Vec3f toVec3f(Vec3 v) {
-    return {static_cast<float>(v.x), static_cast<float>(v.y), static_cast<float>(v.z)};
-}
-
 void checkMesh(const TriangleMesh& mesh) {
     if (mesh.empty()) throw Error("Cannot sample points from an empty mesh");
     const std::size_t vertexCount = mesh.positions.size();

@@ -20,12 +20,7 @@ struct PointCloud {
 
     std::size_t size() const { return positions.size(); }
     bool empty() const { return positions.empty(); }
-    BoundingBox bounds() const {
-        BoundingBox box;
-        for (const Vec3f& p : positions)
-            box.add({p.x, p.y, p.z});
-        return box;
-    }
+    BoundingBox bounds() const { return boundsOf(positions); }
 };
 
 } // namespace img2cad::cad

@@ -27,12 +27,7 @@ struct TriangleMesh {
     std::vector<std::vector<Vec3f>> featureEdges;
 
     bool empty() const { return triangles.empty(); }
-    BoundingBox bounds() const {
-        BoundingBox box;
-        for (const Vec3f& p : positions)
-            box.add({p.x, p.y, p.z});
-        return box;
-    }
+    BoundingBox bounds() const { return boundsOf(positions); }
 };
 
 } // namespace img2cad::cad

@@ -4,6 +4,7 @@
 // so that ml/, viewer/ and ui/ can hold geometry without the CAD kernel.
 
 #include <cmath>
+#include <vector>
 
 namespace img2cad::cad {
 
@@ -66,5 +67,20 @@ struct BoundingBox {
         return std::fmax(s.x, std::fmax(s.y, s.z));
     }
 };
+
+inline Vec3 toVec3(Vec3f v) {
+    return {v.x, v.y, v.z};
+}
+inline Vec3f toVec3f(Vec3 v) {
+    return {static_cast<float>(v.x), static_cast<float>(v.y), static_cast<float>(v.z)};
+}
+
+/// Bounding box of single-precision points (meshes, clouds).
+inline BoundingBox boundsOf(const std::vector<Vec3f>& points) {
+    BoundingBox box;
+    for (const Vec3f& p : points)
+        box.add(toVec3(p));
+    return box;
+}
 
 } // namespace img2cad::cad

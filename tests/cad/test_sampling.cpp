@@ -17,10 +17,6 @@ using namespace img2cad::cad;
 
 namespace {
 
-Vec3 toVec3(Vec3f v) {
-    return {v.x, v.y, v.z};
-}
-
 bool sameCloud(const PointCloud& a, const PointCloud& b) {
     const auto sameBytes = [](const auto& p, const auto& q) {
         return p.size() == q.size() &&

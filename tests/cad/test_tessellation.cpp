@@ -21,10 +21,6 @@ using namespace img2cad::cad;
 
 namespace {
 
-Vec3 toVec3(Vec3f v) {
-    return {v.x, v.y, v.z};
-}
-
 Vec3 triangleNormal(const TriangleMesh& mesh, std::size_t t) {
     const auto& [a, b, c] = mesh.triangles[t];
     const Vec3 pa = toVec3(mesh.positions[a]);
