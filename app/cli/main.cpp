@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "dataset_inspect.h"
 #include "dataset_maker.h"
+#include "train_commands.h"
 
 #include "cad/error.h"
 #include "ml/error.h"
@@ -110,6 +111,34 @@ int main(int argc, char** argv) {
     worker->add_option("folder", workerFolder)->required();
     worker->add_option("--shards", workerShards)->required();
 
+    CLI::App* train = cli.add_subcommand("train", "Train the models (resumable: run again)");
+    train->require_subcommand(1);
+    img2cad::ml::CodebookTrainingSettings codebookSettings;
+    std::string variant = "hierarchical";
+    CLI::App* codebook = train->add_subcommand(
+        "codebook", "Train the hierarchical CAD codebook (or an ablation variant)");
+    codebook->add_option("--data", codebookSettings.data, "Dataset folder")->required();
+    codebook->add_option("--out", codebookSettings.out, "Model folder (new, or this run's)")
+        ->required();
+    codebook
+        ->add_option("--variant", variant, "hierarchical, flat (Model 1), disentangled (Model 2)")
+        ->capture_default_str();
+    codebook->add_option("--steps", codebookSettings.steps)->capture_default_str();
+    codebook->add_option("--batch", codebookSettings.batchSize, "Programs per step")
+        ->capture_default_str();
+    codebook->add_option("--lr", codebookSettings.learningRate)->capture_default_str();
+    codebook->add_option("--warmup", codebookSettings.warmupSteps)->capture_default_str();
+    codebook->add_option("--width", codebookSettings.model.width)->capture_default_str();
+    codebook->add_option("--heads", codebookSettings.model.heads)->capture_default_str();
+    codebook->add_option("--layers", codebookSettings.model.layers)->capture_default_str();
+    codebook->add_option("--codes", codebookSettings.model.codes, "Codes per codebook")
+        ->capture_default_str();
+    codebook->add_option("--dropout", codebookSettings.model.dropout)->capture_default_str();
+    codebook->add_option("--checkpoint-minutes", codebookSettings.checkpointMinutes)
+        ->capture_default_str();
+    codebook->add_option("--seed", codebookSettings.seed)->capture_default_str();
+    codebook->add_option("--device", codebookSettings.device, "cpu or cuda")->capture_default_str();
+
     CLI11_PARSE(cli, argc, argv);
     try {
         if (compile->parsed()) return runCompile(compileRequest);
@@ -128,6 +157,10 @@ int main(int argc, char** argv) {
         }
         if (stats->parsed()) return runDatasetStats(statsFolder, compareFolder, maxPrograms);
         if (show->parsed()) return runDatasetShow(showFolder, showIndex, showOut);
+        if (codebook->parsed()) {
+            codebookSettings.model.variant = img2cad::ml::parseVariant(variant);
+            return runTrainCodebook(codebookSettings);
+        }
         if (worker->parsed()) {
             std::vector<std::int64_t> shards;
             for (const std::string& item : CLI::detail::split(workerShards, ','))

@@ -311,7 +311,7 @@ ml::DatasetSettings importSettings(ml::DatasetKind kind, const std::string& fold
 
 int runDatasetMake(const MakeRequest& request) {
     const char* display = std::getenv("DISPLAY");
-    if (!display || !*display)
+    if (request.settings.views > 0 && (!display || !*display))
         throw ml::Error("rendering the images needs an X display; run under xvfb-run, e.g. "
                         "'xvfb-run -a img2cadseq dataset make ...'");
     if (request.settings.count <= 0) throw ml::Error("--count must be positive");

@@ -38,9 +38,12 @@ std::uint64_t mixSeed(std::uint64_t seed, std::uint64_t slot, std::uint64_t atte
     return splitmix(splitmix(splitmix(splitmix(seed) ^ slot) ^ attempt) ^ purpose);
 }
 
-SampleBuilder::SampleBuilder(const ml::DatasetSettings& settings)
-    : m_settings(settings), m_renderer(std::make_unique<viewer::OffscreenRenderer>(
-                                settings.imageSize, settings.imageSize)) {}
+SampleBuilder::SampleBuilder(const ml::DatasetSettings& settings) : m_settings(settings) {
+    // Point-cloud-only datasets (--views 0) need no renderer and so no X display.
+    if (settings.views > 0)
+        m_renderer =
+            std::make_unique<viewer::OffscreenRenderer>(settings.imageSize, settings.imageSize);
+}
 
 SampleBuilder::~SampleBuilder() = default;
 

@@ -19,7 +19,8 @@ namespace img2cad::app {
 
 class SampleBuilder {
 public:
-    /// Creates the renderer (needs an X display). Throws std::runtime_error otherwise.
+    /// Creates the renderer when the settings ask for views; throws std::runtime_error when
+    /// that needs an X display and there is none.
     explicit SampleBuilder(const ml::DatasetSettings& settings);
     ~SampleBuilder();
 

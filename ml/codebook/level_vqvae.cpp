@@ -12,23 +12,69 @@ torch::nn::TransformerEncoder transformer(const LevelVqVaeOptions& o) {
     return torch::nn::TransformerEncoder(torch::nn::TransformerEncoderOptions(layer, o.layers));
 }
 
+torch::Tensor positionsOf(const torch::Tensor& sequence) {
+    return torch::arange(sequence.size(1),
+                         torch::TensorOptions().dtype(torch::kLong).device(sequence.device()));
+}
+
+/// 1 on the columns of `layout` that are continuous (`continuous`) or categorical (otherwise).
+torch::Tensor columnMask(const LevelLayout& layout, bool continuous) {
+    torch::Tensor mask = torch::zeros({layout.rowDim});
+    if (continuous) {
+        for (std::int64_t column : layout.continuous)
+            mask[column] = 1.0;
+    } else {
+        for (const LevelLayout::Group& group : layout.categorical)
+            mask.narrow(0, group.first, group.size).fill_(1.0);
+    }
+    return mask;
+}
+
 } // namespace
+
+LevelEncoderImpl::LevelEncoderImpl(const LevelVqVaeOptions& options,
+                                   const torch::Tensor& inputMask) {
+    m_inputMask = register_buffer("input_mask", inputMask.clone());
+    // The level MLP of eq. 1-3: raw heterogeneous rows into the shared latent width.
+    m_lift = register_module(
+        "lift",
+        torch::nn::Sequential(torch::nn::Linear(options.layout.rowDim, options.width),
+                              torch::nn::GELU(), torch::nn::Linear(options.width, options.width)));
+    m_positions = register_module("positions", torch::nn::Embedding(kMaxLevelRows, options.width));
+    m_encoder = register_module("encoder", transformer(options));
+    m_toCode = register_module("to_code", torch::nn::Linear(options.width, options.width));
+    m_normalise = register_module(
+        "normalise", torch::nn::LayerNorm(
+                         torch::nn::LayerNormOptions({options.width}).elementwise_affine(false)));
+    m_quantizer = register_module(
+        "quantizer", VectorQuantizer(VectorQuantizerOptions{options.codes, options.width}));
+}
+
+torch::Tensor LevelEncoderImpl::forward(const torch::Tensor& rows, const torch::Tensor& padding) {
+    torch::Tensor h =
+        m_lift->forward(rows * m_inputMask) + m_positions->forward(positionsOf(rows)).unsqueeze(0);
+    // torch's Transformer takes [L, B, E] and a key-padding mask [B, L].
+    h = m_encoder->forward(h.transpose(0, 1), {}, padding).transpose(0, 1);
+    return m_normalise->forward(m_toCode->forward(h));
+}
 
 LevelVqVaeImpl::LevelVqVaeImpl(const LevelVqVaeOptions& options) : m_options(options) {
     const LevelLayout& layout = options.layout;
     if (layout.rowDim <= 0 || (layout.continuous.empty() && layout.categorical.empty()))
         throw Error("a level VQ-VAE needs a row layout with continuous or categorical columns");
-    // The level MLP of eq. 1-3: raw heterogeneous rows into the shared latent width.
-    m_lift = register_module(
-        "lift",
-        torch::nn::Sequential(torch::nn::Linear(layout.rowDim, options.width), torch::nn::GELU(),
-                              torch::nn::Linear(options.width, options.width)));
-    m_positions = register_module("positions", torch::nn::Embedding(kMaxLevelRows, options.width));
-    m_encoder = register_module("encoder", transformer(options));
-    m_toCode = register_module("to_code", torch::nn::Linear(options.width, options.width));
-    m_quantizer = register_module(
-        "quantizer", VectorQuantizer(VectorQuantizerOptions{options.codes, options.width}));
+    if (options.disentangled && (layout.continuous.empty() || layout.categorical.empty()))
+        throw Error("a disentangled VQ-VAE needs both continuous and categorical columns");
+    m_mean = register_buffer("feature_mean", torch::zeros({layout.rowDim}));
+    m_scale = register_buffer("feature_scale", torch::ones({layout.rowDim}));
+    m_encoders = register_module("encoders", torch::nn::ModuleList());
+    if (options.disentangled) {
+        m_encoders->push_back(LevelEncoder(options, columnMask(layout, false))); // topology
+        m_encoders->push_back(LevelEncoder(options, columnMask(layout, true)));  // geometry
+    } else {
+        m_encoders->push_back(LevelEncoder(options, torch::ones({layout.rowDim})));
+    }
     m_fromCode = register_module("from_code", torch::nn::Linear(options.width, options.width));
+    m_positions = register_module("positions", torch::nn::Embedding(kMaxLevelRows, options.width));
     m_decoder = register_module("decoder", transformer(options));
     m_continuousHead = register_module(
         "continuous_head",
@@ -39,6 +85,32 @@ LevelVqVaeImpl::LevelVqVaeImpl(const LevelVqVaeOptions& options) : m_options(opt
         m_categoricalHeads->push_back(torch::nn::Linear(options.width, group.size));
 }
 
+std::vector<VectorQuantizer> LevelVqVaeImpl::quantizers() const {
+    std::vector<VectorQuantizer> result;
+    for (const auto& encoder : *m_encoders)
+        result.push_back(encoder->as<LevelEncoderImpl>()->quantizer());
+    return result;
+}
+
+torch::Tensor LevelVqVaeImpl::standardised(const torch::Tensor& rows) const {
+    return (rows - m_mean) / m_scale;
+}
+
+void LevelVqVaeImpl::fitStandardisation(const torch::Tensor& rows) {
+    torch::NoGradGuard noGrad;
+    if (rows.dim() != 2 || rows.size(1) != m_options.layout.rowDim || rows.size(0) == 0)
+        throw Error("level VQ-VAE: standardisation needs rows of shape [n, " +
+                    std::to_string(m_options.layout.rowDim) + "]");
+    const torch::Tensor data = rows.to(torch::kFloat).to(m_mean.device());
+    for (std::int64_t column : m_options.layout.continuous) {
+        const torch::Tensor values = data.select(1, column);
+        m_mean[column] = values.mean();
+        // A constant column keeps scale 1: nothing to learn there, nothing to amplify.
+        const double spread = values.numel() > 1 ? values.std().item<double>() : 0.0;
+        m_scale[column] = spread > 1e-8 ? spread : 1.0;
+    }
+}
+
 LevelVqVaeImpl::Output LevelVqVaeImpl::forward(const torch::Tensor& rows,
                                                const torch::Tensor& padding, double skipKeep) {
     if (rows.dim() != 3 || rows.size(2) != m_options.layout.rowDim)
@@ -47,31 +119,35 @@ LevelVqVaeImpl::Output LevelVqVaeImpl::forward(const torch::Tensor& rows,
     if (rows.size(1) > kMaxLevelRows)
         throw Error("level VQ-VAE: sequences are limited to " + std::to_string(kMaxLevelRows) +
                     " rows");
-    const torch::Tensor positions = torch::arange(
-        rows.size(1), torch::TensorOptions().dtype(torch::kLong).device(rows.device()));
-    torch::Tensor h = m_lift->forward(rows) + m_positions->forward(positions).unsqueeze(0);
-    // torch's Transformer takes [L, B, E] and a key-padding mask [B, L].
-    h = m_encoder->forward(h.transpose(0, 1), {}, padding).transpose(0, 1);
-    const torch::Tensor beforeCode = m_toCode->forward(h);
-    VectorQuantizerImpl::Output q = m_quantizer->forward(beforeCode);
-
-    torch::Tensor latent = q.quantized;
+    const torch::Tensor input = standardised(rows);
+    torch::Tensor latent, skip, vqLoss;
+    std::vector<torch::Tensor> indices;
+    double perplexity = 0.0;
+    for (const auto& module : *m_encoders) {
+        auto* encoder = module->as<LevelEncoderImpl>();
+        const torch::Tensor beforeCode = encoder->forward(input, padding);
+        VectorQuantizerImpl::Output q = encoder->quantizer()->forward(beforeCode);
+        latent = latent.defined() ? latent + q.quantized : q.quantized;
+        skip = skip.defined() ? skip + beforeCode : beforeCode;
+        vqLoss = vqLoss.defined() ? vqLoss + q.loss : q.loss;
+        indices.push_back(q.indices);
+        perplexity += q.perplexity / double(m_encoders->size());
+    }
     if (is_training() && skipKeep > 0.0) {
         const torch::Tensor keep =
             torch::bernoulli(torch::full({rows.size(0), 1, 1}, skipKeep, rows.options()));
-        latent = latent + keep * beforeCode;
+        latent = latent + keep * skip;
     }
     Output output = decode(latent, padding);
-    output.indices = q.indices;
-    output.vqLoss = q.loss;
-    output.perplexity = q.perplexity;
+    output.indices = indices.size() == 1 ? indices.front() : torch::stack(indices, 2);
+    output.vqLoss = vqLoss;
+    output.perplexity = perplexity;
     return output;
 }
 
 LevelVqVaeImpl::Output LevelVqVaeImpl::decode(torch::Tensor latent, const torch::Tensor& padding) {
-    const torch::Tensor positions = torch::arange(
-        latent.size(1), torch::TensorOptions().dtype(torch::kLong).device(latent.device()));
-    torch::Tensor h = m_fromCode->forward(latent) + m_positions->forward(positions).unsqueeze(0);
+    torch::Tensor h =
+        m_fromCode->forward(latent) + m_positions->forward(positionsOf(latent)).unsqueeze(0);
     h = m_decoder->forward(h.transpose(0, 1), {}, padding).transpose(0, 1);
     Output output;
     output.continuous = m_continuousHead->forward(h);
@@ -90,7 +166,7 @@ LevelVqVaeImpl::Losses LevelVqVaeImpl::loss(const Output& output, const torch::T
     if (!layout.continuous.empty()) {
         const torch::Tensor columns = torch::tensor(
             layout.continuous, torch::TensorOptions().dtype(torch::kLong).device(rows.device()));
-        const torch::Tensor target = rows.index_select(2, columns);
+        const torch::Tensor target = standardised(rows).index_select(2, columns);
         const torch::Tensor squared = (output.continuous - target).pow(2).mean(2);
         losses.continuous = (squared * valid).sum() / validCount;
     }
@@ -111,24 +187,40 @@ LevelVqVaeImpl::Losses LevelVqVaeImpl::loss(const Output& output, const torch::T
     return losses;
 }
 
-torch::Tensor LevelVqVaeImpl::assembleRows(const Output& output) const {
+torch::Tensor LevelVqVaeImpl::rawContinuous(const Output& output) const {
+    const LevelLayout& layout = m_options.layout;
+    if (layout.continuous.empty()) return output.continuous;
+    const torch::Tensor columns = torch::tensor(
+        layout.continuous,
+        torch::TensorOptions().dtype(torch::kLong).device(output.continuous.device()));
+    return output.continuous * m_scale.index_select(0, columns) + m_mean.index_select(0, columns);
+}
+
+torch::Tensor LevelVqVaeImpl::decodeCodes(const torch::Tensor& indices,
+                                          const torch::Tensor& padding) {
+    const std::vector<VectorQuantizer> codebooks = quantizers();
+    torch::Tensor latent;
+    for (std::size_t s = 0; s < codebooks.size(); ++s) {
+        const torch::Tensor streamIndices =
+            codebooks.size() == 1 ? indices : indices.select(2, std::int64_t(s));
+        const torch::Tensor codes = codebooks[s]->lookup(streamIndices);
+        latent = latent.defined() ? latent + codes : codes;
+    }
+    const Output output = decode(latent, padding);
+
     const LevelLayout& layout = m_options.layout;
     std::vector<std::int64_t> shape = output.continuous.sizes().vec();
     shape.back() = layout.rowDim;
     torch::Tensor rows = torch::zeros(shape, output.continuous.options());
+    const torch::Tensor continuous = rawContinuous(output);
     for (std::size_t c = 0; c < layout.continuous.size(); ++c)
-        rows.select(2, layout.continuous[c]).copy_(output.continuous.select(2, std::int64_t(c)));
+        rows.select(2, layout.continuous[c]).copy_(continuous.select(2, std::int64_t(c)));
     for (std::size_t g = 0; g < layout.categorical.size(); ++g) {
         const LevelLayout::Group& group = layout.categorical[g];
         rows.narrow(2, group.first, group.size)
             .copy_(torch::one_hot(output.logits[g].argmax(2), group.size).to(rows.dtype()));
     }
     return rows;
-}
-
-torch::Tensor LevelVqVaeImpl::decodeCodes(const torch::Tensor& indices,
-                                          const torch::Tensor& padding) {
-    return assembleRows(decode(m_quantizer->lookup(indices), padding));
 }
 
 } // namespace img2cad::ml

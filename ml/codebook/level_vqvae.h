@@ -12,6 +12,10 @@
 // growing share of sequences during training and always at inference, so the decoder learns to
 // reconstruct from the codes alone ("strictly enforce codebook reliance") while the skip path
 // speeds up early training.
+//
+// Continuous columns are standardised with per-column statistics of the training data (stored
+// with the weights): raw curvatures reach 100 while offsets are ~1e-3, and an unscaled MSE would
+// only ever learn the former.
 
 #include "ml/codebook/vector_quantizer.h"
 
@@ -41,47 +45,82 @@ struct LevelVqVaeOptions {
     double dropout = 0.1;
     double continuousWeight = 1.0;
     double categoricalWeight = 0.5;
+    /// Ablation "Model 2" (SkexGen-like): two parallel encoders, one reading only the
+    /// categorical columns (topology) and one only the continuous ones (geometry), each with
+    /// its own codebook; the decoder reads the sum of both codes. Indices are then [B, L, 2].
+    bool disentangled = false;
 };
+
+/// One encoder path: level MLP, Transformer, projection and codebook, reading the columns that
+/// `inputMask` keeps (all of them unless the VQ-VAE is disentangled).
+class LevelEncoderImpl : public torch::nn::Module {
+public:
+    LevelEncoderImpl(const LevelVqVaeOptions& options, const torch::Tensor& inputMask);
+    /// rows: standardised [B, L, rowDim]; returns the pre-quantisation features [B, L, width].
+    torch::Tensor forward(const torch::Tensor& rows, const torch::Tensor& padding);
+    VectorQuantizer quantizer() const { return m_quantizer; }
+
+private:
+    torch::Tensor m_inputMask;
+    torch::nn::Sequential m_lift{nullptr};
+    torch::nn::Embedding m_positions{nullptr};
+    torch::nn::TransformerEncoder m_encoder{nullptr};
+    torch::nn::Linear m_toCode{nullptr};
+    /// z_e is layer-normalised (no affine) before quantisation: otherwise the encoder can grow
+    /// its outputs faster than the codes follow, and the VQ loss climbs while training runs.
+    torch::nn::LayerNorm m_normalise{nullptr};
+    VectorQuantizer m_quantizer{nullptr};
+};
+TORCH_MODULE(LevelEncoder);
 
 class LevelVqVaeImpl : public torch::nn::Module {
 public:
     explicit LevelVqVaeImpl(const LevelVqVaeOptions& options);
 
     struct Output {
-        torch::Tensor continuous;          ///< [B, L, continuous columns]
+        torch::Tensor continuous;          ///< [B, L, continuous columns], standardised
         std::vector<torch::Tensor> logits; ///< per categorical group, [B, L, group size]
-        torch::Tensor indices;             ///< [B, L] codes
+        torch::Tensor indices;             ///< [B, L] codes ([B, L, 2] when disentangled)
         torch::Tensor vqLoss;
-        double perplexity = 0.0;
+        double perplexity = 0.0; ///< mean over the codebooks
     };
 
-    /// rows: [B, L, rowDim]; padding: [B, L] bool, true on padded rows (ignored everywhere).
-    /// `skipKeep` is the probability that a sequence keeps the skip path (training only).
+    /// rows: [B, L, rowDim] in raw units; padding: [B, L] bool, true on padded rows (ignored
+    /// everywhere). `skipKeep` is the probability that a sequence keeps the skip path
+    /// (training only).
     Output forward(const torch::Tensor& rows, const torch::Tensor& padding, double skipKeep = 0.0);
 
     struct Losses {
         torch::Tensor total, continuous, categorical, vq;
     };
+    /// Reconstruction (in standardised units) + VQ losses against the raw `rows`.
     Losses loss(const Output& output, const torch::Tensor& rows,
                 const torch::Tensor& padding) const;
 
-    /// Rows rebuilt from codes alone (inference): continuous values and arg-max one-hots.
+    /// The output's continuous columns back in raw units ([B, L, continuous columns]).
+    torch::Tensor rawContinuous(const Output& output) const;
+
+    /// Rows rebuilt from codes alone (inference), in raw units: continuous values and arg-max
+    /// one-hots.
     torch::Tensor decodeCodes(const torch::Tensor& indices, const torch::Tensor& padding);
 
+    /// Sets the per-column standardisation from training rows ([N, rowDim], valid rows only):
+    /// continuous columns get their mean and standard deviation, one-hot columns stay as they are.
+    void fitStandardisation(const torch::Tensor& rows);
+
     const LevelVqVaeOptions& options() const { return m_options; }
-    VectorQuantizer quantizer() const { return m_quantizer; }
+    std::vector<VectorQuantizer> quantizers() const;
 
 private:
     Output decode(torch::Tensor latent, const torch::Tensor& padding);
-    torch::Tensor assembleRows(const Output& output) const;
+    torch::Tensor standardised(const torch::Tensor& rows) const;
 
     LevelVqVaeOptions m_options;
-    torch::nn::Sequential m_lift{nullptr};
-    torch::nn::Embedding m_positions{nullptr};
-    torch::nn::TransformerEncoder m_encoder{nullptr};
-    torch::nn::Linear m_toCode{nullptr};
-    VectorQuantizer m_quantizer{nullptr};
+    torch::Tensor m_mean;  ///< buffer [rowDim]
+    torch::Tensor m_scale; ///< buffer [rowDim]
+    torch::nn::ModuleList m_encoders{nullptr};
     torch::nn::Linear m_fromCode{nullptr};
+    torch::nn::Embedding m_positions{nullptr};
     torch::nn::TransformerEncoder m_decoder{nullptr};
     torch::nn::Linear m_continuousHead{nullptr};
     torch::nn::ModuleList m_categoricalHeads{nullptr};

@@ -73,11 +73,11 @@ void saveCheckpoint(const fs::path& path, torch::nn::Module& model,
 }
 
 TrainingState loadCheckpoint(const fs::path& path, torch::nn::Module& model,
-                             torch::optim::Optimizer& optimizer) {
+                             torch::optim::Optimizer& optimizer, const torch::Device& device) {
     try {
         cad::requireReadableFile(path);
         torch::serialize::InputArchive archive;
-        archive.load_from(path.string());
+        archive.load_from(path.string(), device);
         c10::IValue architecture;
         archive.read("architecture", architecture);
         if (!architecture.isString() || architecture.toStringRef() != architectureOf(model))
@@ -91,13 +91,52 @@ TrainingState loadCheckpoint(const fs::path& path, torch::nn::Module& model,
         torch::Tensor step, rng;
         archive.read("step", step);
         archive.read("rng", rng);
-        setGeneratorState(rng);
-        return TrainingState{step.item<std::int64_t>()};
+        setGeneratorState(rng.cpu());
+        return TrainingState{step.cpu().item<std::int64_t>()};
     } catch (const cad::Error& error) {
         throw Error(std::string("cannot load the checkpoint: ") + error.what());
     } catch (const c10::Error& error) {
         throw Error("the checkpoint '" + path.string() +
                     "' is corrupt or belongs to another model: " + error.what_without_backtrace());
+    }
+}
+
+void saveWeights(const fs::path& path, torch::nn::Module& model) {
+    try {
+        cad::writeAtomically(path, [&](const fs::path& temporary) {
+            torch::serialize::OutputArchive archive, modelArchive;
+            model.save(modelArchive);
+            archive.write("model", modelArchive);
+            archive.write("architecture", c10::IValue(architectureOf(model)));
+            archive.save_to(temporary.string());
+            return true;
+        });
+    } catch (const cad::Error& error) {
+        throw Error(std::string("cannot save the weights: ") + error.what());
+    } catch (const c10::Error& error) {
+        throw Error("cannot save the weights '" + path.string() +
+                    "': " + error.what_without_backtrace());
+    }
+}
+
+void loadWeights(const fs::path& path, torch::nn::Module& model) {
+    try {
+        cad::requireReadableFile(path);
+        torch::serialize::InputArchive archive;
+        archive.load_from(path.string());
+        c10::IValue architecture;
+        archive.read("architecture", architecture);
+        if (!architecture.isString() || architecture.toStringRef() != architectureOf(model))
+            throw Error("the weights '" + path.string() +
+                        "' belong to another model architecture (its parameters differ)");
+        torch::serialize::InputArchive modelArchive;
+        archive.read("model", modelArchive);
+        model.load(modelArchive);
+    } catch (const cad::Error& error) {
+        throw Error(std::string("cannot load the weights: ") + error.what());
+    } catch (const c10::Error& error) {
+        throw Error("the weights '" + path.string() +
+                    "' are corrupt or belong to another model: " + error.what_without_backtrace());
     }
 }
 

@@ -21,7 +21,16 @@ void saveCheckpoint(const std::filesystem::path& path, torch::nn::Module& model,
 
 /// Restores model, optimiser, random generator and returns the state; throws ml::Error for a
 /// missing, corrupt or mismatched checkpoint (another architecture).
+/// Tensors are loaded onto `device`, where the model already is.
 TrainingState loadCheckpoint(const std::filesystem::path& path, torch::nn::Module& model,
-                             torch::optim::Optimizer& optimizer);
+                             torch::optim::Optimizer& optimizer,
+                             const torch::Device& device = torch::kCPU);
+
+/// A trained model's weights alone (parameters and buffers, with the architecture signature),
+/// written atomically: what a model folder ships.
+void saveWeights(const std::filesystem::path& path, torch::nn::Module& model);
+/// Loads weights saved by saveWeights into `model` (already on its device); throws ml::Error
+/// for a missing, corrupt or mismatched file.
+void loadWeights(const std::filesystem::path& path, torch::nn::Module& model);
 
 } // namespace img2cad::ml

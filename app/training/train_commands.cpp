@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: MIT
+#include "train_commands.h"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+namespace img2cad::app {
+namespace {
+
+std::atomic<bool> g_stopRequested{false};
+
+extern "C" void requestStop(int) {
+    g_stopRequested.store(true);
+}
+
+std::string duration(double seconds) {
+    const auto s = static_cast<long long>(seconds + 0.5);
+    char text[32];
+    if (s >= 3600)
+        std::snprintf(text, sizeof text, "%lldh%02lldm", s / 3600, s / 60 % 60);
+    else
+        std::snprintf(text, sizeof text, "%lldm%02llds", s / 60, s % 60);
+    return text;
+}
+
+void printProgress(const ml::CodebookProgress& p) {
+    std::ostringstream line;
+    line.precision(4);
+    line << "step " << p.step << "/" << p.steps << "  loss " << p.loss << " (";
+    bool first = true;
+    for (const auto& [name, value] : p.parts) {
+        line << (first ? "" : " ") << name << " " << value;
+        first = false;
+    }
+    line.precision(3);
+    line << ")  codes used " << 100.0 * p.usage << "%  " << p.sequencesPerSecond
+         << " programs/s  ETA " << duration(p.etaSeconds)
+         << (p.checkpointed ? "  [checkpoint]" : "") << (p.resumed ? "  [resumed]" : "");
+    std::cerr << line.str() << std::endl;
+}
+
+} // namespace
+
+int runTrainCodebook(const ml::CodebookTrainingSettings& settings) {
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
+    const ml::CodebookTrainingResult result =
+        ml::trainCodebook(settings, printProgress, &g_stopRequested);
+    if (!result.finished) {
+        std::cerr << "stopped at step " << result.stepsDone
+                  << " with a checkpoint; run the same command to resume\n";
+        return 130;
+    }
+    const ml::CodebookMetrics& v = result.validation;
+    std::cout << "codebook (" << ml::variantName(settings.model.variant) << ") written to "
+              << settings.out.string() << "\n  validation: " << v.programs
+              << " programs, row accuracy " << 100.0 * v.rowAccuracy << "%, decoded "
+              << 100.0 * v.decodedRatio << "%, mean code usage " << 100.0 * v.meanUsage << "%\n";
+    return 0;
+}
+
+} // namespace img2cad::app

@@ -1,0 +1,12 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// `img2cadseq train ...`: the trainers of ml/ with progress lines on stderr. Ctrl-C (SIGINT) or
+// SIGTERM asks the trainer to checkpoint and stop; the same command resumes.
+
+#include "ml/codebook/codebook_trainer.h"
+
+namespace img2cad::app {
+
+int runTrainCodebook(const ml::CodebookTrainingSettings& settings);
+
+} // namespace img2cad::app

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: MIT
+#include "ml/codebook/cad_codebook.h"
+
+#include "ml/codebook/closure_loss.h"
+#include "ml/error.h"
+
+#include <numeric>
+
+namespace img2cad::ml {
+namespace {
+
+std::vector<std::int64_t> range(std::int64_t first, std::int64_t last) {
+    std::vector<std::int64_t> columns(std::size_t(last - first));
+    std::iota(columns.begin(), columns.end(), first);
+    return columns;
+}
+
+void requireLength(const FeatureMatrix& matrix, const char* what) {
+    if (std::int64_t(matrix.rows) > kMaxLevelRows)
+        throw Error(std::string("the program has ") + std::to_string(matrix.rows) + " " + what +
+                    " rows; the codebook takes at most " + std::to_string(kMaxLevelRows));
+}
+
+FeatureMatrix matrixFromTensor(const torch::Tensor& rows, std::size_t count) {
+    const torch::Tensor contiguous = rows.narrow(0, 0, std::int64_t(count)).contiguous().cpu();
+    FeatureMatrix matrix;
+    matrix.rows = count;
+    matrix.cols = std::size_t(contiguous.size(1));
+    matrix.values.assign(contiguous.data_ptr<float>(),
+                         contiguous.data_ptr<float>() + contiguous.numel());
+    return matrix;
+}
+
+/// Rows of `decoded` (a matrix of the same shape as `original`) whose every one-hot group has
+/// the same arg-max as the original's.
+std::int64_t rowsWithRightCategories(const FeatureMatrix& original, const FeatureMatrix& decoded,
+                                     const LevelLayout& layout) {
+    std::int64_t right = 0;
+    for (std::size_t r = 0; r < original.rows; ++r) {
+        const float* a = original.values.data() + r * original.cols;
+        const float* b = decoded.values.data() + r * decoded.cols;
+        bool same = true;
+        for (const LevelLayout::Group& group : layout.categorical) {
+            const float* ga = a + group.first;
+            const float* gb = b + group.first;
+            same = same && std::max_element(ga, ga + group.size) - ga ==
+                               std::max_element(gb, gb + group.size) - gb;
+        }
+        right += same;
+    }
+    return right;
+}
+
+torch::Device deviceOf(const torch::nn::Module& module) {
+    const auto parameters = module.parameters();
+    return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
+}
+
+} // namespace
+
+const char* variantName(CodebookVariant variant) {
+    switch (variant) {
+    case CodebookVariant::Hierarchical:
+        return "hierarchical";
+    case CodebookVariant::Flat:
+        return "flat";
+    case CodebookVariant::Disentangled:
+        return "disentangled";
+    }
+    return "?";
+}
+
+CodebookVariant parseVariant(const std::string& name) {
+    for (CodebookVariant v :
+         {CodebookVariant::Hierarchical, CodebookVariant::Flat, CodebookVariant::Disentangled})
+        if (name == variantName(v)) return v;
+    throw Error("unknown codebook variant '" + name +
+                "' (expected hierarchical, flat or disentangled)");
+}
+
+LevelLayout extrudeBlockLayout() {
+    LevelLayout layout;
+    layout.rowDim = kEbDim;
+    layout.continuous = {kEbNormalX, kEbNormalY, kEbNormalZ,    kEbOriginX, kEbOriginY,
+                         kEbOriginZ, kEbDepth,   kEbXAxisAngle, kEbDepth2};
+    layout.categorical = {{kEbOpNew, 4}, {kEbExtentOneSided, 3}};
+    return layout;
+}
+
+LevelLayout sketchPatchLayout() {
+    LevelLayout layout;
+    layout.rowDim = kSpDim;
+    layout.continuous = range(0, kSpDim);
+    return layout;
+}
+
+LevelLayout curveClusterLayout() {
+    LevelLayout layout;
+    layout.rowDim = kCcDim;
+    layout.continuous = range(kCcLength, kCcTypeLine);
+    layout.categorical = {{kCcTypeLine, 3}};
+    return layout;
+}
+
+LevelLayout flatLayout() {
+    // The extrude row's embedded EB one-hots count as parameters here: the flat baselines read
+    // them back by arg-max like any other number, as DeepCAD's flat vectors do.
+    LevelLayout layout;
+    layout.rowDim = kFlatDim;
+    layout.continuous = range(kFlatParams, kFlatDim);
+    layout.categorical = {{kFlatTypeLine, kFlatParams}};
+    return layout;
+}
+
+CodebookExample makeCodebookExample(const cad::Program& program) {
+    CodebookExample example;
+    example.name = program.name;
+    const EncodedProgram encoded = encodeProgram(program);
+    example.levels = toMatrices(encoded);
+    example.normalisation = encoded.normalisation;
+    example.flat = flatMatrix(encodeFlat(program));
+    requireLength(example.levels.eb, "extrude");
+    for (const FeatureMatrix& sp : example.levels.sp)
+        requireLength(sp, "loop");
+    for (const FeatureMatrix& cc : example.levels.cc)
+        requireLength(cc, "curve");
+    requireLength(example.flat, "flat");
+    return example;
+}
+
+std::pair<torch::Tensor, torch::Tensor> padMatrices(const std::vector<const FeatureMatrix*>& rows,
+                                                    std::int64_t cols,
+                                                    const torch::Device& device) {
+    std::int64_t longest = 1;
+    for (const FeatureMatrix* m : rows)
+        longest = std::max<std::int64_t>(longest, std::int64_t(m->rows));
+    const std::int64_t batch = std::int64_t(rows.size());
+    torch::Tensor values = torch::zeros({batch, longest, cols});
+    torch::Tensor padding = torch::ones({batch, longest}, torch::kBool);
+    for (std::int64_t b = 0; b < batch; ++b) {
+        const FeatureMatrix& m = *rows[std::size_t(b)];
+        if (m.rows == 0) continue;
+        if (std::int64_t(m.cols) != cols) throw Error("codebook batch: rows of another width");
+        values[b]
+            .narrow(0, 0, std::int64_t(m.rows))
+            .copy_(torch::from_blob(const_cast<float*>(m.values.data()),
+                                    {std::int64_t(m.rows), cols}, torch::kFloat));
+        padding[b].narrow(0, 0, std::int64_t(m.rows)).fill_(false);
+    }
+    return {values.to(device), padding.to(device)};
+}
+
+CadCodebookImpl::CadCodebookImpl(const CodebookOptions& options) : m_options(options) {
+    if (options.variant == CodebookVariant::Hierarchical) {
+        addLevel("eb", extrudeBlockLayout(), false);
+        addLevel("sp", sketchPatchLayout(), false);
+        addLevel("cc", curveClusterLayout(), false);
+    } else {
+        addLevel("flat", flatLayout(), options.variant == CodebookVariant::Disentangled);
+    }
+}
+
+LevelVqVae CadCodebookImpl::addLevel(const std::string& name, const LevelLayout& layout,
+                                     bool disentangled) {
+    LevelVqVaeOptions level;
+    level.layout = layout;
+    level.width = m_options.width;
+    level.heads = m_options.heads;
+    level.layers = m_options.layers;
+    level.codes = m_options.codes;
+    level.dropout = m_options.dropout;
+    level.disentangled = disentangled;
+    LevelVqVae model = register_module(name, LevelVqVae(level));
+    m_levels.emplace_back(name, model);
+    return model;
+}
+
+namespace {
+
+/// The matrices one level reads from a batch of examples.
+std::vector<const FeatureMatrix*> levelRows(const std::string& level,
+                                            const std::vector<const CodebookExample*>& batch) {
+    std::vector<const FeatureMatrix*> rows;
+    for (const CodebookExample* example : batch) {
+        if (level == "eb")
+            rows.push_back(&example->levels.eb);
+        else if (level == "flat")
+            rows.push_back(&example->flat);
+        else
+            for (const FeatureMatrix& m : level == "sp" ? example->levels.sp : example->levels.cc)
+                rows.push_back(&m);
+    }
+    return rows;
+}
+
+} // namespace
+
+CadCodebookImpl::Losses CadCodebookImpl::loss(const std::vector<const CodebookExample*>& batch,
+                                              double skipKeep) {
+    if (batch.empty()) throw Error("codebook: an empty batch");
+    const torch::Device device = deviceOf(*this);
+    Losses losses;
+    losses.total = torch::zeros({}, torch::TensorOptions().device(device));
+    double vq = 0.0;
+    for (auto& [name, level] : m_levels) {
+        const auto [rows, padding] =
+            padMatrices(levelRows(name, batch), level->options().layout.rowDim, device);
+        const auto output = level->forward(rows, padding, skipKeep);
+        const auto parts = level->loss(output, rows, padding);
+        losses.total = losses.total + parts.total;
+        losses.parts[name] = (parts.total - parts.vq).item<double>();
+        vq += parts.vq.item<double>();
+        if (name == "cc" && m_options.closureWeight > 0.0) {
+            const torch::Tensor closure = closureLoss(level->rawContinuous(output), rows, padding);
+            losses.total = losses.total + m_options.closureWeight * closure;
+            losses.parts["closure"] = closure.item<double>();
+        }
+    }
+    losses.parts["vq"] = vq;
+    return losses;
+}
+
+void CadCodebookImpl::fitStandardisation(const std::vector<CodebookExample>& examples) {
+    std::vector<const CodebookExample*> all;
+    for (const CodebookExample& e : examples)
+        all.push_back(&e);
+    for (auto& [name, level] : m_levels) {
+        std::vector<float> values;
+        for (const FeatureMatrix* m : levelRows(name, all))
+            values.insert(values.end(), m->values.begin(), m->values.end());
+        const std::int64_t cols = level->options().layout.rowDim;
+        if (values.empty()) throw Error("codebook: no training rows for level " + name);
+        level->fitStandardisation(torch::from_blob(values.data(),
+                                                   {std::int64_t(values.size()) / cols, cols},
+                                                   torch::kFloat)
+                                      .clone());
+    }
+}
+
+CadCodebookImpl::Reconstruction CadCodebookImpl::reconstruct(const CodebookExample& example) {
+    const bool wasTraining = is_training();
+    eval();
+    torch::NoGradGuard noGrad;
+    const torch::Device device = deviceOf(*this);
+    Reconstruction result;
+    ProgramMatrices decoded;
+    decoded.name = example.name;
+    decoded.normalisation = example.normalisation;
+    for (auto& [name, level] : m_levels) {
+        const std::vector<const FeatureMatrix*> originals = levelRows(name, {&example});
+        const LevelLayout& layout = level->options().layout;
+        const auto [rows, padding] = padMatrices(originals, layout.rowDim, device);
+        const torch::Tensor codes = level->forward(rows, padding).indices;
+        const torch::Tensor back = level->decodeCodes(codes, padding);
+        const torch::Tensor valid = padding.logical_not();
+        const std::int64_t streams = codes.dim() == 3 ? codes.size(2) : 1;
+        for (std::int64_t s = 0; s < streams; ++s) {
+            const torch::Tensor used =
+                (streams == 1 ? codes : codes.select(2, s)).masked_select(valid).cpu();
+            std::string label = name;
+            if (streams > 1) label += s == 0 ? ".topology" : ".geometry";
+            result.codes[label].assign(used.data_ptr<std::int64_t>(),
+                                       used.data_ptr<std::int64_t>() + used.numel());
+        }
+        for (std::size_t i = 0; i < originals.size(); ++i) {
+            FeatureMatrix matrix = matrixFromTensor(back[std::int64_t(i)], originals[i]->rows);
+            result.rows += std::int64_t(matrix.rows);
+            result.rowsCorrect += rowsWithRightCategories(*originals[i], matrix, layout);
+            if (name == "eb")
+                decoded.eb = std::move(matrix);
+            else if (name == "sp")
+                decoded.sp.push_back(std::move(matrix));
+            else if (name == "cc")
+                decoded.cc.push_back(std::move(matrix));
+            else
+                decoded.eb = std::move(matrix); // flat rows, decoded below
+        }
+    }
+    try {
+        if (m_options.variant == CodebookVariant::Hierarchical) {
+            result.program = decodeProgram(fromMatrices(decoded));
+        } else {
+            FlatProgram flat{example.name, example.normalisation, {}};
+            for (std::size_t r = 0; r < decoded.eb.rows; ++r) {
+                FlatRow row{};
+                for (std::size_t c = 0; c < kFlatDim; ++c)
+                    row[c] = decoded.eb.values[r * kFlatDim + c];
+                flat.rows.push_back(row);
+            }
+            result.program = decodeFlat(flat);
+        }
+    } catch (const Error& e) {
+        result.error = e.what();
+    }
+    train(wasTraining);
+    return result;
+}
+
+std::vector<CadCodebookImpl::CodebookHealth> CadCodebookImpl::health() const {
+    std::vector<CodebookHealth> result;
+    for (const auto& [name, level] : m_levels) {
+        const auto quantizers = level->quantizers();
+        for (std::size_t q = 0; q < quantizers.size(); ++q) {
+            std::string label = name;
+            if (quantizers.size() > 1) label += q == 0 ? ".topology" : ".geometry";
+            result.push_back({label, quantizers[q]->usage(), quantizers[q]->restartedCodes()});
+        }
+    }
+    return result;
+}
+
+void CadCodebookImpl::resetUsage() {
+    for (auto& [name, level] : m_levels)
+        for (auto& quantizer : level->quantizers())
+            quantizer->resetUsage();
+}
+
+} // namespace img2cad::ml

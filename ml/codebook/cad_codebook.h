@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The CAD codebook as the rest of the system sees it: a program in, discrete codes, a program
+// back out of the codes alone. Three variants share the interface so that the trainer, the
+// benchmark and later the diffusion model treat them alike:
+//  - Hierarchical (the paper, section 3.1): three independent VQ-VAEs, Extrude-Block over a
+//    program's extrudes, Sketch-Patch over one extrude's loops, Curve-Cluster over one
+//    extrude's curves and EOS rows, with the loop-closure loss of eq. 4 on the CC level;
+//  - Flat ("Model 1", HNC-CAD/DeepCAD-like): one VQ-VAE over the flat absolute-coordinate
+//    rows of the whole program;
+//  - Disentangled ("Model 2", SkexGen-like): the same flat rows, but two parallel encoders and
+//    codebooks, topology (row types) and geometry (parameters), decoded jointly.
+// The variants are trained in one loop on summed losses; the levels never exchange gradients,
+// so the hierarchical VQ-VAEs stay the paper's three independent models.
+
+#include "cad/program.h"
+#include "ml/codebook/cad_encoding.h"
+#include "ml/codebook/level_vqvae.h"
+
+#include <torch/torch.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace img2cad::ml {
+
+enum class CodebookVariant { Hierarchical, Flat, Disentangled };
+const char* variantName(CodebookVariant variant);      ///< "hierarchical", "flat", "disentangled"
+CodebookVariant parseVariant(const std::string& name); ///< throws ml::Error for other names
+
+struct CodebookOptions {
+    CodebookVariant variant = CodebookVariant::Hierarchical;
+    std::int64_t width = 256;
+    std::int64_t heads = 8;
+    std::int64_t layers = 4;
+    std::int64_t codes = 512; ///< per codebook
+    double dropout = 0.1;
+    double closureWeight = 1.0; ///< lambda of eq. 4 (hierarchical CC level only)
+};
+
+/// One program as the codebook reads it: both encodings (each variant uses its own).
+struct CodebookExample {
+    std::string name;
+    ProgramMatrices levels; ///< hierarchical: EB, per-extrude SP and CC
+    FeatureMatrix flat;     ///< flat rows (Model 1 and 2)
+    Normalisation normalisation;
+};
+
+/// Encodes a program for the codebook; throws ml::Error when it cannot be encoded or a
+/// sequence is longer than a level model accepts (kMaxLevelRows).
+CodebookExample makeCodebookExample(const cad::Program& program);
+
+/// Row layouts of the levels, from the encoding's columns.
+LevelLayout extrudeBlockLayout();
+LevelLayout sketchPatchLayout();
+LevelLayout curveClusterLayout();
+LevelLayout flatLayout();
+
+class CadCodebookImpl : public torch::nn::Module {
+public:
+    explicit CadCodebookImpl(const CodebookOptions& options);
+
+    struct Losses {
+        torch::Tensor total;
+        std::map<std::string, double> parts; ///< e.g. "eb", "sp", "cc", "closure", "vq"
+    };
+    /// The training loss of a batch of programs. `skipKeep`: see LevelVqVae::forward.
+    Losses loss(const std::vector<const CodebookExample*>& batch, double skipKeep = 0.0);
+
+    /// Standardisation statistics of every level from training examples.
+    void fitStandardisation(const std::vector<CodebookExample>& examples);
+
+    struct Reconstruction {
+        cad::Program program;         ///< decoded from the codes alone (may fail to compile)
+        std::string error;            ///< set when the codes do not even decode to a program
+        std::int64_t rows = 0;        ///< rows (tokens) of all levels
+        std::int64_t rowsCorrect = 0; ///< rows whose every categorical field came back right
+        /// The codes of the valid rows, per codebook (named as in health()).
+        std::map<std::string, std::vector<std::int64_t>> codes;
+    };
+    /// Encodes to codes and decodes from the codes alone (evaluation mode, no gradients).
+    Reconstruction reconstruct(const CodebookExample& example);
+
+    struct CodebookHealth {
+        std::string name; ///< "eb", "sp", "cc", "flat", "flat.topology", "flat.geometry"
+        double usage = 0.0;
+        std::int64_t restarted = 0;
+    };
+    std::vector<CodebookHealth> health() const;
+    void resetUsage();
+
+    const CodebookOptions& options() const { return m_options; }
+
+private:
+    LevelVqVae addLevel(const std::string& name, const LevelLayout& layout, bool disentangled);
+
+    CodebookOptions m_options;
+    std::vector<std::pair<std::string, LevelVqVae>> m_levels;
+};
+
+TORCH_MODULE(CadCodebook);
+
+/// Rows of several matrices as one padded batch: rows [B, Lmax, cols] and padding [B, Lmax].
+std::pair<torch::Tensor, torch::Tensor> padMatrices(const std::vector<const FeatureMatrix*>& rows,
+                                                    std::int64_t cols, const torch::Device& device);
+
+} // namespace img2cad::ml

@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+#include "ml/codebook/codebook_store.h"
+
+#include "cad/atomic_file.h"
+#include "cad/text_file.h"
+#include "ml/error.h"
+#include "ml/training/checkpoint.h"
+
+namespace img2cad::ml {
+namespace fs = std::filesystem;
+
+nlohmann::json codebookOptionsToJson(const CodebookOptions& o) {
+    return {{"variant", variantName(o.variant)},
+            {"width", o.width},
+            {"heads", o.heads},
+            {"layers", o.layers},
+            {"codes", o.codes},
+            {"dropout", o.dropout},
+            {"closure_weight", o.closureWeight}};
+}
+
+CodebookOptions codebookOptionsFromJson(const nlohmann::json& json) {
+    try {
+        CodebookOptions o;
+        o.variant = parseVariant(json.at("variant").get<std::string>());
+        o.width = json.at("width").get<std::int64_t>();
+        o.heads = json.at("heads").get<std::int64_t>();
+        o.layers = json.at("layers").get<std::int64_t>();
+        o.codes = json.at("codes").get<std::int64_t>();
+        o.dropout = json.at("dropout").get<double>();
+        o.closureWeight = json.at("closure_weight").get<double>();
+        if (o.width <= 0 || o.heads <= 0 || o.width % o.heads != 0 || o.layers <= 0 ||
+            o.codes <= 0 || o.dropout < 0.0 || o.dropout >= 1.0 || o.closureWeight < 0.0)
+            throw Error("codebook options out of range (width must be a multiple of heads)");
+        return o;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("malformed codebook options: ") + e.what());
+    }
+}
+
+nlohmann::json readModelManifest(const fs::path& folder) {
+    const fs::path path = folder / kModelManifestFile;
+    if (!fs::exists(path))
+        throw Error("'" + folder.string() + "' is not a model folder (no " + kModelManifestFile +
+                    ")");
+    try {
+        nlohmann::json manifest = nlohmann::json::parse(cad::readTextFile(path));
+        if (manifest.value("format", "") != kModelFormat)
+            throw Error("'" + path.string() + "' is not an img2cadseq model manifest");
+        if (manifest.value("version", 0) > kModelFormatVersion)
+            throw Error("'" + path.string() + "' was written by a newer img2cadseq");
+        return manifest;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error("'" + path.string() + "' is malformed: " + e.what());
+    }
+}
+
+void saveCodebook(CadCodebook& codebook, const fs::path& folder, const nlohmann::json& training,
+                  const nlohmann::json& metrics) {
+    fs::create_directories(folder);
+    saveWeights(folder / kCodebookWeightsFile, *codebook);
+    const nlohmann::json manifest = {{"format", kModelFormat},
+                                     {"version", kModelFormatVersion},
+                                     {"stage", "codebook"},
+                                     {"weights", kCodebookWeightsFile},
+                                     {"options", codebookOptionsToJson(codebook->options())},
+                                     {"training", training},
+                                     {"metrics", metrics}};
+    cad::writeFileAtomically(folder / kModelManifestFile, manifest.dump(1) + "\n");
+}
+
+CadCodebook loadCodebook(const fs::path& folder, const torch::Device& device) {
+    const nlohmann::json manifest = readModelManifest(folder);
+    if (manifest.value("stage", "") != "codebook")
+        throw Error("'" + folder.string() + "' holds a " + manifest.value("stage", "unknown") +
+                    " model, not a codebook");
+    if (!manifest.contains("options"))
+        throw Error("'" + folder.string() + "/model.json' has no codebook options");
+    CadCodebook codebook(codebookOptionsFromJson(manifest["options"]));
+    loadWeights(folder / manifest.value("weights", kCodebookWeightsFile), *codebook);
+    codebook->to(device);
+    codebook->eval();
+    return codebook;
+}
+
+} // namespace img2cad::ml

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+// The CAD codebook of every variant on a tiny generated set: its losses fall in a few steps, a
+// saved model reloads to the same codes and programs, and the trainer resumes an interrupted run
+// to exactly the weights of an uninterrupted one. Bad folders give clear errors.
+
+#include "test_registry.h"
+
+#include "cad/generator/part_generator.h"
+#include "cad/program_json.h"
+#include "ml/codebook/cad_codebook.h"
+#include "ml/codebook/codebook_store.h"
+#include "ml/codebook/codebook_trainer.h"
+#include "ml/dataset/manifest.h"
+#include "ml/dataset/shard_io.h"
+#include "ml/error.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace img2cad;
+using namespace img2cad::ml;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::int64_t kParts = 24;
+
+CodebookOptions tinyOptions(CodebookVariant variant) {
+    CodebookOptions options;
+    options.variant = variant;
+    options.width = 32;
+    options.heads = 4;
+    options.layers = 1;
+    options.codes = 32;
+    options.dropout = 0.0;
+    return options;
+}
+
+std::vector<CodebookExample> tinyExamples() {
+    std::vector<CodebookExample> examples;
+    for (std::uint64_t seed = 0; std::int64_t(examples.size()) < kParts; ++seed)
+        examples.push_back(makeCodebookExample(cad::generatePart(seed).program));
+    return examples;
+}
+
+/// A dataset folder of generated programs (one point, no views: the codebook reads programs).
+void writeTinyDataset(const fs::path& folder) {
+    std::vector<Sample> samples;
+    for (std::int64_t i = 0; i < kParts; ++i) {
+        const cad::GeneratedPart part = cad::generatePart(std::uint64_t(i));
+        Sample sample;
+        sample.index = i;
+        sample.source = cad::partFamilyName(part.family);
+        sample.programJson = cad::programToJson(part.program);
+        sample.nearDuplicateKey = "key-" + std::to_string(i);
+        // Most samples train; every fourth is held out, so validation has programs.
+        sample.split = i % 4 == 3 ? Split::Val : Split::Train;
+        sample.points.positions = {{0, 0, 0}};
+        sample.points.normals = {{0, 0, 1}};
+        sample.points.faceIndices = {0};
+        sample.points.primitives = {cad::PrimitiveType::Plane};
+        samples.push_back(sample);
+    }
+    fs::create_directories(folder);
+    writeShard(samples, folder / "shard-00000.h5");
+    DatasetManifest manifest;
+    manifest.settings.count = kParts;
+    manifest.settings.shardSize = int(kParts);
+    manifest.settings.views = 0;
+    manifest.settings.points = 1;
+    manifest.complete = true;
+    manifest.counts.samples = kParts;
+    writeManifest(manifest, folder);
+}
+
+CodebookTrainingSettings tinySettings(const fs::path& data, const fs::path& out) {
+    CodebookTrainingSettings settings;
+    settings.data = data;
+    settings.out = out;
+    settings.model = tinyOptions(CodebookVariant::Hierarchical);
+    settings.steps = 8;
+    settings.batchSize = 6;
+    settings.warmupSteps = 2;
+    settings.learningRate = 2e-3;
+    settings.seed = 11;
+    return settings;
+}
+
+bool sameWeights(CadCodebook& a, CadCodebook& b) {
+    const auto pa = a->named_parameters(), pb = b->named_parameters();
+    for (const auto& item : pa)
+        if (!torch::equal(item.value(), pb[item.key()])) return false;
+    return true;
+}
+
+} // namespace
+
+class TestCadCodebook : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init() { torch::manual_seed(5); }
+    void eachVariantLearnsWithAFallingLoss_data();
+    void eachVariantLearnsWithAFallingLoss();
+    void aSavedCodebookReloadsToTheSameCodesAndPrograms();
+    void anInterruptedRunResumesToTheSameWeights();
+    void refusesAFolderOfAnotherRunAndBrokenModels();
+};
+
+void TestCadCodebook::eachVariantLearnsWithAFallingLoss_data() {
+    QTest::addColumn<int>("variant");
+    QTest::newRow("hierarchical") << int(CodebookVariant::Hierarchical);
+    QTest::newRow("flat (Model 1)") << int(CodebookVariant::Flat);
+    QTest::newRow("disentangled (Model 2)") << int(CodebookVariant::Disentangled);
+}
+
+void TestCadCodebook::eachVariantLearnsWithAFallingLoss() {
+    QFETCH(int, variant);
+    const std::vector<CodebookExample> examples = tinyExamples();
+    CadCodebook codebook(tinyOptions(CodebookVariant(variant)));
+    codebook->fitStandardisation(examples);
+    torch::optim::AdamW optimizer(codebook->parameters(), torch::optim::AdamWOptions(3e-3));
+    std::vector<const CodebookExample*> batch;
+    for (const CodebookExample& e : examples)
+        batch.push_back(&e);
+    // The reconstruction terms (the VQ term starts near 0 by k-means and settles later).
+    const auto reconstructionOf = [](const CadCodebookImpl::Losses& losses) {
+        return losses.total.item<double>() - losses.parts.at("vq");
+    };
+    double first = 0.0, last = 0.0, firstTotal = 0.0, lastTotal = 0.0;
+    for (int step = 0; step < 40; ++step) {
+        auto losses = codebook->loss(batch, 0.5 * (1.0 - step / 40.0));
+        optimizer.zero_grad();
+        losses.total.backward();
+        optimizer.step();
+        (step == 0 ? first : last) = reconstructionOf(losses);
+        (step == 0 ? firstTotal : lastTotal) = losses.total.item<double>();
+    }
+    qInfo("%s: reconstruction loss %.3f -> %.3f, total %.3f -> %.3f",
+          variantName(CodebookVariant(variant)), first, last, firstTotal, lastTotal);
+    QVERIFY2(last < 0.6 * first, qPrintable(QString("loss %1 -> %2").arg(first).arg(last)));
+    QVERIFY(lastTotal < firstTotal);
+    // The health report names every codebook the variant has.
+    const auto health = codebook->health();
+    QCOMPARE(int(health.size()), variant == int(CodebookVariant::Hierarchical)   ? 3
+                                 : variant == int(CodebookVariant::Disentangled) ? 2
+                                                                                 : 1);
+}
+
+void TestCadCodebook::aSavedCodebookReloadsToTheSameCodesAndPrograms() {
+    const std::vector<CodebookExample> examples = tinyExamples();
+    for (CodebookVariant variant : {CodebookVariant::Hierarchical, CodebookVariant::Disentangled}) {
+        CadCodebook codebook(tinyOptions(variant));
+        codebook->fitStandardisation(examples);
+        std::vector<const CodebookExample*> batch{&examples[0], &examples[1], &examples[2]};
+        codebook->loss(batch); // k-means initialisation of the codebooks
+        QTemporaryDir dir;
+        saveCodebook(codebook, dir.path().toStdString(), {{"note", "test"}}, {});
+        CadCodebook reloaded = loadCodebook(dir.path().toStdString());
+        QVERIFY(sameWeights(codebook, reloaded));
+        for (std::size_t i = 0; i < 4; ++i) {
+            const auto a = codebook->reconstruct(examples[i]);
+            const auto b = reloaded->reconstruct(examples[i]);
+            QVERIFY(a.codes == b.codes);
+            QCOMPARE(a.error, b.error);
+            if (a.error.empty())
+                QCOMPARE(cad::programToJson(a.program), cad::programToJson(b.program));
+        }
+        QVERIFY(readModelManifest(dir.path().toStdString())["training"]["note"] == "test");
+    }
+}
+
+void TestCadCodebook::anInterruptedRunResumesToTheSameWeights() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    writeTinyDataset(root / "data");
+
+    std::vector<double> straightLosses;
+    const auto straight = trainCodebook(
+        tinySettings(root / "data", root / "straight"),
+        [&](const CodebookProgress& p) { straightLosses.push_back(p.loss); }, nullptr, 1);
+    QVERIFY(straight.finished);
+    QCOMPARE(straight.stepsDone, std::int64_t(8));
+
+    // Stop after step 3, then run the same settings again: it resumes from the checkpoint.
+    std::atomic<bool> stop{false};
+    std::vector<double> resumedLosses;
+    const auto interrupted = trainCodebook(
+        tinySettings(root / "data", root / "resumed"),
+        [&](const CodebookProgress& p) {
+            resumedLosses.push_back(p.loss);
+            if (p.step == 3) stop = true;
+        },
+        &stop, 1);
+    QVERIFY(!interrupted.finished);
+    QCOMPARE(interrupted.stepsDone, std::int64_t(3));
+    resumedLosses.pop_back(); // the stop report repeats step 3's window (empty)
+    bool sawResume = false;
+    const auto resumed = trainCodebook(
+        tinySettings(root / "data", root / "resumed"),
+        [&](const CodebookProgress& p) {
+            sawResume = sawResume || p.resumed;
+            resumedLosses.push_back(p.loss);
+        },
+        nullptr, 1);
+    QVERIFY(resumed.finished);
+    QVERIFY(sawResume);
+    QCOMPARE(resumedLosses.size(), straightLosses.size());
+    for (std::size_t i = 0; i < straightLosses.size(); ++i)
+        QVERIFY2(std::abs(resumedLosses[i] - straightLosses[i]) <=
+                     1e-5 * std::abs(straightLosses[i]),
+                 qPrintable(QString("step %1: %2 vs %3")
+                                .arg(i + 1)
+                                .arg(resumedLosses[i])
+                                .arg(straightLosses[i])));
+    CadCodebook a = loadCodebook(root / "straight");
+    CadCodebook b = loadCodebook(root / "resumed");
+    QVERIFY(sameWeights(a, b));
+    const nlohmann::json manifest = readModelManifest(root / "resumed");
+    QVERIFY(manifest["stage"] == "codebook");
+    QVERIFY(manifest["metrics"]["validation"]["programs"] == 6);
+}
+
+void TestCadCodebook::refusesAFolderOfAnotherRunAndBrokenModels() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    writeTinyDataset(root / "data");
+    CodebookTrainingSettings settings = tinySettings(root / "data", root / "model");
+    settings.steps = 2;
+    trainCodebook(settings, {});
+    settings.model.codes = 64;
+    QVERIFY_THROWS_EXCEPTION(Error, trainCodebook(settings, {}));
+    try {
+        trainCodebook(settings, {});
+    } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).contains("another training run"), e.what());
+    }
+    // A truncated weights file: a clear error, not a crash.
+    const fs::path weights = root / "model" / kCodebookWeightsFile;
+    fs::resize_file(weights, fs::file_size(weights) / 2);
+    QVERIFY_THROWS_EXCEPTION(Error, loadCodebook(root / "model"));
+    QVERIFY_THROWS_EXCEPTION(Error, loadCodebook(root / "nowhere"));
+    QVERIFY_THROWS_EXCEPTION(Error, loadCodebook(root / "data")); // a dataset, not a model
+    fs::create_directories(root / "other");
+    std::ofstream(root / "other" / "notes.txt") << "mine";
+    settings.out = root / "other";
+    QVERIFY_THROWS_EXCEPTION(Error, trainCodebook(settings, {}));
+}
+
+IMG2CAD_REGISTER_TEST(TestCadCodebook)
+#include "test_cad_codebook.moc"
