@@ -9,3 +9,7 @@ build="${IMG2CAD_BUILD_DIR:-$root/build}"
 "$build/tests/bench/bench_cad" "$root" "${REPEATS:-15}"
 "$build/tests/bench/bench_real_shapes" "$root"
 xvfb-run -a -s "-screen 0 1280x1024x24" "$root/tests/bench/bench_dataset.sh" "$build/app/img2cadseq" "${COUNT:-120}"
+# Codebook: throughput against python3-torch; quality when CODEBOOK_DATA and CODEBOOK_MODELS
+# (space-separated model folders) name a dataset and trained models.
+"$root/scripts/setup.sh" "$root/scripts/bench-packages.txt"
+"$root/tests/bench/bench_codebook.sh" "$build" ${CODEBOOK_DATA:+"$CODEBOOK_DATA"} ${CODEBOOK_MODELS:-}

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# Installs every Debian package the project needs (scripts/debian-packages.txt). Idempotent:
-# when everything is present it returns at once without touching apt.
+# Installs every Debian package the project needs (scripts/debian-packages.txt, or the list
+# given as the first argument, e.g. scripts/bench-packages.txt). Idempotent: when everything is
+# present it returns at once without touching apt.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-mapfile -t packages < <(grep -v -e '^#' -e '^[[:space:]]*$' "$here/debian-packages.txt")
+list="${1:-$here/debian-packages.txt}"
+mapfile -t packages < <(grep -v -e '^#' -e '^[[:space:]]*$' "$list")
 
 missing=()
 for p in "${packages[@]}"; do

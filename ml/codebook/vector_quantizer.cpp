@@ -21,8 +21,10 @@ VectorQuantizerImpl::VectorQuantizerImpl(const VectorQuantizerOptions& options)
     if (options.codes <= 0 || options.dim <= 0)
         throw Error("a vector quantiser needs a positive number of codes and dimensions");
     m_codebook =
-        register_parameter("codebook", torch::empty({options.codes, options.dim})
-                                           .uniform_(-1.0 / options.codes, 1.0 / options.codes));
+        register_buffer("codebook", torch::empty({options.codes, options.dim})
+                                        .uniform_(-1.0 / options.codes, 1.0 / options.codes));
+    m_codeSizes = register_buffer("code_sizes", torch::ones({options.codes}));
+    m_codeSums = register_buffer("code_sums", m_codebook.clone());
     m_initialised = register_buffer("initialised", torch::zeros({1}));
     m_idleBatches = register_buffer("idle_batches", torch::zeros({options.codes}, torch::kLong));
     m_usedSinceReset =
@@ -46,6 +48,8 @@ void VectorQuantizerImpl::initialiseByKMeans(const torch::Tensor& flat) {
         centres = torch::where(empty, centres, sums / counts.clamp_min(1));
     }
     m_codebook.copy_(centres);
+    m_codeSums.copy_(centres);
+    m_codeSizes.fill_(1.0);
     m_initialised.fill_(1);
 }
 
@@ -56,9 +60,28 @@ void VectorQuantizerImpl::restartDeadCodes(const torch::Tensor& flat) {
     if (count == 0) return;
     const torch::Tensor picks =
         torch::randint(flat.size(0), {count}, torch::kLong).to(flat.device());
-    m_codebook.index_copy_(0, dead, flat.index_select(0, picks).detach());
+    const torch::Tensor fresh = flat.index_select(0, picks).detach();
+    m_codebook.index_copy_(0, dead, fresh);
+    m_codeSums.index_copy_(0, dead, fresh);
+    m_codeSizes.index_fill_(0, dead, 1.0);
     m_idleBatches.index_fill_(0, dead, 0);
     m_restarted += count;
+}
+
+void VectorQuantizerImpl::updateByMovingAverages(const torch::Tensor& flat,
+                                                 const torch::Tensor& indices,
+                                                 const torch::Tensor& counts) {
+    torch::NoGradGuard noGrad;
+    const double decay = m_options.decay;
+    const torch::Tensor sums = torch::zeros_like(m_codeSums).index_add_(0, indices, flat.detach());
+    m_codeSizes.mul_(decay).add_(counts.to(m_codeSizes.dtype()), 1.0 - decay);
+    m_codeSums.mul_(decay).add_(sums, 1.0 - decay);
+    // Laplace smoothing keeps a code that received nothing lately from dividing by zero.
+    constexpr double kEpsilon = 1e-5;
+    const torch::Tensor total = m_codeSizes.sum();
+    const torch::Tensor sizes =
+        (m_codeSizes + kEpsilon) / (total + double(m_options.codes) * kEpsilon) * total;
+    m_codebook.copy_(m_codeSums / sizes.unsqueeze(1));
 }
 
 VectorQuantizerImpl::Output VectorQuantizerImpl::forward(const torch::Tensor& z) {
@@ -69,12 +92,12 @@ VectorQuantizerImpl::Output VectorQuantizerImpl::forward(const torch::Tensor& z)
     if (is_training() && m_initialised.item<float>() == 0.0f && flat.size(0) > 0)
         initialiseByKMeans(flat.detach());
 
-    const torch::Tensor indices = nearestCodes(flat.detach(), m_codebook.detach());
+    const torch::Tensor indices = nearestCodes(flat.detach(), m_codebook);
     const torch::Tensor chosen = m_codebook.index_select(0, indices);
     Output output;
-    // Codebook term pulls codes to the encoder; commitment term (0.25) keeps the encoder near.
-    output.loss = torch::mse_loss(chosen, flat.detach()) +
-                  m_options.commitment * torch::mse_loss(flat, chosen.detach());
+    // The commitment term (0.25) keeps the encoder near its codes; the codes follow the encoder
+    // by moving averages below.
+    output.loss = m_options.commitment * torch::mse_loss(flat, chosen);
     output.quantized = (flat + (chosen - flat).detach()).reshape(z.sizes());
     std::vector<std::int64_t> indexShape(z.sizes().begin(), z.sizes().end() - 1);
     output.indices = indices.reshape(indexShape);
@@ -90,6 +113,7 @@ VectorQuantizerImpl::Output VectorQuantizerImpl::forward(const torch::Tensor& z)
         const torch::Tensor used = counts.gt(0);
         m_usedSinceReset.logical_or_(used);
         m_idleBatches.add_(1).masked_fill_(used, 0);
+        updateByMovingAverages(flat, indices, counts);
         restartDeadCodes(flat);
     }
     return output;

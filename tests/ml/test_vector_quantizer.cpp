@@ -41,7 +41,7 @@ void TestVectorQuantizer::picksTheNearestCode() {
     const auto output = quantizer->forward(z);
     QCOMPARE(output.indices.sizes().vec(), (std::vector<std::int64_t>{3, 5}));
     QCOMPARE(output.quantized.sizes().vec(), z.sizes().vec());
-    const torch::Tensor codebook = quantizer->named_parameters()["codebook"];
+    const torch::Tensor codebook = quantizer->named_buffers()["codebook"];
     const torch::Tensor brute =
         torch::cdist(z.reshape({-1, 4}), codebook).argmin(1).reshape({3, 5});
     QVERIFY(torch::equal(output.indices, brute));
@@ -93,7 +93,7 @@ void TestVectorQuantizer::restartsDeadCodes() {
     for (int batch = 0; batch < 12; ++batch)
         quantizer->forward(moved);
     QVERIFY(quantizer->restartedCodes() > 0);
-    const torch::Tensor codebook = quantizer->named_parameters()["codebook"];
+    const torch::Tensor codebook = quantizer->named_buffers()["codebook"];
     const torch::Tensor nearestToData = std::get<0>(torch::cdist(moved, codebook).min(1));
     QVERIFY(nearestToData.max().item<double>() < 1.0); // the new outputs are covered
     quantizer->resetUsage();

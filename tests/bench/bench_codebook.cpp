@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+// Reconstruction quality of trained codebooks (issue 4's table): every program of a set is
+// encoded to codes and decoded from the codes alone, then compiled and compared with the
+// original. Per model and set: row (token) accuracy, share of programs that compile to a valid
+// solid, median and mean Chamfer distance x10^2, hanging-face ratio and code usage.
+//
+//   bench_codebook --data DATASET --model DIR [--model DIR ...] [--sequences DIR]
+//                  [--programs N]
+//
+// Chamfer distance: appendix A's (mean unsquared nearest distance, both ways, averaged), on
+// 2,000 surface points, both shapes in the ORIGINAL's unit-cube frame (a reconstruction of the
+// wrong size or place is penalised, not normalised away). A program whose codes do not decode
+// or whose solid is invalid counts as invalid and is left out of CD and HF, as in the paper.
+
+#include "cad/chamfer.h"
+#include "cad/compiler.h"
+#include "cad/deepcad_import.h"
+#include "cad/normalization.h"
+#include "cad/program_json.h"
+#include "cad/sampling.h"
+#include "cad/tessellation.h"
+#include "cad/topology.h"
+#include "ml/codebook/codebook_store.h"
+#include "ml/dataset/manifest.h"
+#include "ml/dataset/shard_io.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <set>
+
+using namespace img2cad;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kPoints = 2000;
+
+struct Part {
+    std::string name;
+    cad::Program program;
+};
+
+std::vector<Part> testSplit(const fs::path& folder, std::size_t limit) {
+    const ml::DatasetManifest manifest = ml::readManifest(folder);
+    std::vector<Part> parts;
+    for (std::int64_t s = 0; s < manifest.shardCount() && parts.size() < limit; ++s)
+        for (const ml::Sample& sample : ml::readShardHeaders(folder / manifest.shardFileName(s)))
+            if (sample.split == ml::Split::Test && !sample.programJson.empty() &&
+                parts.size() < limit)
+                parts.push_back({sample.source + "#" + std::to_string(sample.index),
+                                 cad::programFromJson(sample.programJson)});
+    return parts;
+}
+
+std::vector<Part> realSequences(const fs::path& folder) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::recursive_directory_iterator(folder))
+        if (entry.path().extension() == ".json") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    std::vector<Part> parts;
+    for (const fs::path& file : files) {
+        try {
+            parts.push_back({file.filename().string(), cad::importSequenceFile(file).program});
+        } catch (const std::exception& e) {
+            std::cerr << "skipping " << file.filename().string() << ": " << e.what() << "\n";
+        }
+    }
+    return parts;
+}
+
+struct Row {
+    std::string model, set;
+    std::int64_t programs = 0, encodable = 0, rows = 0, rowsCorrect = 0, valid = 0;
+    std::vector<double> chamfer;
+    double hangingFaces = 0.0; ///< sum over valid reconstructions
+    double usage = 0.0;
+};
+
+/// Original shape's points in its own unit-cube frame, and that frame.
+std::pair<std::vector<cad::Vec3f>, cad::Normalization> referenceOf(const cad::Program& program) {
+    const cad::Shape shape = cad::compile(program);
+    const cad::Normalization frame = cad::Normalization::toUnitCube(cad::analyse(shape).bbox);
+    return {frame.apply(cad::samplePoints(cad::tessellate(shape), kPoints)).positions, frame};
+}
+
+Row evaluate(ml::CadCodebook& codebook, const std::string& model, const std::string& set,
+             const std::vector<Part>& parts) {
+    Row row{model, set};
+    std::map<std::string, std::set<std::int64_t>> used;
+    for (const Part& part : parts) {
+        ++row.programs;
+        ml::CodebookExample example;
+        std::pair<std::vector<cad::Vec3f>, cad::Normalization> reference;
+        try {
+            example = ml::makeCodebookExample(part.program);
+            reference = referenceOf(part.program);
+        } catch (const std::exception& e) {
+            std::cerr << "  " << part.name << ": not encodable (" << e.what() << ")\n";
+            continue;
+        }
+        ++row.encodable;
+        const auto result = codebook->reconstruct(example);
+        row.rows += result.rows;
+        row.rowsCorrect += result.rowsCorrect;
+        for (const auto& [name, codes] : result.codes)
+            used[name].insert(codes.begin(), codes.end());
+        if (!result.error.empty()) continue;
+        try {
+            const cad::Shape shape = cad::compile(result.program);
+            const cad::ShapeReport report = cad::analyse(shape);
+            if (!report.valid || report.solids == 0 || !(report.volume > 0.0)) continue;
+            const auto points =
+                reference.second.apply(cad::samplePoints(cad::tessellate(shape), kPoints));
+            row.chamfer.push_back(cad::chamferDistance(reference.first, points.positions));
+            row.hangingFaces += report.hangingFaceRatio;
+            ++row.valid;
+        } catch (const std::exception&) {
+            // does not compile: invalid
+        }
+    }
+    for (const auto& [name, codes] : used)
+        row.usage += double(codes.size()) / double(codebook->options().codes) / double(used.size());
+    return row;
+}
+
+std::string modelLabel(ml::CodebookVariant variant) {
+    switch (variant) {
+    case ml::CodebookVariant::Hierarchical:
+        return "full (hierarchical EB/SP/CC)";
+    case ml::CodebookVariant::Flat:
+        return "Model 1 (flat, HNC-CAD-like)";
+    case ml::CodebookVariant::Disentangled:
+        return "Model 2 (disentangled, SkexGen-like)";
+    }
+    return "?";
+}
+
+void printTable(const std::vector<Row>& rows) {
+    std::printf("| model | set | programs | row accuracy | valid | CD x10^2 median | "
+                "CD x10^2 mean | HF | code usage |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (const Row& r : rows) {
+        std::vector<double> cd = r.chamfer;
+        std::sort(cd.begin(), cd.end());
+        const double median = cd.empty() ? 0.0 : cd[cd.size() / 2] * 100.0;
+        double mean = 0.0;
+        for (double c : cd)
+            mean += c * 100.0 / double(cd.size());
+        std::printf("| %s | %s | %lld | %.1f%% | %.1f%% | %.3f | %.3f | %.2f%% | %.1f%% |\n",
+                    r.model.c_str(), r.set.c_str(), static_cast<long long>(r.encodable),
+                    r.rows ? 100.0 * double(r.rowsCorrect) / double(r.rows) : 0.0,
+                    r.encodable ? 100.0 * double(r.valid) / double(r.encodable) : 0.0, median, mean,
+                    r.valid ? 100.0 * r.hangingFaces / double(r.valid) : 0.0, 100.0 * r.usage);
+    }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"Reconstruction benchmark of trained codebooks"};
+    fs::path data,
+        sequences = fs::path(IMG2CAD_SOURCE_DIR) / ".." / "shared" / "data" / "sequences";
+    std::vector<fs::path> models;
+    std::size_t limit = 300;
+    cli.add_option("--data", data, "Dataset folder (its test split)")->required();
+    cli.add_option("--model", models, "Model folder (repeat)")->required();
+    cli.add_option("--sequences", sequences, "Real DeepCAD / Fusion 360 JSON folder");
+    cli.add_option("--programs", limit, "Test-split programs to measure")->capture_default_str();
+    CLI11_PARSE(cli, argc, argv);
+    try {
+        const std::vector<Part> generated = testSplit(data, limit);
+        std::vector<Part> real;
+        if (fs::is_directory(sequences))
+            real = realSequences(sequences);
+        else
+            std::cerr << "no real sequences at " << sequences << ": that row is skipped\n";
+        std::vector<Row> rows;
+        for (const fs::path& folder : models) {
+            ml::CadCodebook codebook = ml::loadCodebook(folder);
+            const std::string label = modelLabel(codebook->options().variant);
+            std::cerr << "measuring " << label << " (" << folder.string() << ")\n";
+            rows.push_back(evaluate(codebook, label, "generated test split", generated));
+            if (!real.empty())
+                rows.push_back(evaluate(codebook, label, "real sequences (shared/data)", real));
+        }
+        printTable(rows);
+    } catch (const std::exception& e) {
+        std::cerr << "bench_codebook: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
