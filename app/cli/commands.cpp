@@ -7,6 +7,7 @@
 #include "cad/file_kind.h"
 #include "cad/internal/file_names.h"
 #include "cad/mesh_io.h"
+#include "cad/part_file.h"
 #include "cad/point_cloud_io.h"
 #include "cad/program_json.h"
 #include "cad/sampling.h"
@@ -24,54 +25,6 @@ namespace {
 
 using namespace img2cad::cad;
 namespace fs = std::filesystem;
-
-/// Whatever a file holds, in the richest form we can make of it.
-struct Loaded {
-    FileKind kind{};
-    std::optional<Program> program;
-    std::optional<double> recordedVolume; ///< from Fusion 360 files
-    Shape shape;
-    std::optional<TriangleMesh> mesh;
-    std::optional<PointCloud> cloud;
-};
-
-Loaded load(const fs::path& path) {
-    Loaded loaded;
-    loaded.kind = detectFileKind(path);
-    switch (loaded.kind) {
-    case FileKind::Program:
-        loaded.program = readProgram(path);
-        break;
-    case FileKind::Sequence: {
-        ImportedSequence imported = importSequenceFile(path);
-        loaded.program = std::move(imported.program);
-        loaded.recordedVolume = imported.recordedVolume;
-        break;
-    }
-    case FileKind::Shape:
-        loaded.shape = readShapeFile(path);
-        break;
-    case FileKind::Mesh:
-        loaded.mesh = readMesh(path);
-        break;
-    case FileKind::PointCloud:
-        loaded.cloud = readPointCloud(path);
-        break;
-    }
-    if (loaded.program) {
-        try {
-            loaded.shape = compile(*loaded.program);
-        } catch (const Error& error) {
-            throw Error(path.string() + ": does not compile: " + error.what(), error.where());
-        }
-    }
-    return loaded;
-}
-
-bool isPointCloudOutput(const fs::path& path) {
-    const std::string ext = lowerExtension(path);
-    return ext == ".xyz";
-}
 
 nlohmann::ordered_json toJson(const BoundingBox& box) {
     if (box.isEmpty()) return nullptr;
@@ -95,14 +48,11 @@ int runCompile(const CompileRequest& request) {
                     ": not a program (expected program JSON or DeepCAD / Fusion "
                     "360 JSON, found a " +
                     fileKindName(kind) + ")");
-    const Loaded loaded = load(request.input);
-    const std::string productName = loaded.program->name.empty()
-                                        ? fs::path(request.input).stem().string()
-                                        : loaded.program->name;
+    const PartFile loaded = readPartFile(request.input);
     if (lowerExtension(request.output) == ".brep")
         writeBrep(loaded.shape, request.output);
     else
-        writeStep(loaded.shape, request.output, {productName});
+        writeStep(loaded.shape, request.output, {loaded.name});
     std::cout << "wrote " << request.output << "\n";
     if (!request.stl.empty() || !request.points.empty()) {
         const TriangleMesh mesh = tessellate(loaded.shape);
@@ -119,7 +69,7 @@ int runCompile(const CompileRequest& request) {
 }
 
 int runInfo(const std::string& path, bool asJson) {
-    const Loaded loaded = load(path);
+    const PartFile loaded = readPartFile(path);
     nlohmann::ordered_json info = {{"file", path}, {"kind", fileKindName(loaded.kind)}};
     if (loaded.program) {
         info["extrudes"] = loaded.program->extrudes.size();
@@ -176,44 +126,8 @@ int runInfo(const std::string& path, bool asJson) {
 }
 
 int runConvert(const ConvertRequest& request) {
-    const fs::path output = request.output;
-    const std::string ext = lowerExtension(output);
-    const Loaded loaded = load(request.input);
-
-    if (ext == ".json") {
-        if (!loaded.program)
-            throw Error("only programs and construction sequences convert to program JSON; " +
-                        request.input + " is a " + fileKindName(loaded.kind));
-        writeProgram(*loaded.program, output);
-    } else if (isShapeFile(output)) {
-        if (loaded.shape.isNull())
-            throw Error("a " + std::string(fileKindName(loaded.kind)) +
-                        " cannot become exact geometry (STEP/BREP); meshes and point clouds have "
-                        "no BRep");
-        if (ext == ".brep")
-            writeBrep(loaded.shape, output);
-        else
-            writeStep(loaded.shape, output,
-                      {loaded.program && !loaded.program->name.empty()
-                           ? loaded.program->name
-                           : fs::path(request.input).stem().string()});
-    } else if (isPointCloudOutput(output)) {
-        PointCloud cloud;
-        if (loaded.cloud)
-            cloud = *loaded.cloud;
-        else if (loaded.mesh)
-            cloud = samplePoints(*loaded.mesh, request.pointCount, request.seed);
-        else
-            cloud = samplePoints(tessellate(loaded.shape), request.pointCount, request.seed);
-        writePointCloud(cloud, output);
-    } else if (isMeshExtension(output)) {
-        if (loaded.cloud) throw Error("a point cloud has no surface to write as a mesh");
-        writeMesh(loaded.mesh ? *loaded.mesh : tessellate(loaded.shape), output);
-    } else {
-        throw Error(output.string() + ": unknown output type '" + ext +
-                    "' (expected .step, .stp, .brep, .stl, .obj, .ply, .glb, .xyz or .json)");
-    }
-    std::cout << "wrote " << output.string() << "\n";
+    writePartFile(readPartFile(request.input), request.output, {request.pointCount, request.seed});
+    std::cout << "wrote " << request.output << "\n";
     return 0;
 }
 

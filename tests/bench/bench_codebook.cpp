@@ -12,7 +12,7 @@
 // wrong size or place is penalised, not normalised away). A program whose codes do not decode
 // or whose solid is invalid counts as invalid and is left out of CD and HF, as in the paper.
 
-#include "cad/chamfer.h"
+#include "cad/metrics/chamfer.h"
 #include "cad/compiler.h"
 #include "cad/deepcad_import.h"
 #include "cad/normalization.h"

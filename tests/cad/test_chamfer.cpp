@@ -3,7 +3,7 @@
 
 #include "test_registry.h"
 
-#include "cad/chamfer.h"
+#include "cad/metrics/chamfer.h"
 #include "cad/error.h"
 
 #include <QTest>

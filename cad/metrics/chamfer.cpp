@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "cad/chamfer.h"
+#include "cad/metrics/chamfer.h"
 
 #include "cad/error.h"
 
