@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The README's run command: sets up, builds and runs the main job. Until the window lands
-# (issue 7) that is the command-line tool on a shipped sample: compile it to STEP/STL/points
-# and print what the kernel says of the result.
+# The README's run command: sets up a fresh Debian 12 machine, builds, and starts Img2CADSeq
+# Studio with the shipped sample part open. Extra arguments are passed to the application
+# (e.g. a file to open instead of the sample).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
 build="${IMG2CAD_BUILD_DIR:-$root/build}"
-out="${1:-$root/out}"
-mkdir -p "$out"
-sample="$root/assets/samples/flanged_bracket.json"
-"$build/app/img2cadseq" compile "$sample" -o "$out/flanged_bracket.step" \
-    --stl "$out/flanged_bracket.stl" --points "$out/flanged_bracket.ply"
-"$build/app/img2cadseq" info "$out/flanged_bracket.step"
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+    echo "run: no display (DISPLAY and WAYLAND_DISPLAY are unset): start the application from a" \
+         "desktop session, or try it headless with 'xvfb-run -a $0'" >&2
+    exit 1
+fi
+if [ $# -eq 0 ]; then set -- "$root/assets/samples/flanged_bracket.json"; fi
+exec "$build/app/img2cadseq-studio" "$@"

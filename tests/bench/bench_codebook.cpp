@@ -12,9 +12,9 @@
 // wrong size or place is penalised, not normalised away). A program whose codes do not decode
 // or whose solid is invalid counts as invalid and is left out of CD and HF, as in the paper.
 
-#include "cad/metrics/chamfer.h"
 #include "cad/compiler.h"
 #include "cad/deepcad_import.h"
+#include "cad/metrics/chamfer.h"
 #include "cad/normalization.h"
 #include "cad/program_json.h"
 #include "cad/sampling.h"

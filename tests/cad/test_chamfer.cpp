@@ -3,8 +3,8 @@
 
 #include "test_registry.h"
 
-#include "cad/metrics/chamfer.h"
 #include "cad/error.h"
+#include "cad/metrics/chamfer.h"
 
 #include <QTest>
 

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// img2cadseq-studio: the desktop application. Opens the files named on the command line.
+
+#include "ui/main_window.h"
+#include "viewer/vtk_widget.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+
+#include <cstdlib>
+
+int main(int argc, char** argv) {
+    // Debian's VTK 9.1 loads OpenGL through GLEW, which needs GLX: on Wayland run through
+    // XWayland (../shared/DESIGN.md, pitfalls).
+    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "xcb");
+    img2cad::viewer::VtkWidget::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("Img2CADSeq");
+    QApplication::setApplicationName("Img2CADSeq Studio");
+    QApplication::setApplicationVersion(IMG2CAD_VERSION);
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription("Photo to editable CAD: open, view and export parts.");
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument("files", "Parts to open (the first is shown)", "[files...]");
+    parser.process(app);
+
+    img2cad::ui::MainWindow window;
+    window.show();
+    const QStringList files = parser.positionalArguments();
+    if (!files.isEmpty()) window.openFile(files.front());
+    return app.exec();
+}
