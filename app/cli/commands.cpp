@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "commands.h"
 
-#include "cad/compiler.h"
-#include "cad/deepcad_import.h"
 #include "cad/error.h"
 #include "cad/file_kind.h"
 #include "cad/internal/file_names.h"
 #include "cad/mesh_io.h"
 #include "cad/part_file.h"
 #include "cad/point_cloud_io.h"
-#include "cad/program_json.h"
 #include "cad/sampling.h"
 #include "cad/step_io.h"
 #include "cad/tessellation.h"

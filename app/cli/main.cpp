@@ -133,6 +133,8 @@ int main(int argc, char** argv) {
     codebook->add_option("--layers", codebookSettings.model.layers)->capture_default_str();
     codebook->add_option("--codes", codebookSettings.model.codes, "Codes per codebook")
         ->capture_default_str();
+    codebook->add_option("--depth", codebookSettings.model.depth, "Residual codes per row")
+        ->capture_default_str();
     codebook->add_option("--dropout", codebookSettings.model.dropout)->capture_default_str();
     codebook->add_option("--checkpoint-minutes", codebookSettings.checkpointMinutes)
         ->capture_default_str();

@@ -51,6 +51,18 @@ std::int64_t rowsWithRightCategories(const FeatureMatrix& original, const Featur
     return right;
 }
 
+/// Names of a level's codebooks in the order of its index columns (stream, then depth).
+std::vector<std::string> codebookLabels(const std::string& level, const LevelVqVae& model) {
+    const std::int64_t streams = model->options().disentangled ? 2 : 1;
+    const std::int64_t depth = model->options().depth;
+    std::vector<std::string> labels;
+    for (std::int64_t s = 0; s < streams; ++s)
+        for (std::int64_t d = 0; d < depth; ++d)
+            labels.push_back(level + (streams > 1 ? (s == 0 ? ".topology" : ".geometry") : "") +
+                             (depth > 1 ? "." + std::to_string(d) : ""));
+    return labels;
+}
+
 torch::Device deviceOf(const torch::nn::Module& module) {
     const auto parameters = module.parameters();
     return parameters.empty() ? torch::Device(torch::kCPU) : parameters.front().device();
@@ -170,6 +182,7 @@ LevelVqVae CadCodebookImpl::addLevel(const std::string& name, const LevelLayout&
     level.codes = m_options.codes;
     level.dropout = m_options.dropout;
     level.disentangled = disentangled;
+    level.depth = m_options.depth;
     LevelVqVae model = register_module(name, LevelVqVae(level));
     m_levels.emplace_back(name, model);
     return model;
@@ -253,14 +266,13 @@ CadCodebookImpl::Reconstruction CadCodebookImpl::reconstruct(const CodebookExamp
         const torch::Tensor codes = level->forward(rows, padding).indices;
         const torch::Tensor back = level->decodeCodes(codes, padding);
         const torch::Tensor valid = padding.logical_not();
-        const std::int64_t streams = codes.dim() == 3 ? codes.size(2) : 1;
-        for (std::int64_t s = 0; s < streams; ++s) {
-            const torch::Tensor used =
-                (streams == 1 ? codes : codes.select(2, s)).masked_select(valid).cpu();
-            std::string label = name;
-            if (streams > 1) label += s == 0 ? ".topology" : ".geometry";
-            result.codes[label].assign(used.data_ptr<std::int64_t>(),
-                                       used.data_ptr<std::int64_t>() + used.numel());
+        const std::vector<std::string> labels = codebookLabels(name, level);
+        for (std::size_t c = 0; c < labels.size(); ++c) {
+            const torch::Tensor used = (codes.dim() == 2 ? codes : codes.select(2, std::int64_t(c)))
+                                           .masked_select(valid)
+                                           .cpu();
+            result.codes[labels[c]].assign(used.data_ptr<std::int64_t>(),
+                                           used.data_ptr<std::int64_t>() + used.numel());
         }
         for (std::size_t i = 0; i < originals.size(); ++i) {
             FeatureMatrix matrix = matrixFromTensor(back[std::int64_t(i)], originals[i]->rows);
@@ -300,11 +312,9 @@ std::vector<CadCodebookImpl::CodebookHealth> CadCodebookImpl::health() const {
     std::vector<CodebookHealth> result;
     for (const auto& [name, level] : m_levels) {
         const auto quantizers = level->quantizers();
-        for (std::size_t q = 0; q < quantizers.size(); ++q) {
-            std::string label = name;
-            if (quantizers.size() > 1) label += q == 0 ? ".topology" : ".geometry";
-            result.push_back({label, quantizers[q]->usage(), quantizers[q]->restartedCodes()});
-        }
+        const std::vector<std::string> labels = codebookLabels(name, level);
+        for (std::size_t q = 0; q < quantizers.size(); ++q)
+            result.push_back({labels[q], quantizers[q]->usage(), quantizers[q]->restartedCodes()});
     }
     return result;
 }

@@ -35,6 +35,7 @@ struct CodebookOptions {
     std::int64_t heads = 8;
     std::int64_t layers = 4;
     std::int64_t codes = 512; ///< per codebook
+    std::int64_t depth = 1;   ///< residual codes per row (LevelVqVaeOptions::depth)
     double dropout = 0.1;
     double closureWeight = 1.0; ///< lambda of eq. 4 (hierarchical CC level only)
 };
@@ -83,7 +84,9 @@ public:
     Reconstruction reconstruct(const CodebookExample& example);
 
     struct CodebookHealth {
-        std::string name; ///< "eb", "sp", "cc", "flat", "flat.topology", "flat.geometry"
+        /// "eb", "sp", "cc", "flat", "flat.topology", "flat.geometry"; with depth > 1 the depth
+        /// follows, e.g. "cc.2"
+        std::string name;
         double usage = 0.0;
         std::int64_t restarted = 0;
     };

@@ -15,6 +15,7 @@ nlohmann::json codebookOptionsToJson(const CodebookOptions& o) {
             {"heads", o.heads},
             {"layers", o.layers},
             {"codes", o.codes},
+            {"depth", o.depth},
             {"dropout", o.dropout},
             {"closure_weight", o.closureWeight}};
 }
@@ -27,10 +28,12 @@ CodebookOptions codebookOptionsFromJson(const nlohmann::json& json) {
         o.heads = json.at("heads").get<std::int64_t>();
         o.layers = json.at("layers").get<std::int64_t>();
         o.codes = json.at("codes").get<std::int64_t>();
+        o.depth = json.value("depth", std::int64_t(1));
         o.dropout = json.at("dropout").get<double>();
         o.closureWeight = json.at("closure_weight").get<double>();
         if (o.width <= 0 || o.heads <= 0 || o.width % o.heads != 0 || o.layers <= 0 ||
-            o.codes <= 0 || o.dropout < 0.0 || o.dropout >= 1.0 || o.closureWeight < 0.0)
+            o.codes <= 0 || o.depth <= 0 || o.depth > 16 || o.dropout < 0.0 || o.dropout >= 1.0 ||
+            o.closureWeight < 0.0)
             throw Error("codebook options out of range (width must be a multiple of heads)");
         return o;
     } catch (const nlohmann::json::exception& e) {

@@ -46,8 +46,39 @@ LevelEncoderImpl::LevelEncoderImpl(const LevelVqVaeOptions& options,
     m_normalise = register_module(
         "normalise", torch::nn::LayerNorm(
                          torch::nn::LayerNormOptions({options.width}).elementwise_affine(false)));
-    m_quantizer = register_module(
-        "quantizer", VectorQuantizer(VectorQuantizerOptions{options.codes, options.width}));
+    if (options.depth < 1) throw Error("a level VQ-VAE needs at least one code per row");
+    for (std::int64_t d = 0; d < options.depth; ++d)
+        m_quantizers.push_back(
+            register_module(d == 0 ? std::string("quantizer") : "quantizer_" + std::to_string(d),
+                            VectorQuantizer(VectorQuantizerOptions{options.codes, options.width})));
+}
+
+LevelEncoderImpl::Quantized LevelEncoderImpl::quantize(const torch::Tensor& z) {
+    Quantized result;
+    torch::Tensor residual = z, sum;
+    std::vector<torch::Tensor> indices;
+    for (VectorQuantizer& quantizer : m_quantizers) {
+        VectorQuantizerImpl::Output q = quantizer->forward(residual);
+        const torch::Tensor codes = quantizer->lookup(q.indices);
+        sum = sum.defined() ? sum + codes : codes;
+        residual = residual - codes.detach();
+        indices.push_back(q.indices);
+        result.loss = result.loss.defined() ? result.loss + q.loss : q.loss;
+        result.perplexity += q.perplexity / double(m_quantizers.size());
+    }
+    // One straight-through estimator for the sum: the encoder sees the identity gradient.
+    result.quantized = z + (sum - z).detach();
+    result.indices = torch::stack(indices, -1);
+    return result;
+}
+
+torch::Tensor LevelEncoderImpl::lookup(const torch::Tensor& indices) const {
+    torch::Tensor sum;
+    for (std::size_t d = 0; d < m_quantizers.size(); ++d) {
+        const torch::Tensor codes = m_quantizers[d]->lookup(indices.select(-1, std::int64_t(d)));
+        sum = sum.defined() ? sum + codes : codes;
+    }
+    return sum;
 }
 
 torch::Tensor LevelEncoderImpl::forward(const torch::Tensor& rows, const torch::Tensor& padding) {
@@ -88,8 +119,13 @@ LevelVqVaeImpl::LevelVqVaeImpl(const LevelVqVaeOptions& options) : m_options(opt
 std::vector<VectorQuantizer> LevelVqVaeImpl::quantizers() const {
     std::vector<VectorQuantizer> result;
     for (const auto& encoder : *m_encoders)
-        result.push_back(encoder->as<LevelEncoderImpl>()->quantizer());
+        for (const VectorQuantizer& q : encoder->as<LevelEncoderImpl>()->quantizers())
+            result.push_back(q);
     return result;
+}
+
+std::int64_t LevelVqVaeImpl::codesPerRow() const {
+    return std::int64_t(m_encoders->size()) * m_options.depth;
 }
 
 torch::Tensor LevelVqVaeImpl::standardised(const torch::Tensor& rows) const {
@@ -126,7 +162,7 @@ LevelVqVaeImpl::Output LevelVqVaeImpl::forward(const torch::Tensor& rows,
     for (const auto& module : *m_encoders) {
         auto* encoder = module->as<LevelEncoderImpl>();
         const torch::Tensor beforeCode = encoder->forward(input, padding);
-        VectorQuantizerImpl::Output q = encoder->quantizer()->forward(beforeCode);
+        LevelEncoderImpl::Quantized q = encoder->quantize(beforeCode);
         latent = latent.defined() ? latent + q.quantized : q.quantized;
         skip = skip.defined() ? skip + beforeCode : beforeCode;
         vqLoss = vqLoss.defined() ? vqLoss + q.loss : q.loss;
@@ -139,7 +175,8 @@ LevelVqVaeImpl::Output LevelVqVaeImpl::forward(const torch::Tensor& rows,
         latent = latent + keep * skip;
     }
     Output output = decode(latent, padding);
-    output.indices = indices.size() == 1 ? indices.front() : torch::stack(indices, 2);
+    output.indices = torch::cat(indices, 2);
+    if (output.indices.size(2) == 1) output.indices = output.indices.squeeze(2);
     output.vqLoss = vqLoss;
     output.perplexity = perplexity;
     return output;
@@ -198,13 +235,14 @@ torch::Tensor LevelVqVaeImpl::rawContinuous(const Output& output) const {
 
 torch::Tensor LevelVqVaeImpl::decodeCodes(const torch::Tensor& indices,
                                           const torch::Tensor& padding) {
-    const std::vector<VectorQuantizer> codebooks = quantizers();
+    const torch::Tensor all = indices.dim() == 2 ? indices.unsqueeze(2) : indices;
     torch::Tensor latent;
-    for (std::size_t s = 0; s < codebooks.size(); ++s) {
-        const torch::Tensor streamIndices =
-            codebooks.size() == 1 ? indices : indices.select(2, std::int64_t(s));
-        const torch::Tensor codes = codebooks[s]->lookup(streamIndices);
+    std::int64_t stream = 0;
+    for (const auto& module : *m_encoders) {
+        const torch::Tensor codes = module->as<LevelEncoderImpl>()->lookup(
+            all.narrow(2, stream * m_options.depth, m_options.depth));
         latent = latent.defined() ? latent + codes : codes;
+        ++stream;
     }
     const Output output = decode(latent, padding);
 

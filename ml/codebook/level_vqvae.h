@@ -47,18 +47,32 @@ struct LevelVqVaeOptions {
     double categoricalWeight = 0.5;
     /// Ablation "Model 2" (SkexGen-like): two parallel encoders, one reading only the
     /// categorical columns (topology) and one only the continuous ones (geometry), each with
-    /// its own codebook; the decoder reads the sum of both codes. Indices are then [B, L, 2].
+    /// its own codebook; the decoder reads the sum of both codes.
     bool disentangled = false;
+    /// Codes per row and encoder (residual vector quantisation): code d quantises what codes
+    /// 0..d-1 left of the encoder's output. The paper's one code per row (depth 1) cannot hold
+    /// a row's continuous values to CAD precision; see docs/codebook.md.
+    std::int64_t depth = 1;
 };
 
-/// One encoder path: level MLP, Transformer, projection and codebook, reading the columns that
-/// `inputMask` keeps (all of them unless the VQ-VAE is disentangled).
+/// One encoder path: level MLP, Transformer, projection and its `depth` residual codebooks,
+/// reading the columns that `inputMask` keeps (all of them unless the VQ-VAE is disentangled).
 class LevelEncoderImpl : public torch::nn::Module {
 public:
     LevelEncoderImpl(const LevelVqVaeOptions& options, const torch::Tensor& inputMask);
     /// rows: standardised [B, L, rowDim]; returns the pre-quantisation features [B, L, width].
     torch::Tensor forward(const torch::Tensor& rows, const torch::Tensor& padding);
-    VectorQuantizer quantizer() const { return m_quantizer; }
+
+    struct Quantized {
+        torch::Tensor quantized; ///< sum of the codes, straight-through to z
+        torch::Tensor indices;   ///< [..., depth]
+        torch::Tensor loss;      ///< commitment losses of all depths
+        double perplexity = 0.0; ///< mean over depths
+    };
+    Quantized quantize(const torch::Tensor& z);
+    /// The sum of the codes of `indices` ([..., depth] -> [..., width]).
+    torch::Tensor lookup(const torch::Tensor& indices) const;
+    const std::vector<VectorQuantizer>& quantizers() const { return m_quantizers; }
 
 private:
     torch::Tensor m_inputMask;
@@ -69,7 +83,7 @@ private:
     /// z_e is layer-normalised (no affine) before quantisation: otherwise the encoder can grow
     /// its outputs faster than the codes follow, and the VQ loss climbs while training runs.
     torch::nn::LayerNorm m_normalise{nullptr};
-    VectorQuantizer m_quantizer{nullptr};
+    std::vector<VectorQuantizer> m_quantizers;
 };
 TORCH_MODULE(LevelEncoder);
 
@@ -80,7 +94,9 @@ public:
     struct Output {
         torch::Tensor continuous;          ///< [B, L, continuous columns], standardised
         std::vector<torch::Tensor> logits; ///< per categorical group, [B, L, group size]
-        torch::Tensor indices;             ///< [B, L] codes ([B, L, 2] when disentangled)
+        /// [B, L] codes; [B, L, streams x depth] when disentangled or deeper than 1 (the
+        /// topology stream's codes first).
+        torch::Tensor indices;
         torch::Tensor vqLoss;
         double perplexity = 0.0; ///< mean over the codebooks
     };
@@ -109,7 +125,10 @@ public:
     void fitStandardisation(const torch::Tensor& rows);
 
     const LevelVqVaeOptions& options() const { return m_options; }
+    /// Every codebook: per encoder stream, per depth.
     std::vector<VectorQuantizer> quantizers() const;
+    /// Codes per row (streams x depth).
+    std::int64_t codesPerRow() const;
 
 private:
     Output decode(torch::Tensor latent, const torch::Tensor& padding);

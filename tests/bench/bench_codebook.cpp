@@ -74,6 +74,7 @@ std::vector<Part> realSequences(const fs::path& folder) {
 struct Row {
     std::string model, set;
     std::int64_t programs = 0, encodable = 0, rows = 0, rowsCorrect = 0, valid = 0;
+    std::int64_t undecodable = 0, uncompilable = 0, invalidSolid = 0; ///< why the others failed
     std::vector<double> chamfer;
     double hangingFaces = 0.0; ///< sum over valid reconstructions
     double usage = 0.0;
@@ -107,18 +108,24 @@ Row evaluate(ml::CadCodebook& codebook, const std::string& model, const std::str
         row.rowsCorrect += result.rowsCorrect;
         for (const auto& [name, codes] : result.codes)
             used[name].insert(codes.begin(), codes.end());
-        if (!result.error.empty()) continue;
+        if (!result.error.empty()) {
+            ++row.undecodable;
+            continue;
+        }
         try {
             const cad::Shape shape = cad::compile(result.program);
             const cad::ShapeReport report = cad::analyse(shape);
-            if (!report.valid || report.solids == 0 || !(report.volume > 0.0)) continue;
+            if (!report.valid || report.solids == 0 || !(report.volume > 0.0)) {
+                ++row.invalidSolid;
+                continue;
+            }
             const auto points =
                 reference.second.apply(cad::samplePoints(cad::tessellate(shape), kPoints));
             row.chamfer.push_back(cad::chamferDistance(reference.first, points.positions));
             row.hangingFaces += report.hangingFaceRatio;
             ++row.valid;
         } catch (const std::exception&) {
-            // does not compile: invalid
+            ++row.uncompilable;
         }
     }
     for (const auto& [name, codes] : used)
@@ -140,7 +147,8 @@ std::string modelLabel(ml::CodebookVariant variant) {
 
 void printTable(const std::vector<Row>& rows) {
     std::printf("| model | set | programs | row accuracy | valid | CD x10^2 median | "
-                "CD x10^2 mean | HF | code usage |\n|---|---|---|---|---|---|---|---|---|\n");
+                "CD x10^2 mean | HF | code usage | failed: decode / compile / invalid solid |\n"
+                "|---|---|---|---|---|---|---|---|---|---|\n");
     for (const Row& r : rows) {
         std::vector<double> cd = r.chamfer;
         std::sort(cd.begin(), cd.end());
@@ -148,11 +156,15 @@ void printTable(const std::vector<Row>& rows) {
         double mean = 0.0;
         for (double c : cd)
             mean += c * 100.0 / double(cd.size());
-        std::printf("| %s | %s | %lld | %.1f%% | %.1f%% | %.3f | %.3f | %.2f%% | %.1f%% |\n",
-                    r.model.c_str(), r.set.c_str(), static_cast<long long>(r.encodable),
-                    r.rows ? 100.0 * double(r.rowsCorrect) / double(r.rows) : 0.0,
-                    r.encodable ? 100.0 * double(r.valid) / double(r.encodable) : 0.0, median, mean,
-                    r.valid ? 100.0 * r.hangingFaces / double(r.valid) : 0.0, 100.0 * r.usage);
+        std::printf(
+            "| %s | %s | %lld | %.1f%% | %.1f%% | %.3f | %.3f | %.2f%% | %.1f%% | %lld / %lld "
+            "/ %lld |\n",
+            r.model.c_str(), r.set.c_str(), static_cast<long long>(r.encodable),
+            r.rows ? 100.0 * double(r.rowsCorrect) / double(r.rows) : 0.0,
+            r.encodable ? 100.0 * double(r.valid) / double(r.encodable) : 0.0, median, mean,
+            r.valid ? 100.0 * r.hangingFaces / double(r.valid) : 0.0, 100.0 * r.usage,
+            static_cast<long long>(r.undecodable), static_cast<long long>(r.uncompilable),
+            static_cast<long long>(r.invalidSolid));
     }
 }
 

@@ -28,9 +28,10 @@ namespace {
 
 constexpr std::int64_t kParts = 24;
 
-CodebookOptions tinyOptions(CodebookVariant variant) {
+CodebookOptions tinyOptions(CodebookVariant variant, std::int64_t depth = 1) {
     CodebookOptions options;
     options.variant = variant;
+    options.depth = depth;
     options.width = 32;
     options.heads = 4;
     options.layers = 1;
@@ -151,8 +152,13 @@ void TestCadCodebook::eachVariantLearnsWithAFallingLoss() {
 
 void TestCadCodebook::aSavedCodebookReloadsToTheSameCodesAndPrograms() {
     const std::vector<CodebookExample> examples = tinyExamples();
-    for (CodebookVariant variant : {CodebookVariant::Hierarchical, CodebookVariant::Disentangled}) {
-        CadCodebook codebook(tinyOptions(variant));
+    const std::pair<CodebookVariant, std::int64_t> cases[] = {
+        {CodebookVariant::Hierarchical, 1},
+        {CodebookVariant::Disentangled, 1},
+        {CodebookVariant::Hierarchical, 3}, // residual codes
+        {CodebookVariant::Disentangled, 2}};
+    for (const auto& [variant, depth] : cases) {
+        CadCodebook codebook(tinyOptions(variant, depth));
         codebook->fitStandardisation(examples);
         std::vector<const CodebookExample*> batch{&examples[0], &examples[1], &examples[2]};
         codebook->loss(batch); // k-means initialisation of the codebooks
@@ -164,6 +170,11 @@ void TestCadCodebook::aSavedCodebookReloadsToTheSameCodesAndPrograms() {
             const auto a = codebook->reconstruct(examples[i]);
             const auto b = reloaded->reconstruct(examples[i]);
             QVERIFY(a.codes == b.codes);
+            // One list of codes per codebook: levels x streams x depth.
+            const std::size_t codebooks =
+                std::size_t(depth) * (variant == CodebookVariant::Hierarchical ? 3 : 2);
+            QCOMPARE(a.codes.size(), codebooks);
+            QCOMPARE(codebook->health().size(), codebooks);
             QCOMPARE(a.error, b.error);
             if (a.error.empty())
                 QCOMPARE(cad::programToJson(a.program), cad::programToJson(b.program));
