@@ -308,6 +308,93 @@ CadCodebookImpl::Reconstruction CadCodebookImpl::reconstruct(const CodebookExamp
     return result;
 }
 
+std::vector<std::string> CadCodebookImpl::levelNames() const {
+    std::vector<std::string> names;
+    for (const auto& [name, level] : m_levels)
+        names.push_back(name);
+    return names;
+}
+
+std::int64_t CadCodebookImpl::codesPerRow() const {
+    return m_levels.front().second->codesPerRow();
+}
+
+CadCodebookImpl::LevelCodes CadCodebookImpl::encodeCodes(const CodebookExample& example) {
+    const bool wasTraining = is_training();
+    eval();
+    torch::NoGradGuard noGrad;
+    const torch::Device device = deviceOf(*this);
+    LevelCodes result;
+    for (auto& [name, level] : m_levels) {
+        const std::vector<const FeatureMatrix*> matrices = levelRows(name, {&example});
+        const auto [rows, padding] = padMatrices(matrices, level->options().layout.rowDim, device);
+        torch::Tensor codes = level->forward(rows, padding).indices.cpu();
+        if (codes.dim() == 2) codes = codes.unsqueeze(2);
+        for (std::size_t i = 0; i < matrices.size(); ++i)
+            result[name].push_back(
+                codes[std::int64_t(i)].narrow(0, 0, std::int64_t(matrices[i]->rows)));
+    }
+    train(wasTraining);
+    return result;
+}
+
+cad::Program CadCodebookImpl::decodeCodes(const LevelCodes& codes,
+                                          const Normalisation& normalisation,
+                                          const std::string& name) {
+    const bool wasTraining = is_training();
+    eval();
+    torch::NoGradGuard noGrad;
+    const torch::Device device = deviceOf(*this);
+    ProgramMatrices decoded;
+    decoded.name = name;
+    decoded.normalisation = normalisation;
+    for (auto& [levelName, level] : m_levels) {
+        const auto found = codes.find(levelName);
+        if (found == codes.end() || found->second.empty())
+            throw Error("cannot decode: no codes for the " + levelName + " level");
+        std::int64_t longest = 1;
+        for (const torch::Tensor& c : found->second) {
+            if (c.dim() != 2 || c.size(1) != level->codesPerRow())
+                throw Error("cannot decode: the " + levelName + " codes have the wrong shape");
+            longest = std::max(longest, c.size(0));
+        }
+        const std::int64_t batch = std::int64_t(found->second.size());
+        torch::Tensor indices = torch::zeros({batch, longest, level->codesPerRow()}, torch::kLong);
+        torch::Tensor padding = torch::ones({batch, longest}, torch::kBool);
+        for (std::int64_t b = 0; b < batch; ++b) {
+            const torch::Tensor& c = found->second[std::size_t(b)];
+            if (c.size(0) == 0) continue;
+            if (c.min().item<std::int64_t>() < 0 || c.max().item<std::int64_t>() >= m_options.codes)
+                throw Error("cannot decode: a code outside the codebook");
+            indices[b].narrow(0, 0, c.size(0)).copy_(c);
+            padding[b].narrow(0, 0, c.size(0)).fill_(false);
+        }
+        if (indices.size(2) == 1) indices = indices.squeeze(2);
+        const torch::Tensor rows = level->decodeCodes(indices.to(device), padding.to(device)).cpu();
+        for (std::int64_t b = 0; b < batch; ++b) {
+            FeatureMatrix matrix =
+                matrixFromTensor(rows[b], std::size_t(found->second[std::size_t(b)].size(0)));
+            if (levelName == "sp")
+                decoded.sp.push_back(std::move(matrix));
+            else if (levelName == "cc")
+                decoded.cc.push_back(std::move(matrix));
+            else
+                decoded.eb = std::move(matrix);
+        }
+    }
+    train(wasTraining);
+    if (m_options.variant == CodebookVariant::Hierarchical)
+        return decodeProgram(fromMatrices(decoded));
+    FlatProgram flat{name, normalisation, {}};
+    for (std::size_t r = 0; r < decoded.eb.rows; ++r) {
+        FlatRow row{};
+        for (std::size_t c = 0; c < kFlatDim; ++c)
+            row[c] = decoded.eb.values[r * kFlatDim + c];
+        flat.rows.push_back(row);
+    }
+    return decodeFlat(flat);
+}
+
 std::vector<CadCodebookImpl::CodebookHealth> CadCodebookImpl::health() const {
     std::vector<CodebookHealth> result;
     for (const auto& [name, level] : m_levels) {

@@ -83,6 +83,19 @@ public:
     /// Encodes to codes and decodes from the codes alone (evaluation mode, no gradients).
     Reconstruction reconstruct(const CodebookExample& example);
 
+    /// A program's codes per level: "eb" (one matrix), "sp" and "cc" (one per extrude), or
+    /// "flat" (one); each an int64 CPU tensor [rows, codes per row] (streams x depth).
+    using LevelCodes = std::map<std::string, std::vector<torch::Tensor>>;
+    LevelCodes encodeCodes(const CodebookExample& example);
+    /// The program the codes decode to, in the frame `normalisation` gives; throws ml::Error
+    /// when they do not form a program.
+    cad::Program decodeCodes(const LevelCodes& codes, const Normalisation& normalisation,
+                             const std::string& name = "");
+    /// The level names of this variant, in token order ("eb", "sp", "cc" or "flat").
+    std::vector<std::string> levelNames() const;
+    /// Codes per row of every level (streams x depth; the same for all levels).
+    std::int64_t codesPerRow() const;
+
     struct CodebookHealth {
         /// "eb", "sp", "cc", "flat", "flat.topology", "flat.geometry"; with depth > 1 the depth
         /// follows, e.g. "cc.2"

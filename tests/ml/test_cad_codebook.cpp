@@ -8,6 +8,7 @@
 #include "cad/generator/part_generator.h"
 #include "cad/program_json.h"
 #include "ml/codebook/cad_codebook.h"
+#include "ml/codebook/cad_tokens.h"
 #include "ml/codebook/codebook_store.h"
 #include "ml/codebook/codebook_trainer.h"
 #include "ml/dataset/manifest.h"
@@ -106,6 +107,7 @@ private Q_SLOTS:
     void eachVariantLearnsWithAFallingLoss_data();
     void eachVariantLearnsWithAFallingLoss();
     void aSavedCodebookReloadsToTheSameCodesAndPrograms();
+    void tokensRoundTripToTheReconstructedProgram();
     void anInterruptedRunResumesToTheSameWeights();
     void refusesAFolderOfAnotherRunAndBrokenModels();
 };
@@ -180,6 +182,49 @@ void TestCadCodebook::aSavedCodebookReloadsToTheSameCodesAndPrograms() {
                 QCOMPARE(cad::programToJson(a.program), cad::programToJson(b.program));
         }
         QVERIFY(readModelManifest(dir.path().toStdString())["training"]["note"] == "test");
+    }
+}
+
+void TestCadCodebook::tokensRoundTripToTheReconstructedProgram() {
+    const std::vector<CodebookExample> examples = tinyExamples();
+    for (const auto& [variant, depth] :
+         {std::pair{CodebookVariant::Hierarchical, std::int64_t(2)},
+          std::pair{CodebookVariant::Disentangled, std::int64_t(1)}}) {
+        CadCodebook codebook(tinyOptions(variant, depth));
+        codebook->fitStandardisation(examples);
+        codebook->loss({&examples[0], &examples[1]}); // k-means initialisation
+        const TokenVocabulary vocabulary = tokenVocabulary(codebook);
+        for (std::size_t i = 0; i < 6; ++i) {
+            const std::vector<std::int64_t> tokens = programTokens(codebook, examples[i]);
+            QCOMPARE(tokens.back(), vocabulary.endToken());
+            for (std::int64_t t : tokens)
+                QVERIFY(t >= 0 && t < vocabulary.size());
+            const auto reconstruction = codebook->reconstruct(examples[i]);
+            std::string fromTokens, error;
+            try {
+                fromTokens = cad::programToJson(programFromTokens(
+                    codebook, tokens, examples[i].normalisation, examples[i].name));
+            } catch (const Error& e) {
+                error = e.what();
+            }
+            QCOMPARE(error.empty(), reconstruction.error.empty());
+            if (error.empty()) QCOMPARE(fromTokens, cad::programToJson(reconstruction.program));
+        }
+        // Malformed sequences: an incomplete row, a sketch row first, a token out of range.
+        const std::vector<std::int64_t> tokens = programTokens(codebook, examples[0]);
+        const Normalisation frame = examples[0].normalisation;
+        if (vocabulary.codesPerRow > 1)
+            QVERIFY_THROWS_EXCEPTION(
+                Error, programFromTokens(codebook, {tokens[0], vocabulary.endToken()}, frame));
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 programFromTokens(codebook, {vocabulary.size() + 3}, frame));
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 programFromTokens(codebook, {vocabulary.endToken()}, frame));
+        if (variant == CodebookVariant::Hierarchical) {
+            std::vector<std::int64_t> sketchFirst(tokens.begin() + vocabulary.codesPerRow,
+                                                  tokens.end());
+            QVERIFY_THROWS_EXCEPTION(Error, programFromTokens(codebook, sketchFirst, frame));
+        }
     }
 }
 
