@@ -6,6 +6,7 @@
 #include "test_registry.h"
 
 #include "ml/error.h"
+#include "ml/lift/lift_data.h"
 #include "ml/lift/lifting_network.h"
 
 #include <QTemporaryDir>
@@ -68,6 +69,7 @@ private Q_SLOTS:
     void learnsWithAFallingLoss();
     void loraTrainingLeavesTheBaseBitIdentical();
     void refusesImagesOfAnotherSize();
+    void makesExamplesFromDatasetViews();
 };
 
 void TestLiftingNetwork::chamferLossMatchesAHandComputedCase() {
@@ -133,6 +135,37 @@ void TestLiftingNetwork::loraTrainingLeavesTheBaseBitIdentical() {
 void TestLiftingNetwork::refusesImagesOfAnotherSize() {
     LiftingNetwork network(tinyOptions());
     QVERIFY_THROWS_EXCEPTION(Error, network->forward(torch::zeros({1, 3, 64, 64})));
+}
+
+void TestLiftingNetwork::makesExamplesFromDatasetViews() {
+    // A 40 x 30 view: a white square part on black, its mask, and 100 surface points.
+    Sample sample;
+    sample.index = 3;
+    View view;
+    view.color = {40, 30, 3, std::vector<std::uint8_t>(40 * 30 * 3, 0)};
+    view.mask = {40, 30, 1, std::vector<std::uint8_t>(40 * 30, 0)};
+    for (int y = 10; y < 20; ++y)
+        for (int x = 15; x < 25; ++x) {
+            view.mask.at(x, y) = 255;
+            for (int c = 0; c < 3; ++c)
+                view.color.at(x, y, c) = 255;
+        }
+    sample.views.push_back(view);
+    for (int i = 0; i < 100; ++i)
+        sample.points.positions.push_back({float(i), 0.0f, 0.0f});
+    at::Generator generator = at::detail::createCPUGenerator(5);
+    const LiftExample example = liftExample(sample, 0, 32, 64, generator);
+    QCOMPARE(example.image.sizes().vec(), (std::vector<std::int64_t>{3, 32, 32}));
+    QCOMPARE(example.points.sizes().vec(), (std::vector<std::int64_t>{64, 3}));
+    // The part fills the middle (white, standardised > 2), grey (0.5) outside: about 0.2.
+    QVERIFY(example.image[0][16][16].item<float>() > 2.0f);
+    QVERIFY(std::abs(example.image[0][1][1].item<float>() - (128.0f / 255 - 0.485f) / 0.229f) <
+            0.02f);
+    // Distinct points (no replacement).
+    QCOMPARE(std::get<0>(at::_unique(example.points.select(1, 0))).size(0), std::int64_t(64));
+    const auto [images, points] = stackLiftExamples({example, example});
+    QCOMPARE(images.size(0), std::int64_t(2));
+    QVERIFY_THROWS_EXCEPTION(Error, liftExample(sample, 1, 32, 64, generator));
 }
 
 IMG2CAD_REGISTER_TEST(TestLiftingNetwork)
