@@ -25,7 +25,7 @@ std::string duration(double seconds) {
     return text;
 }
 
-void printProgress(const ml::CodebookProgress& p) {
+void printProgress(const ml::TrainingProgress& p) {
     std::ostringstream line;
     line.precision(4);
     line << "step " << p.step << "/" << p.steps << "  loss " << p.loss << " (";
@@ -34,9 +34,11 @@ void printProgress(const ml::CodebookProgress& p) {
         line << (first ? "" : " ") << name << " " << value;
         first = false;
     }
+    line << ")";
     line.precision(3);
-    line << ")  codes used " << 100.0 * p.usage << "%  " << p.sequencesPerSecond
-         << " programs/s  ETA " << duration(p.etaSeconds)
+    for (const auto& [name, value] : p.metrics)
+        line << "  " << name << " " << value;
+    line << "  " << p.samplesPerSecond << " samples/s  ETA " << duration(p.etaSeconds)
          << (p.checkpointed ? "  [checkpoint]" : "") << (p.resumed ? "  [resumed]" : "");
     std::cerr << line.str() << std::endl;
 }

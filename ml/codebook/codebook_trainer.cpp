@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "ml/codebook/codebook_trainer.h"
 
-#include "cad/atomic_file.h"
-#include "cad/text_file.h"
 #include "ml/codebook/codebook_data.h"
 #include "ml/codebook/codebook_store.h"
 #include "ml/error.h"
-#include "ml/training/checkpoint.h"
-#include "ml/training/lr_schedule.h"
 
 #include <nlohmann/json.hpp>
 
@@ -20,20 +16,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr const char* kCheckpointFile = "checkpoint.pt";
-constexpr const char* kTrainingFile = "training.json";
 
 double secondsSince(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
-torch::Device deviceFor(const std::string& name) {
-    if (name == "cpu") return torch::kCPU;
-    if (name == "cuda") {
-        if (!torch::cuda::is_available())
-            throw Error("--device cuda: no CUDA device is available to this LibTorch build");
-        return torch::kCUDA;
-    }
-    throw Error("unknown device '" + name + "' (expected cpu or cuda)");
 }
 
 /// What makes two runs the same run: everything but the device and checkpoint cadence (a run
@@ -58,36 +43,6 @@ void validate(const CodebookTrainingSettings& s) {
         throw Error("--warmup must lie between 0 and --steps");
     if (!(s.checkpointMinutes > 0.0)) throw Error("--checkpoint-minutes must be positive");
     codebookOptionsFromJson(codebookOptionsToJson(s.model)); // range checks
-}
-
-/// Prepares the output folder: new, empty, or holding this very run (then it resumes).
-void prepareFolder(const CodebookTrainingSettings& settings) {
-    const fs::path& out = settings.out;
-    if (fs::exists(out) && !fs::is_directory(out))
-        throw Error("'" + out.string() + "' exists and is not a folder");
-    fs::create_directories(out);
-    const nlohmann::json identity = runIdentity(settings);
-    const fs::path record = out / kTrainingFile;
-    if (fs::exists(record)) {
-        nlohmann::json previous;
-        try {
-            previous = nlohmann::json::parse(cad::readTextFile(record));
-        } catch (const std::exception& e) {
-            throw Error("'" + record.string() + "' is unreadable: " + e.what());
-        }
-        if (previous != identity) {
-            std::string differences;
-            for (const auto& [key, value] : identity.items())
-                if (!previous.contains(key) || previous[key] != value)
-                    differences += (differences.empty() ? "" : ", ") + key;
-            throw Error("'" + out.string() + "' holds another training run (it differs in " +
-                        differences + "); choose another --out or remove it");
-        }
-        return;
-    }
-    if (!fs::is_empty(out))
-        throw Error("'" + out.string() + "' is not empty and holds no training run of ours");
-    cad::writeFileAtomically(record, identity.dump(1) + "\n");
 }
 
 double meanUsage(const CadCodebook& codebook) {
@@ -132,12 +87,12 @@ CodebookMetrics measureCodebook(CadCodebook& codebook,
 }
 
 CodebookTrainingResult trainCodebook(const CodebookTrainingSettings& settings,
-                                     const std::function<void(const CodebookProgress&)>& onProgress,
+                                     const std::function<void(const TrainingProgress&)>& onProgress,
                                      const std::atomic<bool>* stop, std::int64_t reportEvery) {
     validate(settings);
-    const torch::Device device = deviceFor(settings.device);
+    const torch::Device device = trainingDevice(settings.device);
     const CodebookData data = loadCodebookData(settings.data);
-    prepareFolder(settings);
+    prepareRunFolder(settings.out, runIdentity(settings));
     const auto start = Clock::now();
 
     torch::manual_seed(settings.seed);
@@ -148,80 +103,34 @@ CodebookTrainingResult trainCodebook(const CodebookTrainingSettings& settings,
     torch::optim::AdamW optimizer(
         model->parameters(),
         torch::optim::AdamWOptions(settings.learningRate).weight_decay(settings.weightDecay));
-    const fs::path checkpoint = settings.out / kCheckpointFile;
-    TrainingState state;
-    const bool resumed = fs::exists(checkpoint);
-    if (resumed) state = loadCheckpoint(checkpoint, *model, optimizer, device);
 
-    const WarmupCosineSchedule schedule{settings.learningRate, settings.warmupSteps, settings.steps,
-                                        0.01};
+    TrainingLoopSettings loop;
+    loop.steps = settings.steps;
+    loop.schedule = {settings.learningRate, settings.warmupSteps, settings.steps, 0.01};
+    loop.checkpointMinutes = settings.checkpointMinutes;
+    loop.checkpoint = settings.out / kCheckpointFile;
+    loop.reportEvery = reportEvery;
+    loop.device = device;
     const auto trainCount = std::int64_t(data.train.size());
-    CodebookProgress progress;
-    progress.steps = settings.steps;
-    progress.resumed = resumed;
-    auto windowStart = Clock::now();
-    auto lastCheckpoint = Clock::now();
-    std::int64_t windowSteps = 0;
-    double usageSum = 0.0;
-    const auto report = [&](bool checkpointed) {
-        const double seconds = std::max(1e-9, secondsSince(windowStart));
-        progress.step = state.step;
-        progress.loss /= double(std::max<std::int64_t>(1, windowSteps));
-        for (auto& [name, value] : progress.parts)
-            value /= double(std::max<std::int64_t>(1, windowSteps));
-        progress.usage = windowSteps ? usageSum / double(windowSteps) : meanUsage(model);
-        progress.sequencesPerSecond = double(windowSteps * settings.batchSize) / seconds;
-        progress.etaSeconds =
-            windowSteps ? double(settings.steps - state.step) * (seconds / double(windowSteps))
-                        : 0.0;
-        progress.checkpointed = checkpointed;
-        if (onProgress) onProgress(progress);
-        progress = CodebookProgress{};
-        progress.steps = settings.steps;
-        windowStart = Clock::now();
-        windowSteps = 0;
-        usageSum = 0.0;
-    };
-
-    while (state.step < settings.steps) {
-        if (stop && stop->load()) {
-            saveCheckpoint(checkpoint, *model, optimizer, state);
-            report(true);
-            return {state.step, false, {}, secondsSince(start)};
-        }
-        const double rate = schedule.rateAt(state.step);
-        for (auto& group : optimizer.param_groups())
-            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(rate);
+    const auto step = [&](std::int64_t index) {
         const torch::Tensor picks = torch::randint(trainCount, {settings.batchSize}, torch::kLong);
         std::vector<const CodebookExample*> batch;
         for (std::int64_t i = 0; i < settings.batchSize; ++i)
             batch.push_back(&data.train[std::size_t(picks[i].item<std::int64_t>())]);
-        const double skipKeep =
-            settings.skipKeepStart *
-            std::max(0.0, 1.0 - double(state.step) / (0.5 * double(settings.steps)));
+        // The masked skip path fades out over the first half of training.
+        const double skipKeep = settings.skipKeepStart *
+                                std::max(0.0, 1.0 - double(index) / (0.5 * double(settings.steps)));
         model->resetUsage();
-        auto losses = model->loss(batch, skipKeep);
-        optimizer.zero_grad();
-        losses.total.backward();
-        torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
-        optimizer.step();
-        ++state.step;
-        ++windowSteps;
-        progress.loss += losses.total.item<double>();
-        for (const auto& [name, value] : losses.parts)
-            progress.parts[name] += value;
-        usageSum += meanUsage(model);
-
-        const bool due = secondsSince(lastCheckpoint) > 60.0 * settings.checkpointMinutes;
-        if (due || state.step == settings.steps) {
-            saveCheckpoint(checkpoint, *model, optimizer, state);
-            lastCheckpoint = Clock::now();
-        }
-        if (due || state.step % reportEvery == 0 || state.step == settings.steps) report(due);
-    }
+        CadCodebookImpl::Losses losses = model->loss(batch, skipKeep);
+        StepOutcome outcome{losses.total, losses.parts, {}, settings.batchSize};
+        outcome.metrics["code usage"] = meanUsage(model);
+        return outcome;
+    };
+    const TrainingLoopResult ran = runTrainingLoop(*model, optimizer, loop, step, onProgress, stop);
+    if (!ran.finished) return {ran.stepsDone, false, {}, secondsSince(start)};
 
     CodebookTrainingResult result;
-    result.stepsDone = state.step;
+    result.stepsDone = ran.stepsDone;
     result.finished = true;
     std::vector<CodebookExample> held(
         data.val.begin(),

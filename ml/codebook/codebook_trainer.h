@@ -7,6 +7,7 @@
 // model lands in the output folder as codebook.pt + model.json with its validation metrics.
 
 #include "ml/codebook/cad_codebook.h"
+#include "ml/training/training_loop.h"
 
 #include <atomic>
 #include <filesystem>
@@ -32,17 +33,6 @@ struct CodebookTrainingSettings {
     std::int64_t validationPrograms = 200; ///< held-out programs measured at the end
 };
 
-struct CodebookProgress {
-    std::int64_t step = 0, steps = 0;
-    double loss = 0.0;                   ///< mean over the steps since the last report
-    std::map<std::string, double> parts; ///< likewise, per loss term
-    double usage = 0.0;                  ///< mean code usage since the last report
-    double sequencesPerSecond = 0.0;     ///< programs per second since the last report
-    double etaSeconds = 0.0;
-    bool checkpointed = false;
-    bool resumed = false; ///< the first report after resuming
-};
-
 struct CodebookMetrics {
     std::int64_t programs = 0;
     double rowAccuracy = 0.0;  ///< rows whose categorical fields all came back right
@@ -57,8 +47,9 @@ CodebookMetrics measureCodebook(CadCodebook& codebook,
                                 const std::vector<CodebookExample>& examples);
 
 /// Trains (or resumes) and writes the model; `onProgress` is called every `reportEvery` steps
-/// and at checkpoints. Setting `stop` makes the trainer checkpoint and return early (resume by
-/// running again). Throws ml::Error for bad settings, data or folders.
+/// and at checkpoints, with the code usage as the metric "code usage". Setting `stop` makes the
+/// trainer checkpoint and return early (resume by running again). Throws ml::Error for bad
+/// settings, data or folders.
 struct CodebookTrainingResult {
     std::int64_t stepsDone = 0;
     bool finished = false;
@@ -66,7 +57,7 @@ struct CodebookTrainingResult {
     double secondsSpent = 0.0;
 };
 CodebookTrainingResult trainCodebook(const CodebookTrainingSettings& settings,
-                                     const std::function<void(const CodebookProgress&)>& onProgress,
+                                     const std::function<void(const TrainingProgress&)>& onProgress,
                                      const std::atomic<bool>* stop = nullptr,
                                      std::int64_t reportEvery = 20);
 

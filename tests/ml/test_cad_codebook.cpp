@@ -236,7 +236,7 @@ void TestCadCodebook::anInterruptedRunResumesToTheSameWeights() {
     std::vector<double> straightLosses;
     const auto straight = trainCodebook(
         tinySettings(root / "data", root / "straight"),
-        [&](const CodebookProgress& p) { straightLosses.push_back(p.loss); }, nullptr, 1);
+        [&](const TrainingProgress& p) { straightLosses.push_back(p.loss); }, nullptr, 1);
     QVERIFY(straight.finished);
     QCOMPARE(straight.stepsDone, std::int64_t(8));
 
@@ -245,7 +245,7 @@ void TestCadCodebook::anInterruptedRunResumesToTheSameWeights() {
     std::vector<double> resumedLosses;
     const auto interrupted = trainCodebook(
         tinySettings(root / "data", root / "resumed"),
-        [&](const CodebookProgress& p) {
+        [&](const TrainingProgress& p) {
             resumedLosses.push_back(p.loss);
             if (p.step == 3) stop = true;
         },
@@ -256,7 +256,7 @@ void TestCadCodebook::anInterruptedRunResumesToTheSameWeights() {
     bool sawResume = false;
     const auto resumed = trainCodebook(
         tinySettings(root / "data", root / "resumed"),
-        [&](const CodebookProgress& p) {
+        [&](const TrainingProgress& p) {
             sawResume = sawResume || p.resumed;
             resumedLosses.push_back(p.loss);
         },

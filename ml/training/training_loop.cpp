@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+#include "ml/training/training_loop.h"
+
+#include "cad/atomic_file.h"
+#include "cad/text_file.h"
+#include "ml/error.h"
+
+#include <chrono>
+
+namespace img2cad::ml {
+namespace fs = std::filesystem;
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void setLearningRate(torch::optim::Optimizer& optimizer, double rate) {
+    for (auto& group : optimizer.param_groups())
+        group.options().set_lr(rate);
+}
+
+} // namespace
+
+TrainingLoopResult runTrainingLoop(torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                                   const TrainingLoopSettings& settings,
+                                   const std::function<StepOutcome(std::int64_t step)>& step,
+                                   const std::function<void(const TrainingProgress&)>& onProgress,
+                                   const std::atomic<bool>* stop) {
+    TrainingState state;
+    const bool resumed = fs::exists(settings.checkpoint);
+    if (resumed) state = loadCheckpoint(settings.checkpoint, model, optimizer, settings.device);
+
+    TrainingProgress window;
+    window.steps = settings.steps;
+    window.resumed = resumed;
+    std::int64_t windowSteps = 0, windowSamples = 0;
+    auto windowStart = Clock::now();
+    auto lastCheckpoint = Clock::now();
+    const auto report = [&](bool checkpointed) {
+        const double seconds = std::max(1e-9, secondsSince(windowStart));
+        const double count = double(std::max<std::int64_t>(1, windowSteps));
+        window.step = state.step;
+        window.loss /= count;
+        for (auto& [name, value] : window.parts)
+            value /= count;
+        for (auto& [name, value] : window.metrics)
+            value /= count;
+        window.samplesPerSecond = double(windowSamples) / seconds;
+        window.etaSeconds = windowSteps ? double(settings.steps - state.step) * seconds / count : 0;
+        window.checkpointed = checkpointed;
+        if (onProgress) onProgress(window);
+        window = TrainingProgress{};
+        window.steps = settings.steps;
+        windowSteps = windowSamples = 0;
+        windowStart = Clock::now();
+    };
+
+    while (state.step < settings.steps) {
+        if (stop && stop->load()) {
+            saveCheckpoint(settings.checkpoint, model, optimizer, state);
+            report(true);
+            return {state.step, false};
+        }
+        setLearningRate(optimizer, settings.schedule.rateAt(state.step));
+        const StepOutcome outcome = step(state.step);
+        optimizer.zero_grad();
+        outcome.loss.backward();
+        if (settings.clipNorm > 0.0)
+            torch::nn::utils::clip_grad_norm_(model.parameters(), settings.clipNorm);
+        optimizer.step();
+        ++state.step;
+        ++windowSteps;
+        windowSamples += outcome.samples;
+        window.loss += outcome.loss.item<double>();
+        for (const auto& [name, value] : outcome.parts)
+            window.parts[name] += value;
+        for (const auto& [name, value] : outcome.metrics)
+            window.metrics[name] += value;
+
+        const bool due = secondsSince(lastCheckpoint) > 60.0 * settings.checkpointMinutes;
+        if (due || state.step == settings.steps) {
+            saveCheckpoint(settings.checkpoint, model, optimizer, state);
+            lastCheckpoint = Clock::now();
+        }
+        if (due || state.step % settings.reportEvery == 0 || state.step == settings.steps)
+            report(due);
+    }
+    return {state.step, true};
+}
+
+torch::Device trainingDevice(const std::string& name) {
+    if (name == "cpu") return torch::kCPU;
+    if (name == "cuda") {
+        if (!torch::cuda::is_available())
+            throw Error("--device cuda: no CUDA device is available to this LibTorch build");
+        return torch::kCUDA;
+    }
+    throw Error("unknown device '" + name + "' (expected cpu or cuda)");
+}
+
+void prepareRunFolder(const fs::path& folder, const nlohmann::json& identity) {
+    constexpr const char* kRecord = "training.json";
+    if (fs::exists(folder) && !fs::is_directory(folder))
+        throw Error("'" + folder.string() + "' exists and is not a folder");
+    fs::create_directories(folder);
+    const fs::path record = folder / kRecord;
+    if (fs::exists(record)) {
+        nlohmann::json previous;
+        try {
+            previous = nlohmann::json::parse(cad::readTextFile(record));
+        } catch (const std::exception& e) {
+            throw Error("'" + record.string() + "' is unreadable: " + e.what());
+        }
+        if (previous == identity) return;
+        std::string differences;
+        for (const auto& [key, value] : identity.items())
+            if (!previous.contains(key) || previous[key] != value)
+                differences += (differences.empty() ? "" : ", ") + key;
+        throw Error("'" + folder.string() + "' holds another training run (it differs in " +
+                    differences + "); choose another --out or remove it");
+    }
+    if (!fs::is_empty(folder))
+        throw Error("'" + folder.string() + "' is not empty and holds no training run of ours");
+    cad::writeFileAtomically(record, identity.dump(1) + "\n");
+}
+
+} // namespace img2cad::ml
