@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "ml/codebook/codebook_store.h"
 
-#include "cad/atomic_file.h"
-#include "cad/text_file.h"
 #include "ml/error.h"
 #include "ml/training/checkpoint.h"
 
@@ -41,42 +39,19 @@ CodebookOptions codebookOptionsFromJson(const nlohmann::json& json) {
     }
 }
 
-nlohmann::json readModelManifest(const fs::path& folder) {
-    const fs::path path = folder / kModelManifestFile;
-    if (!fs::exists(path))
-        throw Error("'" + folder.string() + "' is not a model folder (no " + kModelManifestFile +
-                    ")");
-    try {
-        nlohmann::json manifest = nlohmann::json::parse(cad::readTextFile(path));
-        if (manifest.value("format", "") != kModelFormat)
-            throw Error("'" + path.string() + "' is not an img2cadseq model manifest");
-        if (manifest.value("version", 0) > kModelFormatVersion)
-            throw Error("'" + path.string() + "' was written by a newer img2cadseq");
-        return manifest;
-    } catch (const nlohmann::json::exception& e) {
-        throw Error("'" + path.string() + "' is malformed: " + e.what());
-    }
-}
-
 void saveCodebook(CadCodebook& codebook, const fs::path& folder, const nlohmann::json& training,
                   const nlohmann::json& metrics) {
     fs::create_directories(folder);
     saveWeights(folder / kCodebookWeightsFile, *codebook);
-    const nlohmann::json manifest = {{"format", kModelFormat},
-                                     {"version", kModelFormatVersion},
-                                     {"stage", "codebook"},
-                                     {"weights", kCodebookWeightsFile},
-                                     {"options", codebookOptionsToJson(codebook->options())},
-                                     {"training", training},
-                                     {"metrics", metrics}};
-    cad::writeFileAtomically(folder / kModelManifestFile, manifest.dump(1) + "\n");
+    writeModelManifest(folder, {{"stage", "codebook"},
+                                {"weights", kCodebookWeightsFile},
+                                {"options", codebookOptionsToJson(codebook->options())},
+                                {"training", training},
+                                {"metrics", metrics}});
 }
 
 CadCodebook loadCodebook(const fs::path& folder, const torch::Device& device) {
-    const nlohmann::json manifest = readModelManifest(folder);
-    if (manifest.value("stage", "") != "codebook")
-        throw Error("'" + folder.string() + "' holds a " + manifest.value("stage", "unknown") +
-                    " model, not a codebook");
+    const nlohmann::json manifest = readModelManifest(folder, "codebook");
     if (!manifest.contains("options"))
         throw Error("'" + folder.string() + "/model.json' has no codebook options");
     CadCodebook codebook(codebookOptionsFromJson(manifest["options"]));

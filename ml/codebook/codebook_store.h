@@ -6,6 +6,7 @@
 // its folder alone.
 
 #include "ml/codebook/cad_codebook.h"
+#include "ml/training/model_folder.h"
 
 #include <nlohmann/json.hpp>
 
@@ -13,10 +14,7 @@
 
 namespace img2cad::ml {
 
-constexpr const char* kModelFormat = "img2cadseq-model";
-constexpr int kModelFormatVersion = 1;
 constexpr const char* kCodebookWeightsFile = "codebook.pt";
-constexpr const char* kModelManifestFile = "model.json";
 
 nlohmann::json codebookOptionsToJson(const CodebookOptions& options);
 /// Throws ml::Error for missing or out-of-range fields.
@@ -32,8 +30,5 @@ void saveCodebook(CadCodebook& codebook, const std::filesystem::path& folder,
 /// weights).
 CadCodebook loadCodebook(const std::filesystem::path& folder,
                          const torch::Device& device = torch::kCPU);
-
-/// The manifest of a model folder; throws ml::Error when it is missing or malformed.
-nlohmann::json readModelManifest(const std::filesystem::path& folder);
 
 } // namespace img2cad::ml
