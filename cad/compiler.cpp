@@ -9,6 +9,7 @@
 #include <BRepAlgoAPI_Common.hxx>
 #include <BRepAlgoAPI_Cut.hxx>
 #include <BRepAlgoAPI_Fuse.hxx>
+#include <BRepBndLib.hxx>
 #include <BRepBuilderAPI_MakeEdge.hxx>
 #include <BRepBuilderAPI_MakeFace.hxx>
 #include <BRepBuilderAPI_MakeVertex.hxx>
@@ -19,6 +20,7 @@
 #include <BRepGProp.hxx>
 #include <BRepPrimAPI_MakePrism.hxx>
 #include <BRep_Builder.hxx>
+#include <Bnd_Box.hxx>
 #include <GC_MakeArcOfCircle.hxx>
 #include <GProp_GProps.hxx>
 #include <Geom_TrimmedCurve.hxx>
@@ -244,6 +246,15 @@ TopoDS_Shape runBoolean(BRepAlgoAPI_BooleanOperation&& operation, const TopoDS_S
     operation.SetArguments(arguments);
     operation.SetTools(tools);
     operation.SetRunParallel(Standard_False); // callers compile candidates in parallel instead
+    // Fuzzy booleans: faces that should coincide but sit a few float epsilons apart (programs
+    // decoded from single-precision features, imported files) fuse as if they touched, instead
+    // of leaving slivers or splitting the part. One millionth of the part's size is far below
+    // any feature and above float noise.
+    Bnd_Box box;
+    BRepBndLib::Add(argument, box);
+    for (const TopoDS_Shape& tool : tools)
+        BRepBndLib::Add(tool, box);
+    if (!box.IsVoid()) operation.SetFuzzyValue(1e-6 * std::sqrt(box.SquareExtent()));
     operation.Build();
     if (operation.HasErrors() || !operation.IsDone()) {
         std::ostringstream report;

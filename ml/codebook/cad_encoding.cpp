@@ -297,23 +297,51 @@ cad::Loop decodeLoop(const SpRow& sp, const CcRow* rows, std::size_t count,
         loop.curves.push_back(cad::Circle{center, radius});
         return loop;
     }
+    // Walk the loop: every curve's end point (and an arc's sweep) from the relative features.
+    std::vector<Vec2> ends(count);
+    std::vector<double> sweeps(count, 0.0);
+    std::vector<bool> arcs(count, false);
     Vec2 point = start;
     for (std::size_t i = 0; i < count; ++i) {
         const CcRow& row = rows[i];
         heading += row[kCcTurn];
         const Vec2 local{row[kCcLength] + row[kCcOffsetX], row[kCcOffsetY]};
-        // The loop closes by definition: the closure residual is a loss, not geometry.
-        const Vec2 end = i + 1 == count ? start : point + rotated(local, heading);
-        if (argmax(row, kCcTypeLine, 3) == 0) {
-            loop.curves.push_back(cad::Line{point, end});
-        } else {
-            const double sweep = 2.0 * std::atan2(local.y, local.x);
-            const double toMid = local.norm() / (2.0 * std::cos(sweep / 4.0));
-            const Vec2 mid = point + rotated(Vec2{toMid, 0.0}, heading + sweep / 4.0);
-            loop.curves.push_back(cad::Arc{point, mid, end});
-            heading += sweep;
+        point = point + rotated(local, heading);
+        ends[i] = point;
+        arcs[i] = argmax(row, kCcTypeLine, 3) != 0;
+        if (arcs[i]) {
+            sweeps[i] = 2.0 * std::atan2(local.y, local.x);
+            heading += sweeps[i];
         }
-        point = end;
+    }
+    // The loop closes by definition: the closure residual is a loss, not geometry. A model's
+    // walk misses the start by a little; that miss is spread over the vertices in proportion
+    // to the distance walked (Bowditch's rule for survey traverses) rather than dumped into the
+    // last curve, which would then cross the first. Exact features miss by nothing.
+    const Vec2 miss = ends.back() - start;
+    std::vector<double> walked(count + 1, 0.0);
+    for (std::size_t i = 0; i < count; ++i)
+        walked[i + 1] = walked[i] + (ends[i] - (i == 0 ? start : ends[i - 1])).norm();
+    const double total = walked.back() > 0.0 ? walked.back() : 1.0;
+    for (std::size_t i = 0; i < count; ++i)
+        ends[i] = ends[i] - miss * (walked[i + 1] / total);
+    ends.back() = start;
+
+    Vec2 from = start;
+    for (std::size_t i = 0; i < count; ++i) {
+        const Vec2 end = ends[i];
+        if (!arcs[i]) {
+            loop.curves.push_back(cad::Line{from, end});
+        } else {
+            // The arc through its adjusted chord with the decoded sweep: its mid point lies on
+            // the chord's perpendicular bisector, at the sagitta of that sweep.
+            const Vec2 chord = end - from;
+            const double halfSweep = sweeps[i] / 2.0;
+            const Vec2 normal{-chord.y, chord.x};
+            const Vec2 mid = from + chord * 0.5 + normal * (-0.5 * std::tan(halfSweep / 2.0));
+            loop.curves.push_back(cad::Arc{from, mid, end});
+        }
+        from = end;
     }
     return loop;
 }

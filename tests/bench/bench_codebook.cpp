@@ -28,6 +28,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <set>
 
@@ -124,8 +125,10 @@ Row evaluate(ml::CadCodebook& codebook, const std::string& model, const std::str
             row.chamfer.push_back(cad::chamferDistance(reference.first, points.positions));
             row.hangingFaces += report.hangingFaceRatio;
             ++row.valid;
-        } catch (const std::exception&) {
+        } catch (const std::exception& e) {
             ++row.uncompilable;
+            if (std::getenv("BENCH_VERBOSE"))
+                std::cerr << "  " << part.name << ": does not compile: " << e.what() << "\n";
         }
     }
     for (const auto& [name, codes] : used)
