@@ -141,6 +141,30 @@ int main(int argc, char** argv) {
     codebook->add_option("--seed", codebookSettings.seed)->capture_default_str();
     codebook->add_option("--device", codebookSettings.device, "cpu or cuda")->capture_default_str();
 
+    img2cad::ml::LiftTrainingSettings liftSettings;
+    CLI::App* lift = train->add_subcommand(
+        "lift", "Train the image-to-point-cloud lifting network (or its LoRA adapters)");
+    lift->add_option("--data", liftSettings.data, "Dataset folder with rendered views")->required();
+    lift->add_option("--out", liftSettings.out, "Model folder (new, or this run's)")->required();
+    lift->add_flag("--lora", liftSettings.lora, "Train only the Q/V adapters of --base");
+    lift->add_option("--base", liftSettings.base, "Base lifting model folder (with --lora)");
+    lift->add_option("--steps", liftSettings.steps)->capture_default_str();
+    lift->add_option("--batch", liftSettings.batchSize, "Views per step")->capture_default_str();
+    lift->add_option("--lr", liftSettings.learningRate)->capture_default_str();
+    lift->add_option("--warmup", liftSettings.warmupSteps)->capture_default_str();
+    lift->add_option("--image-size", liftSettings.model.vit.imageSize)->capture_default_str();
+    lift->add_option("--patch-size", liftSettings.model.vit.patchSize)->capture_default_str();
+    lift->add_option("--width", liftSettings.model.vit.width)->capture_default_str();
+    lift->add_option("--heads", liftSettings.model.vit.heads)->capture_default_str();
+    lift->add_option("--layers", liftSettings.model.vit.layers)->capture_default_str();
+    lift->add_option("--lora-rank", liftSettings.model.vit.lora.rank)->capture_default_str();
+    lift->add_option("--queries", liftSettings.model.queries)->capture_default_str();
+    lift->add_option("--points-per-query", liftSettings.model.pointsPerQuery)
+        ->capture_default_str();
+    lift->add_option("--checkpoint-minutes", liftSettings.checkpointMinutes)->capture_default_str();
+    lift->add_option("--seed", liftSettings.seed)->capture_default_str();
+    lift->add_option("--device", liftSettings.device, "cpu or cuda")->capture_default_str();
+
     CLI11_PARSE(cli, argc, argv);
     try {
         if (compile->parsed()) return runCompile(compileRequest);
@@ -163,6 +187,7 @@ int main(int argc, char** argv) {
             codebookSettings.model.variant = img2cad::ml::parseVariant(variant);
             return runTrainCodebook(codebookSettings);
         }
+        if (lift->parsed()) return runTrainLift(liftSettings);
         if (worker->parsed()) {
             std::vector<std::int64_t> shards;
             for (const std::string& item : CLI::detail::split(workerShards, ','))

@@ -63,4 +63,20 @@ int runTrainCodebook(const ml::CodebookTrainingSettings& settings) {
     return 0;
 }
 
+int runTrainLift(const ml::LiftTrainingSettings& settings) {
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
+    const ml::LiftTrainingResult result = ml::trainLift(settings, printProgress, &g_stopRequested);
+    if (!result.finished) {
+        std::cerr << "stopped at step " << result.stepsDone
+                  << " with a checkpoint; run the same command to resume\n";
+        return 130;
+    }
+    std::cout << (settings.lora ? "LoRA adapters" : "lifting network") << " written to "
+              << settings.out.string() << "\n  validation: " << result.validation.views
+              << " views, Chamfer distance x10^2 mean " << result.validation.meanChamfer
+              << ", median " << result.validation.medianChamfer << "\n";
+    return 0;
+}
+
 } // namespace img2cad::app

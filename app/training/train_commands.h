@@ -4,9 +4,11 @@
 // SIGTERM asks the trainer to checkpoint and stop; the same command resumes.
 
 #include "ml/codebook/codebook_trainer.h"
+#include "ml/lift/lift_trainer.h"
 
 namespace img2cad::app {
 
 int runTrainCodebook(const ml::CodebookTrainingSettings& settings);
+int runTrainLift(const ml::LiftTrainingSettings& settings);
 
 } // namespace img2cad::app
