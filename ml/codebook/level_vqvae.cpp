@@ -6,10 +6,9 @@
 namespace img2cad::ml {
 namespace {
 
-torch::nn::TransformerEncoder transformer(const LevelVqVaeOptions& o) {
-    torch::nn::TransformerEncoderLayerOptions layer(o.width, o.heads);
-    layer.dim_feedforward(4 * o.width).dropout(o.dropout).activation(torch::kGELU);
-    return torch::nn::TransformerEncoder(torch::nn::TransformerEncoderOptions(layer, o.layers));
+TransformerStack transformer(const LevelVqVaeOptions& o) {
+    return TransformerStack(
+        TransformerStackOptions{o.width, o.heads, o.layers, 4 * o.width, o.dropout});
 }
 
 torch::Tensor positionsOf(const torch::Tensor& sequence) {
@@ -59,9 +58,16 @@ LevelEncoderImpl::Quantized LevelEncoderImpl::quantize(const torch::Tensor& z) {
     std::vector<torch::Tensor> indices;
     for (VectorQuantizer& quantizer : m_quantizers) {
         VectorQuantizerImpl::Output q = quantizer->forward(residual);
-        const torch::Tensor codes = quantizer->lookup(q.indices);
+        if (m_quantizers.size() == 1) { // the common case: the quantiser's output as it is
+            result.quantized = q.quantized;
+            result.indices = q.indices.unsqueeze(-1);
+            result.loss = q.loss;
+            result.perplexity = q.perplexity;
+            return result;
+        }
+        const torch::Tensor codes = q.quantized.detach(); // the chosen codes' values
         sum = sum.defined() ? sum + codes : codes;
-        residual = residual - codes.detach();
+        residual = residual - codes;
         indices.push_back(q.indices);
         result.loss = result.loss.defined() ? result.loss + q.loss : q.loss;
         result.perplexity += q.perplexity / double(m_quantizers.size());
@@ -84,8 +90,7 @@ torch::Tensor LevelEncoderImpl::lookup(const torch::Tensor& indices) const {
 torch::Tensor LevelEncoderImpl::forward(const torch::Tensor& rows, const torch::Tensor& padding) {
     torch::Tensor h =
         m_lift->forward(rows * m_inputMask) + m_positions->forward(positionsOf(rows)).unsqueeze(0);
-    // torch's Transformer takes [L, B, E] and a key-padding mask [B, L].
-    h = m_encoder->forward(h.transpose(0, 1), {}, padding).transpose(0, 1);
+    h = m_encoder->forward(h, padding);
     return m_normalise->forward(m_toCode->forward(h));
 }
 
@@ -126,6 +131,16 @@ std::vector<VectorQuantizer> LevelVqVaeImpl::quantizers() const {
 
 std::int64_t LevelVqVaeImpl::codesPerRow() const {
     return std::int64_t(m_encoders->size()) * m_options.depth;
+}
+
+torch::Tensor LevelVqVaeImpl::continuousColumns(const torch::Tensor& rows) const {
+    const std::vector<std::int64_t>& columns = m_options.layout.continuous;
+    // Usually a run of adjacent columns: a view, no copy.
+    if (columns.back() - columns.front() + 1 == std::int64_t(columns.size()))
+        return rows.narrow(-1, columns.front(), std::int64_t(columns.size()));
+    return rows.index_select(
+        -1,
+        torch::tensor(columns, torch::TensorOptions().dtype(torch::kLong).device(rows.device())));
 }
 
 torch::Tensor LevelVqVaeImpl::standardised(const torch::Tensor& rows) const {
@@ -185,7 +200,7 @@ LevelVqVaeImpl::Output LevelVqVaeImpl::forward(const torch::Tensor& rows,
 LevelVqVaeImpl::Output LevelVqVaeImpl::decode(torch::Tensor latent, const torch::Tensor& padding) {
     torch::Tensor h =
         m_fromCode->forward(latent) + m_positions->forward(positionsOf(latent)).unsqueeze(0);
-    h = m_decoder->forward(h.transpose(0, 1), {}, padding).transpose(0, 1);
+    h = m_decoder->forward(h, padding);
     Output output;
     output.continuous = m_continuousHead->forward(h);
     for (const auto& head : *m_categoricalHeads)
@@ -201,9 +216,7 @@ LevelVqVaeImpl::Losses LevelVqVaeImpl::loss(const Output& output, const torch::T
     Losses losses;
     losses.continuous = torch::zeros({}, rows.options());
     if (!layout.continuous.empty()) {
-        const torch::Tensor columns = torch::tensor(
-            layout.continuous, torch::TensorOptions().dtype(torch::kLong).device(rows.device()));
-        const torch::Tensor target = standardised(rows).index_select(2, columns);
+        const torch::Tensor target = continuousColumns(standardised(rows));
         const torch::Tensor squared = (output.continuous - target).pow(2).mean(2);
         losses.continuous = (squared * valid).sum() / validCount;
     }
@@ -227,10 +240,7 @@ LevelVqVaeImpl::Losses LevelVqVaeImpl::loss(const Output& output, const torch::T
 torch::Tensor LevelVqVaeImpl::rawContinuous(const Output& output) const {
     const LevelLayout& layout = m_options.layout;
     if (layout.continuous.empty()) return output.continuous;
-    const torch::Tensor columns = torch::tensor(
-        layout.continuous,
-        torch::TensorOptions().dtype(torch::kLong).device(output.continuous.device()));
-    return output.continuous * m_scale.index_select(0, columns) + m_mean.index_select(0, columns);
+    return output.continuous * continuousColumns(m_scale) + continuousColumns(m_mean);
 }
 
 torch::Tensor LevelVqVaeImpl::decodeCodes(const torch::Tensor& indices,

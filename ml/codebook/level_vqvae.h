@@ -18,6 +18,7 @@
 // only ever learn the former.
 
 #include "ml/codebook/vector_quantizer.h"
+#include "ml/nn/transformer_stack.h"
 
 #include <torch/torch.h>
 
@@ -78,7 +79,7 @@ private:
     torch::Tensor m_inputMask;
     torch::nn::Sequential m_lift{nullptr};
     torch::nn::Embedding m_positions{nullptr};
-    torch::nn::TransformerEncoder m_encoder{nullptr};
+    TransformerStack m_encoder{nullptr};
     torch::nn::Linear m_toCode{nullptr};
     /// z_e is layer-normalised (no affine) before quantisation: otherwise the encoder can grow
     /// its outputs faster than the codes follow, and the VQ loss climbs while training runs.
@@ -133,6 +134,8 @@ public:
 private:
     Output decode(torch::Tensor latent, const torch::Tensor& padding);
     torch::Tensor standardised(const torch::Tensor& rows) const;
+    /// The continuous columns of rows ([..., rowDim] -> [..., continuous]), in layout order.
+    torch::Tensor continuousColumns(const torch::Tensor& rows) const;
 
     LevelVqVaeOptions m_options;
     torch::Tensor m_mean;  ///< buffer [rowDim]
@@ -140,7 +143,7 @@ private:
     torch::nn::ModuleList m_encoders{nullptr};
     torch::nn::Linear m_fromCode{nullptr};
     torch::nn::Embedding m_positions{nullptr};
-    torch::nn::TransformerEncoder m_decoder{nullptr};
+    TransformerStack m_decoder{nullptr};
     torch::nn::Linear m_continuousHead{nullptr};
     torch::nn::ModuleList m_categoricalHeads{nullptr};
 };
