@@ -165,6 +165,29 @@ int main(int argc, char** argv) {
     lift->add_option("--seed", liftSettings.seed)->capture_default_str();
     lift->add_option("--device", liftSettings.device, "cpu or cuda")->capture_default_str();
 
+    img2cad::ml::AlignTrainingSettings alignSettings;
+    CLI::App* align = train->add_subcommand(
+        "align", "Train the contrastive aligner of point clouds and CAD token sequences");
+    align->add_option("--data", alignSettings.data, "Dataset folder (programs and points)")
+        ->required();
+    align->add_option("--codebook", alignSettings.codebook, "Trained codebook folder")->required();
+    align->add_option("--out", alignSettings.out, "Model folder (new, or this run's)")->required();
+    align->add_option("--steps", alignSettings.steps)->capture_default_str();
+    align->add_option("--batch", alignSettings.batchSize, "Pairs per step")->capture_default_str();
+    align->add_option("--points", alignSettings.points, "Bootstrap points per cloud and step")
+        ->capture_default_str();
+    align->add_option("--lr", alignSettings.learningRate)->capture_default_str();
+    align->add_option("--warmup", alignSettings.warmupSteps)->capture_default_str();
+    align->add_option("--embedding", alignSettings.model.embedding)->capture_default_str();
+    align->add_option("--width", alignSettings.model.width)->capture_default_str();
+    align->add_option("--heads", alignSettings.model.heads)->capture_default_str();
+    align->add_option("--layers", alignSettings.model.layers)->capture_default_str();
+    align->add_option("--max-tokens", alignSettings.model.maxTokens)->capture_default_str();
+    align->add_option("--checkpoint-minutes", alignSettings.checkpointMinutes)
+        ->capture_default_str();
+    align->add_option("--seed", alignSettings.seed)->capture_default_str();
+    align->add_option("--device", alignSettings.device, "cpu or cuda")->capture_default_str();
+
     CLI11_PARSE(cli, argc, argv);
     try {
         if (compile->parsed()) return runCompile(compileRequest);
@@ -188,6 +211,7 @@ int main(int argc, char** argv) {
             return runTrainCodebook(codebookSettings);
         }
         if (lift->parsed()) return runTrainLift(liftSettings);
+        if (align->parsed()) return runTrainAlign(alignSettings);
         if (worker->parsed()) {
             std::vector<std::int64_t> shards;
             for (const std::string& item : CLI::detail::split(workerShards, ','))

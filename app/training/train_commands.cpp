@@ -79,4 +79,21 @@ int runTrainLift(const ml::LiftTrainingSettings& settings) {
     return 0;
 }
 
+int runTrainAlign(const ml::AlignTrainingSettings& settings) {
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
+    const ml::AlignTrainingResult result =
+        ml::trainAlign(settings, printProgress, &g_stopRequested);
+    if (!result.finished) {
+        std::cerr << "stopped at step " << result.stepsDone
+                  << " with a checkpoint; run the same command to resume\n";
+        return 130;
+    }
+    std::cout << "aligner written to " << settings.out.string()
+              << "\n  validation: " << result.validation.parts << " parts, retrieval top-1 "
+              << 100.0 * result.validation.top1 << "%, top-5 " << 100.0 * result.validation.top5
+              << "%\n";
+    return 0;
+}
+
 } // namespace img2cad::app

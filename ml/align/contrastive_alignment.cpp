@@ -39,11 +39,9 @@ CadSequenceEncoderImpl::CadSequenceEncoderImpl(const AlignmentOptions& o) : m_op
     if (o.vocabulary <= 0) throw Error("the CAD encoder needs the token vocabulary size");
     m_tokens = register_module("tokens", torch::nn::Embedding(o.vocabulary, o.width));
     m_positions = register_module("positions", torch::nn::Embedding(o.maxTokens, o.width));
-    torch::nn::TransformerEncoderLayerOptions layer(o.width, o.heads);
-    layer.dim_feedforward(4 * o.width).dropout(0.1).activation(torch::kGELU);
     m_transformer = register_module(
         "transformer",
-        torch::nn::TransformerEncoder(torch::nn::TransformerEncoderOptions(layer, o.layers)));
+        TransformerStack(TransformerStackOptions{o.width, o.heads, o.layers, 4 * o.width, 0.1}));
     m_head = register_module("head", torch::nn::Linear(o.width, o.embedding));
 }
 
@@ -56,9 +54,7 @@ torch::Tensor CadSequenceEncoderImpl::forward(const torch::Tensor& tokens,
     const torch::Tensor positions =
         torch::arange(length, torch::TensorOptions().dtype(torch::kLong).device(tokens.device()));
     torch::Tensor h = m_tokens->forward(tokens) + m_positions->forward(positions).unsqueeze(0);
-    const torch::Tensor causal =
-        torch::full({length, length}, -std::numeric_limits<float>::infinity(), h.options()).triu(1);
-    h = m_transformer->forward(h.transpose(0, 1), causal, padding).transpose(0, 1);
+    h = m_transformer->forward(h, padding, /*causal*/ true);
     // Right padding: the last real token of each sequence has seen all of it.
     const torch::Tensor last = (padding.logical_not().sum(1) - 1).clamp_min(0);
     const torch::Tensor summary =

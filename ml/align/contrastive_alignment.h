@@ -10,6 +10,8 @@
 // mean pooling. The UA-DGCNN's graph layers already spent their cost on importance; the
 // encoder sees the resampled P_ref, whose points are where the geometry matters.
 
+#include "ml/nn/transformer_stack.h"
+
 #include <torch/torch.h>
 
 namespace img2cad::ml {
@@ -45,7 +47,7 @@ public:
 private:
     AlignmentOptions m_options;
     torch::nn::Embedding m_tokens{nullptr}, m_positions{nullptr};
-    torch::nn::TransformerEncoder m_transformer{nullptr};
+    TransformerStack m_transformer{nullptr};
     torch::nn::Linear m_head{nullptr};
 };
 TORCH_MODULE(CadSequenceEncoder);

@@ -4,6 +4,7 @@
 // to exactly the weights of an uninterrupted one. Bad folders give clear errors.
 
 #include "test_registry.h"
+#include "tiny_datasets.h"
 
 #include "cad/generator/part_generator.h"
 #include "cad/program_json.h"
@@ -46,36 +47,6 @@ std::vector<CodebookExample> tinyExamples() {
     for (std::uint64_t seed = 0; std::int64_t(examples.size()) < kParts; ++seed)
         examples.push_back(makeCodebookExample(cad::generatePart(seed).program));
     return examples;
-}
-
-/// A dataset folder of generated programs (one point, no views: the codebook reads programs).
-void writeTinyDataset(const fs::path& folder) {
-    std::vector<Sample> samples;
-    for (std::int64_t i = 0; i < kParts; ++i) {
-        const cad::GeneratedPart part = cad::generatePart(std::uint64_t(i));
-        Sample sample;
-        sample.index = i;
-        sample.source = cad::partFamilyName(part.family);
-        sample.programJson = cad::programToJson(part.program);
-        sample.nearDuplicateKey = "key-" + std::to_string(i);
-        // Most samples train; every fourth is held out, so validation has programs.
-        sample.split = i % 4 == 3 ? Split::Val : Split::Train;
-        sample.points.positions = {{0, 0, 0}};
-        sample.points.normals = {{0, 0, 1}};
-        sample.points.faceIndices = {0};
-        sample.points.primitives = {cad::PrimitiveType::Plane};
-        samples.push_back(sample);
-    }
-    fs::create_directories(folder);
-    writeShard(samples, folder / "shard-00000.h5");
-    DatasetManifest manifest;
-    manifest.settings.count = kParts;
-    manifest.settings.shardSize = int(kParts);
-    manifest.settings.views = 0;
-    manifest.settings.points = 1;
-    manifest.complete = true;
-    manifest.counts.samples = kParts;
-    writeManifest(manifest, folder);
 }
 
 CodebookTrainingSettings tinySettings(const fs::path& data, const fs::path& out) {
@@ -231,7 +202,7 @@ void TestCadCodebook::tokensRoundTripToTheReconstructedProgram() {
 void TestCadCodebook::anInterruptedRunResumesToTheSameWeights() {
     QTemporaryDir dir;
     const fs::path root = dir.path().toStdString();
-    writeTinyDataset(root / "data");
+    test::writeProgramDataset(root / "data", kParts);
 
     std::vector<double> straightLosses;
     const auto straight = trainCodebook(
@@ -282,7 +253,7 @@ void TestCadCodebook::anInterruptedRunResumesToTheSameWeights() {
 void TestCadCodebook::refusesAFolderOfAnotherRunAndBrokenModels() {
     QTemporaryDir dir;
     const fs::path root = dir.path().toStdString();
-    writeTinyDataset(root / "data");
+    test::writeProgramDataset(root / "data", kParts);
     CodebookTrainingSettings settings = tinySettings(root / "data", root / "model");
     settings.steps = 2;
     trainCodebook(settings, {});
