@@ -28,13 +28,16 @@ std::string duration(double seconds) {
 void printProgress(const ml::TrainingProgress& p) {
     std::ostringstream line;
     line.precision(4);
-    line << "step " << p.step << "/" << p.steps << "  loss " << p.loss << " (";
-    bool first = true;
-    for (const auto& [name, value] : p.parts) {
-        line << (first ? "" : " ") << name << " " << value;
-        first = false;
+    line << "step " << p.step << "/" << p.steps << "  loss " << p.loss;
+    if (!p.parts.empty()) {
+        line << " (";
+        bool first = true;
+        for (const auto& [name, value] : p.parts) {
+            line << (first ? "" : " ") << name << " " << value;
+            first = false;
+        }
+        line << ")";
     }
-    line << ")";
     line.precision(3);
     for (const auto& [name, value] : p.metrics)
         line << "  " << name << " " << value;
