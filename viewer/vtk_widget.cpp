@@ -16,6 +16,7 @@
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkInteractorStyleTrackballCamera.h>
+#include <vtkLightKit.h>
 #include <vtkOpenGLFramebufferObject.h>
 #include <vtkOpenGLState.h>
 #include <vtkRenderer.h>
@@ -52,6 +53,9 @@ VtkWidget::VtkWidget(QWidget* parent) : QOpenGLWidget(parent) {
     m_renderer->SetBackground(0.93, 0.94, 0.96);
     m_renderer->SetBackground2(0.75, 0.78, 0.84);
     m_renderer->GradientBackgroundOn();
+    // Key, fill, back and head lights: parts read as solids from every side, not only the lit one.
+    vtkNew<vtkLightKit> lights;
+    lights->AddLightsToRenderer(m_renderer);
     m_interactor->SetRenderWindow(m_window);
     m_interactor->EnableRenderOff(); // renders come from paintGL or requestRender
     m_interactor->Enable();

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QTimer>
 
 #include <cstdlib>
 
@@ -24,11 +25,27 @@ int main(int argc, char** argv) {
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument("files", "Parts to open (the first is shown)", "[files...]");
+    const QCommandLineOption screenshot(
+        "screenshot", "Save a picture of the window once the file is shown, then quit.", "png");
+    parser.addOption(screenshot);
     parser.process(app);
 
     img2cad::ui::MainWindow window;
     window.show();
     const QStringList files = parser.positionalArguments();
+    if (parser.isSet(screenshot)) {
+        // For the README and docs: scripts/screenshot.sh runs this under Xvfb.
+        const QString path = parser.value(screenshot);
+        const auto capture = [&window, path] {
+            QTimer::singleShot(500, &window, [&window, path] {
+                const bool saved = window.grab().save(path);
+                QCoreApplication::exit(saved ? 0 : 1);
+            });
+        };
+        QObject::connect(&window, &img2cad::ui::MainWindow::partShown, &window, capture);
+        QObject::connect(&window, &img2cad::ui::MainWindow::errorShown, &window, capture);
+        if (files.isEmpty()) capture();
+    }
     if (!files.isEmpty()) window.openFile(files.front());
     return app.exec();
 }
