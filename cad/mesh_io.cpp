@@ -154,12 +154,14 @@ private:
                 m_mesh.normals.push_back({n.x, n.y, n.z});
             }
         }
-        // Points and lines (point clouds, wire edges) keep their vertices but add no triangle.
+        // Polygons become fans (we triangulate, not Assimp: see readMesh); points and lines
+        // (point clouds, wire edges) keep their vertices but add no triangle.
         for (unsigned int f = 0; f < in.mNumFaces; ++f) {
             const aiFace& face = in.mFaces[f];
-            if (face.mNumIndices != 3) continue;
-            m_mesh.triangles.push_back(
-                {base + face.mIndices[0], base + face.mIndices[1], base + face.mIndices[2]});
+            if (face.mNumIndices < 3) continue;
+            const unsigned int* index = face.mIndices; // checked by readMesh
+            for (unsigned int k = 2; k < face.mNumIndices; ++k)
+                m_mesh.triangles.push_back({base + index[0], base + index[k - 1], base + index[k]});
         }
     }
 
@@ -206,9 +208,25 @@ TriangleMesh readMesh(const fs::path& path) {
     if (fs::file_size(path) == 0)
         throw Error("cannot read " + quoted(path) + ": the file is empty");
     Assimp::Importer importer;
-    // Vertex joining leaves point-only meshes (face-less PLY/OBJ) untouched in Assimp 5.2.
-    const aiScene* scene =
-        importer.ReadFile(path.string(), aiProcess_Triangulate | aiProcess_JoinIdenticalVertices);
+    // Assimp's own checks are not enough for hostile files: on a malformed face list (found by
+    // fuzzing a binary PLY) aiProcess_Triangulate's assertion aborts the whole process in
+    // Debian's build. So the file is read without post-processing, its faces are checked here,
+    // and only then are identical vertices joined; SceneMerger makes the triangle fans. (Vertex
+    // joining leaves point-only meshes, face-less PLY/OBJ, untouched in Assimp 5.2.)
+    const aiScene* scene = importer.ReadFile(path.string(), 0);
+    if (!scene)
+        throw Error("cannot read " + quoted(path) + " as a mesh: " + importer.GetErrorString());
+    for (unsigned int m = 0; m < scene->mNumMeshes; ++m) {
+        const aiMesh* in = scene->mMeshes[m];
+        for (unsigned int f = 0; in && f < in->mNumFaces; ++f) {
+            const aiFace& face = in->mFaces[f];
+            for (unsigned int k = 0; k < face.mNumIndices; ++k)
+                if (!face.mIndices || face.mIndices[k] >= in->mNumVertices)
+                    throw Error("cannot read " + quoted(path) + ": face " + std::to_string(f) +
+                                " refers to a vertex the mesh does not have");
+        }
+    }
+    scene = importer.ApplyPostProcessing(aiProcess_JoinIdenticalVertices);
     if (!scene)
         throw Error("cannot read " + quoted(path) + " as a mesh: " + importer.GetErrorString());
     TriangleMesh mesh = SceneMerger(*scene).merge();

@@ -12,8 +12,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const std::array<const char*, 10> extensions = {
         ".step", ".brep", ".stl", ".obj", ".ply", ".off", ".gltf", ".xyz", ".json", ".stp"};
     if (size == 0) return 0;
-    const auto path = img2cad::fuzz::asFile(data + 1, size - 1,
-                                            extensions[data[0] % extensions.size()]);
+    const auto path =
+        img2cad::fuzz::asFile(data + 1, size - 1, extensions[data[0] % extensions.size()]);
     try {
         img2cad::cad::readPartFile(path);
     } catch (const img2cad::cad::Error&) {

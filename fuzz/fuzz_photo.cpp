@@ -8,11 +8,11 @@
 #include <array>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    static const std::array<const char*, 6> extensions = {".jpg", ".png",  ".webp",
+    static const std::array<const char*, 6> extensions = {".jpg", ".png", ".webp",
                                                           ".tif", ".bmp", ".jpeg"};
     if (size == 0) return 0;
-    const auto path = img2cad::fuzz::asFile(data + 1, size - 1,
-                                            extensions[data[0] % extensions.size()]);
+    const auto path =
+        img2cad::fuzz::asFile(data + 1, size - 1, extensions[data[0] % extensions.size()]);
     try {
         img2cad::ml::readPhoto(path);
     } catch (const img2cad::ml::Error&) {
