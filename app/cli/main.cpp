@@ -188,6 +188,34 @@ int main(int argc, char** argv) {
     align->add_option("--seed", alignSettings.seed)->capture_default_str();
     align->add_option("--device", alignSettings.device, "cpu or cuda")->capture_default_str();
 
+    img2cad::ml::RefineTrainingSettings refineSettings;
+    CLI::App* refine = train->add_subcommand(
+        "refine", "Train the UA-DGCNN that scores the coarse cloud's points by edge importance");
+    refine->add_option("--data", refineSettings.data, "Dataset folder (programs and points)")
+        ->required();
+    refine->add_option("--out", refineSettings.out, "Model folder (new, or this run's)")
+        ->required();
+    refine->add_option("--steps", refineSettings.steps)->capture_default_str();
+    refine->add_option("--batch", refineSettings.batchSize, "Clouds per step")
+        ->capture_default_str();
+    refine->add_option("--points", refineSettings.points, "Points per cloud and step")
+        ->capture_default_str();
+    refine->add_option("--lr", refineSettings.learningRate)->capture_default_str();
+    refine->add_option("--warmup", refineSettings.warmupSteps)->capture_default_str();
+    refine->add_option("--neighbours", refineSettings.model.neighbours)->capture_default_str();
+    refine->add_option("--width", refineSettings.model.featureWidth)->capture_default_str();
+    refine->add_option("--global-width", refineSettings.model.globalWidth)->capture_default_str();
+    refine->add_option("--jitter", refineSettings.jitter, "Training noise (unit-cube frame)")
+        ->capture_default_str();
+    refine->add_option("--sigma", refineSettings.sigma, "Edge-saliency width (unit-cube frame)")
+        ->capture_default_str();
+    refine->add_option("--max-parts", refineSettings.maxParts, "Training parts to label; 0 = all")
+        ->capture_default_str();
+    refine->add_option("--checkpoint-minutes", refineSettings.checkpointMinutes)
+        ->capture_default_str();
+    refine->add_option("--seed", refineSettings.seed)->capture_default_str();
+    refine->add_option("--device", refineSettings.device, "cpu or cuda")->capture_default_str();
+
     CLI11_PARSE(cli, argc, argv);
     try {
         if (compile->parsed()) return runCompile(compileRequest);
@@ -212,6 +240,7 @@ int main(int argc, char** argv) {
         }
         if (lift->parsed()) return runTrainLift(liftSettings);
         if (align->parsed()) return runTrainAlign(alignSettings);
+        if (refine->parsed()) return runTrainRefine(refineSettings);
         if (worker->parsed()) {
             std::vector<std::int64_t> shards;
             for (const std::string& item : CLI::detail::split(workerShards, ','))

@@ -99,4 +99,20 @@ int runTrainAlign(const ml::AlignTrainingSettings& settings) {
     return 0;
 }
 
+int runTrainRefine(const ml::RefineTrainingSettings& settings) {
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
+    const ml::RefineTrainingResult result =
+        ml::trainRefine(settings, printProgress, &g_stopRequested);
+    if (!result.finished) {
+        std::cerr << "stopped at step " << result.stepsDone
+                  << " with a checkpoint; run the same command to resume\n";
+        return 130;
+    }
+    std::cout << "refinement network written to " << settings.out.string()
+              << "\n  validation: " << result.validation.parts << " parts, importance AUC "
+              << result.validation.auc << "\n";
+    return 0;
+}
+
 } // namespace img2cad::app

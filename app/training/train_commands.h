@@ -6,11 +6,13 @@
 #include "ml/align/align_trainer.h"
 #include "ml/codebook/codebook_trainer.h"
 #include "ml/lift/lift_trainer.h"
+#include "ml/refine/refine_trainer.h"
 
 namespace img2cad::app {
 
 int runTrainCodebook(const ml::CodebookTrainingSettings& settings);
 int runTrainLift(const ml::LiftTrainingSettings& settings);
 int runTrainAlign(const ml::AlignTrainingSettings& settings);
+int runTrainRefine(const ml::RefineTrainingSettings& settings);
 
 } // namespace img2cad::app

@@ -27,9 +27,10 @@ UaDgcnnImpl::UaDgcnnImpl(const DgcnnOptions& o) : m_options(o) {
                                                edgeMlp(widths[layer], widths[layer + 1])));
     const std::int64_t concatenated = 5 * w;
     m_global = register_module(
-        "global", torch::nn::Sequential(
-                      torch::nn::Linear(concatenated, o.globalWidth),
-                      torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(0.2))));
+        "global_feature",
+        torch::nn::Sequential(
+            torch::nn::Linear(concatenated, o.globalWidth),
+            torch::nn::LeakyReLU(torch::nn::LeakyReLUOptions().negative_slope(0.2))));
     m_head = register_module(
         "head", torch::nn::Sequential(
                     torch::nn::Linear(concatenated + o.globalWidth, 128),

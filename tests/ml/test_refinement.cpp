@@ -5,6 +5,7 @@
 // with a large beta (statistical checks with fixed seeds).
 
 #include "test_registry.h"
+#include "tiny_datasets.h"
 
 #include "cad/compiler.h"
 #include "cad/generator/part_generator.h"
@@ -14,9 +15,12 @@
 #include "cad/tessellation.h"
 #include "cad/topology.h"
 #include "ml/error.h"
+#include "ml/refine/refine_trainer.h"
 #include "ml/refine/resampling.h"
 #include "ml/refine/ua_dgcnn.h"
+#include "ml/training/model_folder.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace img2cad;
@@ -51,7 +55,63 @@ private Q_SLOTS:
     void resamplingWithLambdaZeroIsUniform();
     void resamplingWithLargeBetaKeepsTheMostImportant();
     void refusesBadSettings();
+    void aucMatchesHandComputedValues();
+    void trainerLearnsAndReloads();
 };
+
+void TestRefinement::aucMatchesHandComputedValues() {
+    const torch::Tensor positive = torch::tensor({1, 1, 0, 0}).to(torch::kBool);
+    QCOMPARE(rocAuc(torch::tensor({0.9, 0.8, 0.1, 0.2}), positive), 1.0);
+    QCOMPARE(rocAuc(torch::tensor({0.1, 0.2, 0.9, 0.8}), positive), 0.0);
+    // Positives 0.9 and 0.3 against negatives 0.5 and 0.1: 3 of 4 pairs ordered right.
+    QCOMPARE(rocAuc(torch::tensor({0.9, 0.3, 0.5, 0.1}), positive), 0.75);
+    QCOMPARE(rocAuc(torch::tensor({0.5, 0.5, 0.5, 0.5}), positive), 0.5); // ties count half
+    QVERIFY_THROWS_EXCEPTION(Error, rocAuc(torch::tensor({0.5, 0.4}), torch::ones({2})));
+}
+
+// `train refine` end to end on a tiny dataset: the importance loss falls, the folder reloads to
+// the same outputs, and the validation AUC is in the manifest.
+void TestRefinement::trainerLearnsAndReloads() {
+    QTemporaryDir dir;
+    const std::filesystem::path root = dir.path().toStdString();
+    test::writeProgramDataset(root / "data", 8, 256);
+    RefineTrainingSettings settings;
+    settings.data = root / "data";
+    settings.out = root / "refine";
+    settings.model = {8, 16, 32};
+    settings.points = 128;
+    settings.steps = 40;
+    settings.batchSize = 4;
+    settings.learningRate = 3e-3;
+    settings.warmupSteps = 1;
+    std::vector<double> losses;
+    const RefineTrainingResult result = trainRefine(
+        settings, [&](const TrainingProgress& p) { losses.push_back(p.loss); }, nullptr, 1);
+    QVERIFY(result.finished);
+    QCOMPARE(losses.size(), std::size_t(40));
+    const auto average = [&](std::size_t from) {
+        double sum = 0.0;
+        for (std::size_t i = from; i < from + 10; ++i)
+            sum += losses[i];
+        return sum / 10.0;
+    };
+    QVERIFY2(average(30) < average(0),
+             qPrintable(QString("%1 -> %2").arg(average(0)).arg(average(30))));
+    QCOMPARE(result.validation.parts, std::int64_t(2));
+    QVERIFY(result.validation.auc > 0.0 && result.validation.auc <= 1.0);
+    const nlohmann::json manifest = readModelManifest(root / "refine", "refine");
+    QCOMPARE(manifest["metrics"]["validation"]["importance_auc"].get<double>(),
+             result.validation.auc);
+
+    UaDgcnn loaded = loadRefiner(root / "refine");
+    const torch::Tensor probe = torch::rand({1, 64, 3}) - 0.5;
+    const torch::Tensor once = loaded->forward(probe).importance;
+    QVERIFY(torch::equal(once, loadRefiner(root / "refine")->forward(probe).importance));
+
+    settings.points = 1;
+    settings.out = root / "other";
+    QVERIFY_THROWS_EXCEPTION(Error, trainRefine(settings, {}));
+}
 
 void TestRefinement::edgeSaliencyMatchesHandComputedValues() {
     const std::vector<std::vector<cad::Vec3f>> edges{{{0, 0, 0}, {1, 0, 0}}};
@@ -70,7 +130,9 @@ void TestRefinement::dgcnnLearnsEdgeImportance() {
     UaDgcnn network(options);
     torch::optim::Adam optimizer(network->parameters(), torch::optim::AdamOptions(3e-3));
     double first = 0.0, last = 0.0;
-    for (int step = 0; step < 150; ++step) {
+    // 300 steps: the loss plateaus for about 150 first, and where it leaves the plateau varies
+    // with the CPU's kernels.
+    for (int step = 0; step < 300; ++step) {
         const auto output = network->forward(points);
         const torch::Tensor loss = UaDgcnnImpl::loss(output, target);
         optimizer.zero_grad();

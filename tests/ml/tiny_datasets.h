@@ -31,6 +31,7 @@ inline void writeProgramDataset(const std::filesystem::path& folder, std::int64_
         const cad::Shape shape = cad::compile(part.program);
         const cad::Normalization frame = cad::Normalization::toUnitCube(cad::analyse(shape).bbox);
         sample.points = frame.apply(cad::samplePoints(cad::tessellate(shape), points, 1));
+        sample.normalization = {frame.center.x, frame.center.y, frame.center.z, frame.scale};
         samples.push_back(sample);
     }
     std::filesystem::create_directories(folder);
