@@ -46,6 +46,13 @@ void printProgress(const ml::TrainingProgress& p) {
     std::cerr << line.str() << std::endl;
 }
 
+/// A run stopped by Ctrl-C or SIGTERM: where, and how to go on. Returns the exit status.
+int reportStopped(std::int64_t stepsDone) {
+    std::cerr << "stopped at step " << stepsDone
+              << " with a checkpoint; run the same command to resume\n";
+    return 130;
+}
+
 } // namespace
 
 int runTrainCodebook(const ml::CodebookTrainingSettings& settings) {
@@ -53,11 +60,7 @@ int runTrainCodebook(const ml::CodebookTrainingSettings& settings) {
     std::signal(SIGTERM, requestStop);
     const ml::CodebookTrainingResult result =
         ml::trainCodebook(settings, printProgress, &g_stopRequested);
-    if (!result.finished) {
-        std::cerr << "stopped at step " << result.stepsDone
-                  << " with a checkpoint; run the same command to resume\n";
-        return 130;
-    }
+    if (!result.finished) return reportStopped(result.stepsDone);
     const ml::CodebookMetrics& v = result.validation;
     std::cout << "codebook (" << ml::variantName(settings.model.variant) << ") written to "
               << settings.out.string() << "\n  validation: " << v.programs
@@ -70,11 +73,7 @@ int runTrainLift(const ml::LiftTrainingSettings& settings) {
     std::signal(SIGINT, requestStop);
     std::signal(SIGTERM, requestStop);
     const ml::LiftTrainingResult result = ml::trainLift(settings, printProgress, &g_stopRequested);
-    if (!result.finished) {
-        std::cerr << "stopped at step " << result.stepsDone
-                  << " with a checkpoint; run the same command to resume\n";
-        return 130;
-    }
+    if (!result.finished) return reportStopped(result.stepsDone);
     std::cout << (settings.lora ? "LoRA adapters" : "lifting network") << " written to "
               << settings.out.string() << "\n  validation: " << result.validation.views
               << " views, Chamfer distance x10^2 mean " << result.validation.meanChamfer
@@ -87,11 +86,7 @@ int runTrainAlign(const ml::AlignTrainingSettings& settings) {
     std::signal(SIGTERM, requestStop);
     const ml::AlignTrainingResult result =
         ml::trainAlign(settings, printProgress, &g_stopRequested);
-    if (!result.finished) {
-        std::cerr << "stopped at step " << result.stepsDone
-                  << " with a checkpoint; run the same command to resume\n";
-        return 130;
-    }
+    if (!result.finished) return reportStopped(result.stepsDone);
     std::cout << "aligner written to " << settings.out.string()
               << "\n  validation: " << result.validation.parts << " parts, retrieval top-1 "
               << 100.0 * result.validation.top1 << "%, top-5 " << 100.0 * result.validation.top5
@@ -104,11 +99,7 @@ int runTrainRefine(const ml::RefineTrainingSettings& settings) {
     std::signal(SIGTERM, requestStop);
     const ml::RefineTrainingResult result =
         ml::trainRefine(settings, printProgress, &g_stopRequested);
-    if (!result.finished) {
-        std::cerr << "stopped at step " << result.stepsDone
-                  << " with a checkpoint; run the same command to resume\n";
-        return 130;
-    }
+    if (!result.finished) return reportStopped(result.stepsDone);
     std::cout << "refinement network written to " << settings.out.string()
               << "\n  validation: " << result.validation.parts << " parts, importance AUC "
               << result.validation.auc << "\n";
