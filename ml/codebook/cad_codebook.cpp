@@ -288,6 +288,7 @@ CadCodebookImpl::Reconstruction CadCodebookImpl::reconstruct(const CodebookExamp
                 decoded.eb = std::move(matrix); // flat rows, decoded below
         }
     }
+    result.matrices = decoded;
     try {
         if (m_options.variant == CodebookVariant::Hierarchical) {
             result.program = decodeProgram(fromMatrices(decoded));

@@ -79,6 +79,9 @@ public:
         std::int64_t rowsCorrect = 0; ///< rows whose every categorical field came back right
         /// The codes of the valid rows, per codebook (named as in health()).
         std::map<std::string, std::vector<std::int64_t>> codes;
+        /// The decoded rows before they become a program (hierarchical variant; the flat
+        /// variants keep theirs in `matrices.eb`), for diagnosis of what went wrong.
+        ProgramMatrices matrices;
     };
     /// Encodes to codes and decodes from the codes alone (evaluation mode, no gradients).
     Reconstruction reconstruct(const CodebookExample& example);

@@ -5,7 +5,11 @@
 // solid, median and mean Chamfer distance x10^2, hanging-face ratio and code usage.
 //
 //   bench_codebook --data DATASET --model DIR [--model DIR ...] [--sequences DIR]
-//                  [--programs N]
+//                  [--programs N] [--oracle LEVEL:COLUMN ...]
+//
+// --oracle (diagnosis, hierarchical models): the named columns of the decoded rows are replaced
+// by the original's before the program is rebuilt, e.g. `--oracle cc:1` gives every curve its
+// true turn angle; what validity that buys says which feature the model gets wrong.
 //
 // Chamfer distance: appendix A's (mean unsquared nearest distance, both ways, averaged), on
 // 2,000 surface points, both shapes in the ORIGINAL's unit-cube frame (a reconstruction of the
@@ -27,6 +31,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -74,6 +79,8 @@ std::vector<Part> realSequences(const fs::path& folder) {
 
 struct Row {
     std::string model, set;
+    /// Squared errors and counts of the decoded rows per "level:column" (hierarchical only).
+    std::map<std::string, std::pair<double, std::int64_t>> columnErrors;
     std::int64_t programs = 0, encodable = 0, rows = 0, rowsCorrect = 0, valid = 0;
     std::int64_t undecodable = 0, uncompilable = 0, invalidSolid = 0; ///< why the others failed
     std::vector<double> chamfer;
@@ -88,8 +95,64 @@ std::pair<std::vector<cad::Vec3f>, cad::Normalization> referenceOf(const cad::Pr
     return {frame.apply(cad::samplePoints(cad::tessellate(shape), kPoints)).positions, frame};
 }
 
+struct OracleColumn {
+    std::string level; ///< "eb", "sp" or "cc"
+    std::size_t column = 0;
+};
+
+OracleColumn parseOracle(const std::string& text) {
+    const std::size_t colon = text.find(':');
+    if (colon == std::string::npos) throw std::runtime_error("--oracle wants LEVEL:COLUMN");
+    return {text.substr(0, colon), std::stoul(text.substr(colon + 1))};
+}
+
+/// `decoded` with the oracle columns copied from `original` (matrices of the same shapes).
+ml::ProgramMatrices withOracle(ml::ProgramMatrices decoded, const ml::ProgramMatrices& original,
+                               const std::vector<OracleColumn>& oracle) {
+    const auto copyColumn = [](ml::FeatureMatrix& to, const ml::FeatureMatrix& from,
+                               std::size_t column) {
+        for (std::size_t r = 0; r < to.rows && r < from.rows; ++r)
+            to.values[r * to.cols + column] = from.values[r * from.cols + column];
+    };
+    for (const OracleColumn& o : oracle) {
+        if (o.level == "eb") copyColumn(decoded.eb, original.eb, o.column);
+        for (std::size_t e = 0; o.level == "sp" && e < decoded.sp.size(); ++e)
+            copyColumn(decoded.sp[e], original.sp[e], o.column);
+        for (std::size_t e = 0; o.level == "cc" && e < decoded.cc.size(); ++e)
+            copyColumn(decoded.cc[e], original.cc[e], o.column);
+    }
+    return decoded;
+}
+
+void addErrors(std::map<std::string, std::pair<double, std::int64_t>>& errors,
+               const std::string& level, const ml::FeatureMatrix& decoded,
+               const ml::FeatureMatrix& original) {
+    if (decoded.rows != original.rows || decoded.cols != original.cols) return;
+    for (std::size_t r = 0; r < decoded.rows; ++r)
+        for (std::size_t c = 0; c < decoded.cols; ++c) {
+            const double d =
+                decoded.values[r * decoded.cols + c] - original.values[r * original.cols + c];
+            auto& [sum, count] = errors[level + ":" + std::to_string(c)];
+            sum += d * d;
+            ++count;
+        }
+}
+
+/// Per-column squared errors of a hierarchical reconstruction's rows (BENCH_VERBOSE prints
+/// their RMS: which feature the model gets least right).
+void accumulateColumnErrors(std::map<std::string, std::pair<double, std::int64_t>>& errors,
+                            const ml::ProgramMatrices& decoded,
+                            const ml::ProgramMatrices& original) {
+    if (decoded.sp.size() != original.sp.size() || decoded.cc.size() != original.cc.size()) return;
+    addErrors(errors, "eb", decoded.eb, original.eb);
+    for (std::size_t e = 0; e < decoded.sp.size(); ++e) {
+        addErrors(errors, "sp", decoded.sp[e], original.sp[e]);
+        addErrors(errors, "cc", decoded.cc[e], original.cc[e]);
+    }
+}
+
 Row evaluate(ml::CadCodebook& codebook, const std::string& model, const std::string& set,
-             const std::vector<Part>& parts) {
+             const std::vector<Part>& parts, const std::vector<OracleColumn>& oracle) {
     Row row{model, set};
     std::map<std::string, std::set<std::int64_t>> used;
     for (const Part& part : parts) {
@@ -104,7 +167,17 @@ Row evaluate(ml::CadCodebook& codebook, const std::string& model, const std::str
             continue;
         }
         ++row.encodable;
-        const auto result = codebook->reconstruct(example);
+        auto result = codebook->reconstruct(example);
+        accumulateColumnErrors(row.columnErrors, result.matrices, example.levels);
+        if (!oracle.empty() && codebook->options().variant == ml::CodebookVariant::Hierarchical) {
+            try {
+                result.program = ml::decodeProgram(
+                    ml::fromMatrices(withOracle(result.matrices, example.levels, oracle)));
+                result.error.clear();
+            } catch (const std::exception& e) {
+                result.error = e.what();
+            }
+        }
         row.rows += result.rows;
         row.rowsCorrect += result.rowsCorrect;
         for (const auto& [name, codes] : result.codes)
@@ -179,12 +252,17 @@ int main(int argc, char** argv) {
         sequences = fs::path(IMG2CAD_SOURCE_DIR) / ".." / "shared" / "data" / "sequences";
     std::vector<fs::path> models;
     std::size_t limit = 300;
+    std::vector<std::string> oracleText;
     cli.add_option("--data", data, "Dataset folder (its test split)")->required();
     cli.add_option("--model", models, "Model folder (repeat)")->required();
     cli.add_option("--sequences", sequences, "Real DeepCAD / Fusion 360 JSON folder");
     cli.add_option("--programs", limit, "Test-split programs to measure")->capture_default_str();
+    cli.add_option("--oracle", oracleText, "Diagnosis: LEVEL:COLUMN taken from the original");
     CLI11_PARSE(cli, argc, argv);
     try {
+        std::vector<OracleColumn> oracle;
+        for (const std::string& text : oracleText)
+            oracle.push_back(parseOracle(text));
         const std::vector<Part> generated = testSplit(data, limit);
         std::vector<Part> real;
         if (fs::is_directory(sequences))
@@ -196,11 +274,19 @@ int main(int argc, char** argv) {
             ml::CadCodebook codebook = ml::loadCodebook(folder);
             const std::string label = modelLabel(codebook->options().variant);
             std::cerr << "measuring " << label << " (" << folder.string() << ")\n";
-            rows.push_back(evaluate(codebook, label, "generated test split", generated));
+            rows.push_back(evaluate(codebook, label, "generated test split", generated, oracle));
             if (!real.empty())
-                rows.push_back(evaluate(codebook, label, "real sequences (shared/data)", real));
+                rows.push_back(
+                    evaluate(codebook, label, "real sequences (shared/data)", real, oracle));
         }
         printTable(rows);
+        if (std::getenv("BENCH_VERBOSE"))
+            for (const Row& r : rows)
+                for (const auto& [column, error] : r.columnErrors)
+                    std::fprintf(
+                        stderr, "  %s / %s: %s RMS error %.5f\n", r.model.c_str(), r.set.c_str(),
+                        column.c_str(),
+                        std::sqrt(error.first / double(std::max<std::int64_t>(1, error.second))));
     } catch (const std::exception& e) {
         std::cerr << "bench_codebook: " << e.what() << "\n";
         return 1;
