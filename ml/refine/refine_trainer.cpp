@@ -30,23 +30,19 @@ struct LabelledClouds {
     std::int64_t skipped = 0;
 };
 
-/// The sample's points with their ground-truth importance: the program is compiled and its
-/// BRep edges brought into the frame the points were sampled in (the sample's normalisation).
+/// The sample's points with their ground-truth importance (from its compiled program).
 LabelledCloud label(const Sample& sample, double sigma) {
     const cad::Shape shape = cad::compile(cad::programFromJson(sample.programJson));
-    cad::Normalization frame;
-    frame.center = {sample.normalization[0], sample.normalization[1], sample.normalization[2]};
-    frame.scale = sample.normalization[3];
-    const cad::TriangleMesh mesh = frame.apply(cad::tessellate(shape));
     const std::vector<cad::Vec3f>& positions = sample.points.positions;
-    const std::vector<float> saliency = cad::edgeSaliency(positions, mesh.featureEdges, sigma);
     const auto n = std::int64_t(positions.size());
     return {
         torch::from_blob(const_cast<cad::Vec3f*>(positions.data()), {n, 3}, torch::kFloat).clone(),
-        torch::tensor(saliency, torch::kFloat)};
+        edgeImportance(shape, sample.normalization, positions, sigma)};
 }
 
-LabelledClouds loadClouds(const RefineTrainingSettings& settings) {
+/// Labels the training and validation parts; stops early (returning what it has) when `stop`
+/// is set, since labelling a large set takes minutes.
+LabelledClouds loadClouds(const RefineTrainingSettings& settings, const std::atomic<bool>* stop) {
     const DatasetManifest manifest = readManifest(settings.data);
     LabelledClouds clouds;
     for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
@@ -54,6 +50,7 @@ LabelledClouds loadClouds(const RefineTrainingSettings& settings) {
         if (!fs::exists(shard)) continue;
         const std::size_t count = shardSampleCount(shard);
         for (std::size_t p = 0; p < count; ++p) {
+            if (stop && stop->load()) return clouds;
             const bool enough = settings.maxParts > 0 &&
                                 std::int64_t(clouds.train.size()) >= settings.maxParts &&
                                 std::int64_t(clouds.val.size()) >= settings.maxParts / 8;
@@ -145,6 +142,15 @@ DgcnnOptions optionsFromJson(const nlohmann::json& j) {
 
 } // namespace
 
+torch::Tensor edgeImportance(const cad::Shape& shape, const std::array<double, 4>& normalization,
+                             const std::vector<cad::Vec3f>& points, double sigma) {
+    cad::Normalization frame;
+    frame.center = {normalization[0], normalization[1], normalization[2]};
+    frame.scale = normalization[3];
+    const cad::TriangleMesh mesh = frame.apply(cad::tessellate(shape));
+    return torch::tensor(cad::edgeSaliency(points, mesh.featureEdges, sigma), torch::kFloat);
+}
+
 double rocAuc(const torch::Tensor& scores, const torch::Tensor& positive) {
     const torch::Tensor s = scores.to(torch::kDouble).reshape({-1});
     const torch::Tensor p = positive.to(torch::kBool).reshape({-1});
@@ -204,7 +210,8 @@ RefineTrainingResult trainRefine(const RefineTrainingSettings& settings,
         {"max_parts", settings.maxParts},
         {"seed", settings.seed}};
     prepareRunFolder(settings.out, identity);
-    const LabelledClouds clouds = loadClouds(settings);
+    const LabelledClouds clouds = loadClouds(settings, stop);
+    if (stop && stop->load()) return {};
 
     torch::manual_seed(settings.seed);
     UaDgcnn network(settings.model);
