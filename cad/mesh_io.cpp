@@ -4,6 +4,7 @@
 #include "cad/atomic_file.h"
 #include "cad/error.h"
 #include "cad/internal/file_names.h"
+#include "cad/internal/ply_reader.h"
 
 #include <assimp/Exporter.hpp>
 #include <assimp/Importer.hpp>
@@ -200,6 +201,23 @@ bool isMeshExtension(const fs::path& path) {
            kReadableMeshExtensions.end();
 }
 
+namespace {
+
+/// PLY meshes through our own reader: Assimp 5.2's PLY importer dereferences out of bounds on
+/// malformed binary files (found by fuzz/fuzz_part_file).
+TriangleMesh readPlyMesh(const fs::path& path) {
+    PlyContents ply = readPly(path, true);
+    TriangleMesh mesh;
+    mesh.positions = std::move(ply.cloud.positions);
+    mesh.normals = std::move(ply.cloud.normals);
+    mesh.triangles.assign(ply.triangles.begin(), ply.triangles.end());
+    if (mesh.positions.empty())
+        throw Error("cannot read " + quoted(path) + ": the file holds no vertices");
+    return mesh;
+}
+
+} // namespace
+
 TriangleMesh readMesh(const fs::path& path) {
     requireReadableFile(path);
     if (!isMeshExtension(path))
@@ -207,6 +225,7 @@ TriangleMesh readMesh(const fs::path& path) {
                     ": unknown mesh file type (expected .stl, .obj, .ply, .off, .gltf or .glb)");
     if (fs::file_size(path) == 0)
         throw Error("cannot read " + quoted(path) + ": the file is empty");
+    if (lowerExtension(path) == ".ply") return readPlyMesh(path);
     Assimp::Importer importer;
     // Assimp's own checks are not enough for hostile files: on a malformed face list (found by
     // fuzzing a binary PLY) aiProcess_Triangulate's assertion aborts the whole process in

@@ -4,6 +4,7 @@
 #include "cad/atomic_file.h"
 #include "cad/error.h"
 #include "cad/internal/file_names.h"
+#include "cad/internal/ply_reader.h"
 #include "cad/mesh_io.h"
 #include "cad/text_file.h"
 
@@ -334,17 +335,24 @@ private:
     PlyFormat m_format;
 };
 
-PointCloud readPlyPointCloud(const fs::path& path) {
+} // namespace
+
+/// The vertex element of any PLY and, with `withFaces`, its faces as triangle fans (the face
+/// element's vertex_indices or vertex_index list). Every index is checked against the vertices.
+PlyContents readPly(const fs::path& path, bool withFaces) {
     const std::string bytes = readTextFile(path);
     const std::string prefix = "cannot read " + quoted(path) + ": ";
     const PlyHeader header = parsePlyHeader(bytes, path);
     PlyValueReader reader(bytes, header.bodyOffset, header.format);
 
-    PointCloud cloud;
+    PlyContents contents;
+    PointCloud& cloud = contents.cloud;
     // Elements are stored one after the other in header order, so anything before the
     // vertices has to be read through (list lengths included) to find where they start.
     for (const PlyElement& element : header.elements) {
         const bool isVertex = element.name == "vertex";
+        const bool isFace = withFaces && element.name == "face";
+        std::vector<std::uint32_t> polygon;
         // Column of each property we keep: 0-2 position, 3-5 normal, 6 face, 7 primitive.
         std::vector<int> columns(element.properties.size(), -1);
         std::array<bool, 8> present{};
@@ -370,10 +378,21 @@ PointCloud readPlyPointCloud(const fs::path& path) {
                     if (!reader.read(property.countType, count) || count < 0)
                         throw Error(prefix + "the PLY data is truncated or malformed in " +
                                     element.name + " " + std::to_string(item));
-                    for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i)
+                    const bool indices = isFace && (property.name == "vertex_indices" ||
+                                                    property.name == "vertex_index");
+                    polygon.clear();
+                    for (std::size_t i = 0; i < static_cast<std::size_t>(count); ++i) {
                         if (!reader.read(property.type, value))
                             throw Error(prefix + "the PLY data is truncated or malformed in " +
                                         element.name + " " + std::to_string(item));
+                        if (!indices) continue;
+                        if (!(value >= 0.0 && value < 4294967295.0))
+                            throw Error(prefix + "face " + std::to_string(item) +
+                                        " has a vertex index out of range");
+                        polygon.push_back(static_cast<std::uint32_t>(value));
+                    }
+                    for (std::size_t k = 2; k < polygon.size(); ++k)
+                        contents.triangles.push_back({polygon[0], polygon[k - 1], polygon[k]});
                     continue;
                 }
                 if (!reader.read(property.type, value))
@@ -403,10 +422,17 @@ PointCloud readPlyPointCloud(const fs::path& path) {
             }
         }
         // Elements after the vertices (faces, edges) hold nothing a point cloud needs.
-        if (isVertex) break;
+        if (isVertex && !withFaces) break;
     }
-    return cloud;
+    for (const auto& triangle : contents.triangles)
+        for (std::uint32_t index : triangle)
+            if (index >= cloud.positions.size())
+                throw Error(prefix + "a face refers to vertex " + std::to_string(index) + " of " +
+                            std::to_string(cloud.positions.size()));
+    return contents;
 }
+
+namespace {
 
 template <typename T> void appendBinary(std::string& out, const T& value) {
     // NOTE: PLY "binary_little_endian" is the host order on x86-64 and ARM64 Linux.
@@ -484,7 +510,7 @@ PointCloud readPointCloud(const fs::path& path) {
         cloud = readXyz(path);
     } else if (ext == ".ply") {
         // Our own reader keeps the per-point face and primitive labels Assimp drops.
-        cloud = readPlyPointCloud(path);
+        cloud = readPly(path, false).cloud;
     } else {
         TriangleMesh mesh = readMesh(path);
         cloud.positions = std::move(mesh.positions);

@@ -5,6 +5,7 @@
 
 #include "cad/error.h"
 #include "cad/mesh_io.h"
+#include "cad/part_file.h"
 #include "cad/point_cloud_io.h"
 
 #include <QTemporaryDir>
@@ -116,7 +117,7 @@ private Q_SLOTS:
     void readsPointCloudFromMesh();
     void rejectsEmptyAndInconsistentInput();
     void rejectsUnknownExtensionsAndBadFiles();
-    void survivesFuzzedMeshes();
+    void survivesFuzzedPartFiles();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -386,22 +387,31 @@ void TestMeshIo::rejectsUnknownExtensionsAndBadFiles() {
     QVERIFY(!img2cad::cad::isPointCloudExtension(m_folder / "a.step"));
 }
 
-// Inputs the fuzzers of fuzz/ once crashed on (their first byte chose the extension), replayed
-// here too so that the suite guards them where clang is absent: each reads or fails with a
-// cad::Error, and never takes the process down.
-void TestMeshIo::survivesFuzzedMeshes() {
+// Inputs fuzz/fuzz_part_file once crashed on (each file's first byte chose the extension, as
+// in the harness), replayed here too so that the suite guards them where clang is absent: each
+// reads or fails with a cad::Error naming the file, and never takes the process down.
+void TestMeshIo::survivesFuzzedPartFiles() {
+    static const char* kExtensions[] = {".step", ".brep", ".stl", ".obj",  ".ply",
+                                        ".off",  ".gltf", ".xyz", ".json", ".stp"};
     const std::filesystem::path folder =
         std::filesystem::path(IMG2CAD_SOURCE_DIR) / "fuzz/regressions/fuzz_part_file";
-    // Assimp's triangulation asserted (and aborted) on this binary PLY's face list.
-    std::ifstream in(folder / "ply-face-list-triangulate-abort", std::ios::binary);
-    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    QVERIFY(bytes.size() > 1);
-    writeText(m_folder / "fuzzed.ply", bytes.substr(1));
-    try {
-        img2cad::cad::readMesh(m_folder / "fuzzed.ply");
-    } catch (const img2cad::cad::Error& e) {
-        QVERIFY2(contains(e.what(), "fuzzed.ply"), e.what());
+    int replayed = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(folder)) {
+        std::ifstream in(entry.path(), std::ios::binary);
+        const std::string bytes{std::istreambuf_iterator<char>(in),
+                                std::istreambuf_iterator<char>()};
+        QVERIFY(bytes.size() > 1);
+        const std::filesystem::path path =
+            m_folder / ("fuzzed" + std::string(kExtensions[std::uint8_t(bytes[0]) % 10]));
+        writeText(path, bytes.substr(1));
+        try {
+            img2cad::cad::readPartFile(path);
+        } catch (const img2cad::cad::Error& e) {
+            QVERIFY2(contains(e.what(), path.filename().string()), e.what());
+        }
+        ++replayed;
     }
+    QVERIFY(replayed >= 2);
 }
 
 IMG2CAD_REGISTER_TEST(TestMeshIo)

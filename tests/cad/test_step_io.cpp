@@ -96,6 +96,7 @@ private Q_SLOTS:
     void readShapeFileDispatchesByExtension();
     void rejectsBadInput();
     void rejectsTruncatedStep();
+    void survivesMalformedStep();
     void rejectsUnwritableOutput();
     void rejectsNullShape();
     void failedWriteKeepsThePreviousFile();
@@ -270,6 +271,16 @@ void TestStepIo::rejectsTruncatedStep() {
     const std::string message = errorOf([&] { img2cad::cad::readStep(half); });
     QVERIFY2(contains(message, "half.step") && contains(message, "not valid STEP"),
              message.c_str());
+}
+
+// A fuzzed STEP file on which OCC's reader dereferences null (StepGeom_Direction of a line's
+// vector); OCC's signal handling must turn that into an error, never a crash (see
+// fuzz/fuzz_part_file.cpp).
+void TestStepIo::survivesMalformedStep() {
+    const fs::path input =
+        fs::path(IMG2CAD_SOURCE_DIR) / "fuzz/regressions/occ_step/segv-null-direction.step";
+    const std::string message = errorOf([&] { img2cad::cad::readStep(input); });
+    QVERIFY2(contains(message, "segv-null-direction.step"), message.c_str());
 }
 
 void TestStepIo::rejectsUnwritableOutput() {
