@@ -7,10 +7,14 @@
 // network's coarse P_raw, and minimises the heteroscedastic loss. The model folder holds
 // `refine.pt` + `model.json` with the validation importance AUC (edge points against the rest).
 
+#include "cad/geometry/vec.h"
+#include "cad/shape.h"
 #include "ml/refine/ua_dgcnn.h"
 #include "ml/training/training_loop.h"
 
+#include <array>
 #include <filesystem>
+#include <vector>
 
 namespace img2cad::ml {
 
@@ -37,6 +41,12 @@ struct RefineTrainingSettings {
 
 struct ImportanceMetrics {
     std::int64_t parts = 0;
+    /// Ground-truth importance of `points` on `shape`: closeness to its BRep edges, with points
+    /// and edges in the frame `normalization` (centre x, y, z, scale; a dataset sample's) makes.
+    torch::Tensor edgeImportance(const cad::Shape& shape,
+                                 const std::array<double, 4>& normalization,
+                                 const std::vector<cad::Vec3f>& points, double sigma = 0.02);
+
     /// Area under the ROC curve of the importance for "edge points" (saliency > 0.5) against
     /// the rest, pooled over the parts' points; 0.5 is chance.
     double auc = 0.0;
@@ -52,6 +62,11 @@ RefineTrainingResult trainRefine(const RefineTrainingSettings& settings,
                                  const std::function<void(const TrainingProgress&)>& onProgress,
                                  const std::atomic<bool>* stop = nullptr,
                                  std::int64_t reportEvery = 20);
+
+/// Ground-truth importance of `points` on `shape`: closeness to its BRep edges, with points
+/// and edges in the frame `normalization` (centre x, y, z, scale; a dataset sample's) makes.
+torch::Tensor edgeImportance(const cad::Shape& shape, const std::array<double, 4>& normalization,
+                             const std::vector<cad::Vec3f>& points, double sigma = 0.02);
 
 /// Area under the ROC curve of `scores` for the `positive` points (Mann-Whitney U, ties
 /// counted half); throws ml::Error when either class is empty.

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: MIT
+// The photo-to-condition stage measured (issue 5): how well the trained UA-DGCNN ranks edge
+// points (importance AUC) and how well the contrastive aligner finds a part's CAD sequence from
+// its points (retrieval top-1 / top-5 among all parts of the set), on the held-out test split
+// of a generated set and on real parts nobody here designed.
+//
+//   bench_condition --data DATASET --codebook DIR --align DIR --refine DIR
+//                   [--parts 1000] [--sequences DIR] [--step DIR ...]
+//
+// Input clouds: each part's surface points (the dataset's, or 2,048 sampled from the compiled
+// program / STEP shape in its unit-cube frame) with the refinement trainer's jitter, standing
+// in for the lifted P_raw until the lifting network is trained on renders; each network sees
+// a random subset of the size it was trained on. STEP parts have no
+// construction sequence, so they get the AUC only.
+
+#include "cad/compiler.h"
+#include "cad/deepcad_import.h"
+#include "cad/normalization.h"
+#include "cad/program_json.h"
+#include "cad/sampling.h"
+#include "cad/step_io.h"
+#include "cad/tessellation.h"
+#include "cad/topology.h"
+#include "ml/align/align_trainer.h"
+#include "ml/codebook/cad_tokens.h"
+#include "ml/codebook/codebook_store.h"
+#include "ml/dataset/manifest.h"
+#include "ml/dataset/shard_io.h"
+#include "ml/refine/refine_trainer.h"
+#include "ml/training/model_folder.h"
+
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+
+using namespace img2cad;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kPoints = 2048;
+
+struct Part {
+    std::string name;
+    std::vector<cad::Vec3f> points;   ///< unit-cube frame
+    torch::Tensor importance;         ///< ground truth [N]
+    std::vector<std::int64_t> tokens; ///< empty: no construction sequence
+};
+
+/// A shape's points in its unit-cube frame with their ground-truth importance.
+Part fromShape(const std::string& name, const cad::Shape& shape) {
+    const cad::Normalization frame = cad::Normalization::toUnitCube(cad::analyse(shape).bbox);
+    Part part{
+        name, frame.apply(cad::samplePoints(cad::tessellate(shape), kPoints, 5)).positions, {}, {}};
+    part.importance = ml::edgeImportance(
+        shape, {frame.center.x, frame.center.y, frame.center.z, frame.scale}, part.points);
+    return part;
+}
+
+std::vector<Part> testSplit(const fs::path& folder, std::size_t limit, ml::CadCodebook& codebook) {
+    const ml::DatasetManifest manifest = ml::readManifest(folder);
+    std::vector<Part> parts;
+    for (std::int64_t s = 0; s < manifest.shardCount() && parts.size() < limit; ++s) {
+        const fs::path shard = folder / manifest.shardFileName(s);
+        for (std::size_t p = 0; p < ml::shardSampleCount(shard) && parts.size() < limit; ++p) {
+            const ml::Sample sample = ml::readShardSample(shard, p);
+            if (sample.split != ml::Split::Test || sample.programJson.empty()) continue;
+            try {
+                const cad::Program program = cad::programFromJson(sample.programJson);
+                Part part{sample.source + "#" + std::to_string(sample.index),
+                          sample.points.positions,
+                          {},
+                          {}};
+                part.importance =
+                    ml::edgeImportance(cad::compile(program), sample.normalization, part.points);
+                part.tokens = ml::programTokens(codebook, ml::makeCodebookExample(program));
+                parts.push_back(std::move(part));
+            } catch (const std::exception& e) {
+                std::cerr << "  skipping test part " << sample.index << ": " << e.what() << "\n";
+            }
+        }
+    }
+    return parts;
+}
+
+std::vector<fs::path> filesIn(const fs::path& folder, const std::vector<std::string>& extensions) {
+    std::vector<fs::path> files;
+    if (!fs::is_directory(folder)) return files;
+    for (const auto& entry : fs::recursive_directory_iterator(folder)) {
+        std::string ext = entry.path().extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+        if (std::find(extensions.begin(), extensions.end(), ext) != extensions.end())
+            files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+std::vector<Part> realSequences(const fs::path& folder, ml::CadCodebook& codebook) {
+    std::vector<Part> parts;
+    for (const fs::path& file : filesIn(folder, {".json"})) {
+        try {
+            const cad::Program program = cad::importSequenceFile(file).program;
+            Part part = fromShape(file.filename().string(), cad::compile(program));
+            part.tokens = ml::programTokens(codebook, ml::makeCodebookExample(program));
+            parts.push_back(std::move(part));
+        } catch (const std::exception& e) {
+            std::cerr << "  skipping " << file.filename().string() << ": " << e.what() << "\n";
+        }
+    }
+    return parts;
+}
+
+std::vector<Part> stepParts(const std::vector<fs::path>& folders) {
+    std::vector<Part> parts;
+    for (const fs::path& folder : folders)
+        for (const fs::path& file : filesIn(folder, {".step", ".stp"})) {
+            try {
+                parts.push_back(fromShape(file.filename().string(), cad::readStep(file)));
+            } catch (const std::exception& e) {
+                std::cerr << "  skipping " << file.filename().string() << ": " << e.what() << "\n";
+            }
+        }
+    return parts;
+}
+
+struct Row {
+    std::string set;
+    std::size_t parts = 0;
+    double auc = -1.0, top1 = -1.0, top5 = -1.0;
+};
+
+/// What the networks were trained on: cloud size and jitter of the refiner, subset size of the
+/// aligner (a k-NN graph over more points than in training would see a denser world).
+struct InputSettings {
+    std::int64_t refinePoints = 1024, alignPoints = 1024;
+    double jitter = 0.0;
+};
+
+Row measure(const std::string& set, const std::vector<Part>& parts, ml::UaDgcnn& refiner,
+            ml::ContrastiveAligner& aligner, const InputSettings& input) {
+    Row row{set, parts.size()};
+    if (parts.empty()) return row;
+    torch::NoGradGuard noGrad;
+    at::Generator generator = at::detail::createCPUGenerator(11);
+    std::vector<torch::Tensor> scores, positive, zPoints, zCad;
+    const auto subset = [&](std::int64_t n, std::int64_t count) {
+        return torch::randperm(n, generator, torch::kLong).narrow(0, 0, std::min(n, count));
+    };
+    for (const Part& part : parts) {
+        const auto n = std::int64_t(part.points.size());
+        const torch::Tensor cloud =
+            torch::from_blob(const_cast<cad::Vec3f*>(part.points.data()), {n, 3}, torch::kFloat) +
+            input.jitter * torch::randn({n, 3}, generator, torch::kFloat);
+        const torch::Tensor refined = subset(n, input.refinePoints);
+        scores.push_back(
+            refiner->forward(cloud.index_select(0, refined).unsqueeze(0)).importance.reshape({-1}));
+        positive.push_back(part.importance.index_select(0, refined).gt(0.5));
+        if (part.tokens.empty()) continue;
+        const torch::Tensor pick = subset(n, input.alignPoints);
+        const torch::Tensor tokens = torch::tensor(part.tokens, torch::kLong).unsqueeze(0);
+        const auto z = aligner->forward(cloud.index_select(0, pick).unsqueeze(0), tokens,
+                                        torch::zeros_like(tokens, torch::kBool));
+        zPoints.push_back(z.zPoints);
+        zCad.push_back(z.zCad);
+    }
+    row.auc = ml::rocAuc(torch::cat(scores), torch::cat(positive));
+    if (zPoints.size() >= 5) {
+        row.top1 = ml::retrievalAccuracy(torch::cat(zPoints), torch::cat(zCad), 1);
+        row.top5 = ml::retrievalAccuracy(torch::cat(zPoints), torch::cat(zCad), 5);
+    }
+    return row;
+}
+
+std::string percent(double value) {
+    if (value < 0.0) return "—";
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1f%%", 100.0 * value);
+    return text;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"Importance and retrieval benchmark of the photo-to-condition stage"};
+    fs::path data, codebookFolder, alignFolder, refineFolder,
+        sequences = fs::path(IMG2CAD_SOURCE_DIR) / ".." / "shared" / "data" / "sequences";
+    std::vector<fs::path> stepFolders = {fs::path(IMG2CAD_SOURCE_DIR) / ".." / "shared" / "data" /
+                                             "step",
+                                         "/usr/share/opencascade/data/step"};
+    std::size_t limit = 1000;
+    cli.add_option("--data", data, "Dataset folder (its test split)")->required();
+    cli.add_option("--codebook", codebookFolder, "Trained codebook folder")->required();
+    cli.add_option("--align", alignFolder, "Trained aligner folder")->required();
+    cli.add_option("--refine", refineFolder, "Trained refinement folder")->required();
+    cli.add_option("--parts", limit, "Test-split parts to measure")->capture_default_str();
+    cli.add_option("--sequences", sequences, "Real DeepCAD / Fusion 360 JSON folder");
+    cli.add_option("--step", stepFolders, "Folders of real STEP parts");
+    CLI11_PARSE(cli, argc, argv);
+    try {
+        ml::CadCodebook codebook = ml::loadCodebook(codebookFolder);
+        ml::ContrastiveAligner aligner = ml::loadAligner(alignFolder);
+        ml::UaDgcnn refiner = ml::loadRefiner(refineFolder);
+        const nlohmann::json align = ml::readModelManifest(alignFolder, "align");
+        const nlohmann::json refine = ml::readModelManifest(refineFolder, "refine");
+        const InputSettings input{refine["training"]["points"], align["training"]["points"],
+                                  refine["training"]["jitter"]};
+
+        std::vector<Row> rows;
+        rows.push_back(measure("generated test split", testSplit(data, limit, codebook), refiner,
+                               aligner, input));
+        rows.push_back(measure("real sequences (shared/data)", realSequences(sequences, codebook),
+                               refiner, aligner, input));
+        rows.push_back(measure("real STEP parts (shared/data, occt-misc)", stepParts(stepFolders),
+                               refiner, aligner, input));
+        std::printf("| set | parts | importance AUC (edge points) | retrieval top-1 | "
+                    "retrieval top-5 |\n|---|---|---|---|---|\n");
+        for (const Row& r : rows)
+            std::printf("| %s | %zu | %s | %s | %s |\n", r.set.c_str(), r.parts,
+                        r.auc < 0 ? "—" : std::to_string(r.auc).substr(0, 5).c_str(),
+                        percent(r.top1).c_str(), percent(r.top5).c_str());
+    } catch (const std::exception& e) {
+        std::cerr << "bench_condition: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
