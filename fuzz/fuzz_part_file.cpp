@@ -16,7 +16,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     static const std::array<const char*, 10> extensions = {
-        ".step", ".brep", ".stl", ".obj", ".ply", ".off", ".gltf", ".xyz", ".json", ".stp"};
+        ".step", ".brep", ".stl", ".obj", ".ply", ".off", ".glb", ".xyz", ".json", ".stp"};
     if (size == 0) return 0;
     const std::size_t selector = data[0] % extensions.size();
     if (selector == 0 || selector == 1 || selector == 9) return 0; // .step, .brep, .stp

@@ -392,7 +392,7 @@ void TestMeshIo::rejectsUnknownExtensionsAndBadFiles() {
 // reads or fails with a cad::Error naming the file, and never takes the process down.
 void TestMeshIo::survivesFuzzedPartFiles() {
     static const char* kExtensions[] = {".step", ".brep", ".stl", ".obj",  ".ply",
-                                        ".off",  ".gltf", ".xyz", ".json", ".stp"};
+                                        ".off",  ".glb",  ".xyz", ".json", ".stp"};
     const std::filesystem::path folder =
         std::filesystem::path(IMG2CAD_SOURCE_DIR) / "fuzz/regressions/fuzz_part_file";
     int replayed = 0;
