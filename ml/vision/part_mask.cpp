@@ -102,6 +102,13 @@ cad::Image segmentPart(const cad::Image& photo, const MaskHints& hints,
                      2 * radius);
         }
     }
+    // GrabCut needs seeds of both kinds; a uniform photo (all white, a blank wall) gives the
+    // border model nothing that stands out, and OpenCV would only report a failed assertion.
+    const cv::Mat seedsForPart = (labels == cv::GC_FGD) | (labels == cv::GC_PR_FGD);
+    const cv::Mat seedsForBackground = (labels == cv::GC_BGD) | (labels == cv::GC_PR_BGD);
+    if (cv::countNonZero(seedsForPart) == 0 || cv::countNonZero(seedsForBackground) == 0)
+        throw Error("no part stands out from the background of the photo: mark it with a "
+                    "rectangle or a stroke");
     cv::Mat background, foreground;
     try {
         cv::grabCut(small, labels, cv::Rect(), background, foreground, options.iterations,

@@ -108,6 +108,7 @@ private Q_SLOTS:
     void userHintsOverrideTheBorderModel();
     void cropsSquareWithGreyOutsideAndWritesDebugSteps();
     void refusesBadFilesClearly();
+    void survivesTheIssuesBadImages();
 
 private:
     QTemporaryDir m_dir;
@@ -212,6 +213,84 @@ void TestPhotoPreprocess::refusesBadFilesClearly() {
     // A blank photo has no part.
     const cad::Image blank{64, 64, 3, std::vector<std::uint8_t>(64 * 64 * 3, 200)};
     QVERIFY_THROWS_EXCEPTION(Error, segmentPart(blank));
+}
+
+namespace {
+
+std::string fileBytes(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void writeBytes(const fs::path& file, const std::string& bytes) {
+    std::ofstream(file, std::ios::binary) << bytes;
+}
+
+std::uint32_t crc32(const std::string& bytes) { // PNG's CRC (ISO 3309), bit by bit
+    std::uint32_t crc = 0xFFFFFFFFu;
+    for (unsigned char byte : bytes) {
+        crc ^= byte;
+        for (int k = 0; k < 8; ++k)
+            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+    return ~crc;
+}
+
+std::string bigEndian(std::uint32_t value) {
+    return {char(value >> 24), char(value >> 16), char(value >> 8), char(value)};
+}
+
+} // namespace
+
+// Issue 5's set of bad images: a truncated JPEG, a 0 x 0 PNG, a JPEG whose header claims
+// 20000 x 20000, an all-white photo (and a text file named .jpg, above). Each gives a clear
+// ml::Error or a sensible, bounded result; none crashes or allocates gigabytes.
+void TestPhotoPreprocess::survivesTheIssuesBadImages() {
+    cv::imwrite(path("whole.jpg").string(), syntheticPhoto().first);
+    const std::string jpeg = fileBytes(path("whole.jpg"));
+
+    writeBytes(path("truncated.jpg"), jpeg.substr(0, jpeg.size() / 2));
+    try { // libjpeg fills the missing rows; either outcome is fine, a crash is not
+        const cad::Image half = readPhoto(path("truncated.jpg"));
+        QCOMPARE(half.width, 640);
+        qInfo("truncated JPEG: read, missing rows filled");
+    } catch (const Error& e) {
+        qInfo("truncated JPEG: %s", e.what());
+        QVERIFY2(QString(e.what()).contains("truncated.jpg"), e.what());
+    }
+
+    // The frame header (SOF0: FF C0, length, precision, height, width) claims 20000 x 20000.
+    std::string huge = jpeg;
+    const std::size_t sof = huge.find("\xFF\xC0");
+    QVERIFY(sof != std::string::npos);
+    huge[sof + 5] = huge[sof + 7] = char(0x4E);
+    huge[sof + 6] = huge[sof + 8] = char(0x20);
+    writeBytes(path("huge.jpg"), huge);
+    try {
+        const cad::Image big = readPhoto(path("huge.jpg"));
+        QVERIFY(std::int64_t(big.width) * big.height <= kMaxPhotoPixels);
+        qInfo("20000 x 20000 JPEG header: read as %d x %d", big.width, big.height);
+    } catch (const Error& e) {
+        qInfo("20000 x 20000 JPEG header: %s", e.what());
+        QVERIFY2(QString(e.what()).contains("huge.jpg"), e.what());
+    }
+
+    // A PNG signature and an IHDR chunk of width 0 and height 0 with a valid CRC.
+    const std::string ihdr =
+        std::string("IHDR") + bigEndian(0) + bigEndian(0) + std::string("\x08\x02\x00\x00\x00", 5);
+    writeBytes(path("empty.png"),
+               std::string("\x89PNG\r\n\x1A\n", 8) + bigEndian(13) + ihdr + bigEndian(crc32(ihdr)));
+    QVERIFY_THROWS_EXCEPTION(Error, readPhoto(path("empty.png")));
+
+    const cad::Image white{320, 240, 3, std::vector<std::uint8_t>(320 * 240 * 3, 255)};
+    writeImage(white, path("white.png"));
+    try {
+        preprocessPhoto(path("white.png"));
+        QFAIL("an all-white photo has no part to crop");
+    } catch (const Error& e) {
+        qInfo("all-white photo: %s", e.what());
+        QVERIFY2(QString(e.what()).contains("rectangle"), e.what()); // says what to do
+    }
 }
 
 IMG2CAD_REGISTER_TEST(TestPhotoPreprocess)
