@@ -45,30 +45,29 @@ LabelledCloud label(const Sample& sample, double sigma) {
 LabelledClouds loadClouds(const RefineTrainingSettings& settings, const std::atomic<bool>* stop) {
     const DatasetManifest manifest = readManifest(settings.data);
     LabelledClouds clouds;
+    // Parts wanted per split (validation: an eighth of training); no bound without maxParts.
+    const auto wanted = [&](Split split) {
+        return split == Split::Train ? settings.maxParts : settings.maxParts / 8;
+    };
+    const auto full = [&](Split split) {
+        const auto& to = split == Split::Train ? clouds.train : clouds.val;
+        return settings.maxParts > 0 && std::int64_t(to.size()) >= wanted(split);
+    };
     for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
         const fs::path shard = settings.data / manifest.shardFileName(s);
         if (!fs::exists(shard)) continue;
         const std::size_t count = shardSampleCount(shard);
         for (std::size_t p = 0; p < count; ++p) {
-            if (stop && stop->load()) return clouds;
-            const bool enough = settings.maxParts > 0 &&
-                                std::int64_t(clouds.train.size()) >= settings.maxParts &&
-                                std::int64_t(clouds.val.size()) >= settings.maxParts / 8;
-            if (enough) return clouds;
+            if ((stop && stop->load()) || (full(Split::Train) && full(Split::Val))) return clouds;
             const Sample sample = readShardSample(shard, p);
-            if (sample.split == Split::Test) continue;
+            if (sample.split == Split::Test || full(sample.split)) continue;
             if (sample.programJson.empty() || sample.points.positions.empty()) {
                 ++clouds.skipped;
                 continue;
             }
-            std::vector<LabelledCloud>& to =
-                sample.split == Split::Train ? clouds.train : clouds.val;
-            if (settings.maxParts > 0 &&
-                std::int64_t(to.size()) >=
-                    (sample.split == Split::Train ? settings.maxParts : settings.maxParts / 8))
-                continue;
             try {
-                to.push_back(label(sample, settings.sigma));
+                (sample.split == Split::Train ? clouds.train : clouds.val)
+                    .push_back(label(sample, settings.sigma));
             } catch (const std::exception&) {
                 ++clouds.skipped; // a program that no longer compiles: nothing to label with
             }
