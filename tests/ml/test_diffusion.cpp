@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+// The VQ-Diffusion model over CAD tokens (issue 6, first part): the forward process masks at the
+// scheduled rate, the reverse steps of the fast sampler are right, and a tiny denoiser overfits
+// 8 sequences and regenerates each from its condition alone.
+
+#include "test_registry.h"
+
+#include "ml/diffusion/absorbing_diffusion.h"
+#include "ml/diffusion/cad_denoiser.h"
+#include "ml/error.h"
+
+#include <QTest>
+
+using namespace img2cad::ml;
+
+class TestDiffusion : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void init() { torch::manual_seed(5); }
+    void forwardProcessMasksAtTheScheduledRate();
+    void samplerStepsAndRevealProbabilities();
+    void fixedLengthSequences();
+    void tinyModelOverfitsEightSequences();
+};
+
+void TestDiffusion::forwardProcessMasksAtTheScheduledRate() {
+    const DiffusionSchedule schedule{100};
+    const torch::Tensor x0 = torch::ones({4000, 50}, torch::kLong);
+    at::Generator generator = at::detail::createCPUGenerator(1);
+    for (std::int64_t t : {1, 30, 75, 100}) {
+        const torch::Tensor xt =
+            corrupt(x0, torch::full({4000}, t, torch::kLong), 9, schedule, generator);
+        const double share = xt.eq(9).to(torch::kDouble).mean().item<double>();
+        // 200,000 tokens: the binomial standard deviation is below 0.0012.
+        QVERIFY2(std::abs(share - schedule.maskProbability(t)) < 0.005,
+                 qPrintable(QString("t %1: %2 masked").arg(t).arg(share)));
+        QVERIFY(torch::equal(torch::where(xt.eq(9), x0, xt), x0)); // the rest untouched
+    }
+    QVERIFY(corrupt(x0, torch::zeros({4000}, torch::kLong), 9, schedule).eq(1).all().item<bool>());
+    QVERIFY_THROWS_EXCEPTION(Error, corrupt(x0, torch::zeros({3}, torch::kLong), 9, schedule));
+}
+
+void TestDiffusion::samplerStepsAndRevealProbabilities() {
+    const DiffusionSchedule schedule{100};
+    const std::vector<std::int64_t> every = schedule.samplingSteps(100);
+    QCOMPARE(every.size(), std::size_t(101));
+    QCOMPARE(every.front(), std::int64_t(100));
+    QCOMPARE(every.back(), std::int64_t(0));
+    const std::vector<std::int64_t> fast = schedule.samplingSteps(10);
+    QCOMPARE(fast, (std::vector<std::int64_t>{100, 90, 80, 70, 60, 50, 40, 30, 20, 10, 0}));
+    QCOMPARE(schedule.revealProbability(100, 90), 0.1);
+    QCOMPARE(schedule.revealProbability(10, 0), 1.0);
+    // Revealing (t - s) / t of what is masked at t leaves s / T masked: the marginals of the
+    // forward process.
+    QVERIFY(std::abs(schedule.maskProbability(60) * (1.0 - schedule.revealProbability(60, 45)) -
+                     schedule.maskProbability(45)) < 1e-12);
+    QCOMPARE(DiffusionSchedule::vlbWeight(4), 0.25);
+    QVERIFY_THROWS_EXCEPTION(Error, schedule.revealProbability(5, 5));
+}
+
+void TestDiffusion::fixedLengthSequences() {
+    QCOMPARE(toFixedLength({3, 4, 9}, 9, 5), (std::vector<std::int64_t>{3, 4, 9, 9, 9}));
+    QCOMPARE(toFixedLength({3, 4}, 9, 4), (std::vector<std::int64_t>{3, 4, 9, 9}));
+    QCOMPARE(toFixedLength({3, 9, 7, 7}, 9, 3), (std::vector<std::int64_t>{3, 9, 9}));
+    QVERIFY_THROWS_EXCEPTION(Error, toFixedLength({1, 2, 3, 9}, 9, 3));
+}
+
+void TestDiffusion::tinyModelOverfitsEightSequences() {
+    DenoiserOptions options;
+    options.vocabulary = 12; // 11 is END
+    options.maxTokens = 10;
+    options.conditionDim = 8;
+    options.conditionTokens = 2;
+    options.width = 64;
+    options.heads = 4;
+    options.layers = 2;
+    options.dropout = 0.0;
+    options.conditionDropout = 0.0;
+    CadDenoiser model(options);
+    // Eight different sequences of different lengths, each with its own one-hot condition.
+    std::vector<torch::Tensor> rows;
+    for (std::int64_t i = 0; i < 8; ++i) {
+        std::vector<std::int64_t> tokens;
+        for (std::int64_t k = 0; k < 4 + i % 5; ++k)
+            tokens.push_back((i * 7 + k * 3 + k * k * i) % 11);
+        rows.push_back(torch::tensor(toFixedLength(tokens, 11, 10), torch::kLong));
+    }
+    const torch::Tensor x0 = torch::stack(rows);
+    const torch::Tensor conditions = torch::eye(8);
+    torch::optim::Adam optimizer(model->parameters(), torch::optim::AdamOptions(3e-3));
+    double first = 0.0, last = 0.0;
+    for (int step = 0; step < 600; ++step) {
+        const CadDenoiserImpl::Losses losses =
+            model->loss(x0.repeat({4, 1}), conditions.repeat({4, 1}));
+        optimizer.zero_grad();
+        losses.total.backward();
+        optimizer.step();
+        if (step < 20) first += losses.total.item<double>() / 20.0;
+        if (step >= 580) last += losses.total.item<double>() / 20.0;
+    }
+    qInfo("loss %.3f -> %.4f", first, last);
+    QVERIFY(last < 0.1 * first);
+    int regenerated = 0;
+    for (std::int64_t i = 0; i < 8; ++i) {
+        const torch::Tensor sampled =
+            model->sample(conditions[i], 1, SamplingOptions{20, 1.0, 1.0, std::uint64_t(i)});
+        regenerated += torch::equal(sampled[0], x0[i]);
+    }
+    qInfo("%d of 8 sequences regenerated with the fast sampler (20 steps)", regenerated);
+    QVERIFY(regenerated >= 7);
+}
+
+IMG2CAD_REGISTER_TEST(TestDiffusion)
+#include "test_diffusion.moc"
