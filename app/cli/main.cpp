@@ -136,6 +136,10 @@ int main(int argc, char** argv) {
     codebook->add_option("--depth", codebookSettings.model.depth, "Residual codes per row")
         ->capture_default_str();
     codebook->add_option("--dropout", codebookSettings.model.dropout)->capture_default_str();
+    codebook
+        ->add_option("--length-log-offset", codebookSettings.model.lengthLogOffset,
+                     "CC chord lengths modelled as log(l + offset); 0 = as they are")
+        ->capture_default_str();
     codebook->add_option("--checkpoint-minutes", codebookSettings.checkpointMinutes)
         ->capture_default_str();
     codebook->add_option("--seed", codebookSettings.seed)->capture_default_str();
@@ -216,6 +220,34 @@ int main(int argc, char** argv) {
     refine->add_option("--seed", refineSettings.seed)->capture_default_str();
     refine->add_option("--device", refineSettings.device, "cpu or cuda")->capture_default_str();
 
+    img2cad::ml::DiffusionTrainingSettings diffusionSettings;
+    CLI::App* diffusion = train->add_subcommand(
+        "diffusion", "Train the conditional VQ-Diffusion model over CAD tokens");
+    diffusion->add_option("--data", diffusionSettings.data, "Dataset folder (programs and points)")
+        ->required();
+    diffusion->add_option("--codebook", diffusionSettings.codebook, "Trained codebook folder")
+        ->required();
+    diffusion->add_option("--align", diffusionSettings.align, "Trained aligner folder")->required();
+    diffusion->add_option("--out", diffusionSettings.out, "Model folder (new, or this run's)")
+        ->required();
+    diffusion->add_option("--steps", diffusionSettings.steps)->capture_default_str();
+    diffusion->add_option("--batch", diffusionSettings.batchSize)->capture_default_str();
+    diffusion->add_option("--lr", diffusionSettings.learningRate)->capture_default_str();
+    diffusion->add_option("--warmup", diffusionSettings.warmupSteps)->capture_default_str();
+    diffusion->add_option("--width", diffusionSettings.model.width)->capture_default_str();
+    diffusion->add_option("--heads", diffusionSettings.model.heads)->capture_default_str();
+    diffusion->add_option("--layers", diffusionSettings.model.layers)->capture_default_str();
+    diffusion->add_option("--max-tokens", diffusionSettings.model.maxTokens)->capture_default_str();
+    diffusion->add_option("--diffusion-steps", diffusionSettings.model.diffusionSteps)
+        ->capture_default_str();
+    diffusion->add_option("--condition-dropout", diffusionSettings.model.conditionDropout)
+        ->capture_default_str();
+    diffusion->add_option("--checkpoint-minutes", diffusionSettings.checkpointMinutes)
+        ->capture_default_str();
+    diffusion->add_option("--seed", diffusionSettings.seed)->capture_default_str();
+    diffusion->add_option("--device", diffusionSettings.device, "cpu or cuda")
+        ->capture_default_str();
+
     CLI11_PARSE(cli, argc, argv);
     try {
         if (compile->parsed()) return runCompile(compileRequest);
@@ -241,6 +273,7 @@ int main(int argc, char** argv) {
         if (lift->parsed()) return runTrainLift(liftSettings);
         if (align->parsed()) return runTrainAlign(alignSettings);
         if (refine->parsed()) return runTrainRefine(refineSettings);
+        if (diffusion->parsed()) return runTrainDiffusion(diffusionSettings);
         if (worker->parsed()) {
             std::vector<std::int64_t> shards;
             for (const std::string& item : CLI::detail::split(workerShards, ','))

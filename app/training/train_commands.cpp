@@ -106,4 +106,17 @@ int runTrainRefine(const ml::RefineTrainingSettings& settings) {
     return 0;
 }
 
+int runTrainDiffusion(const ml::DiffusionTrainingSettings& settings) {
+    std::signal(SIGINT, requestStop);
+    std::signal(SIGTERM, requestStop);
+    const ml::DiffusionTrainingResult result =
+        ml::trainDiffusion(settings, printProgress, &g_stopRequested);
+    if (!result.finished) return reportStopped(result.stepsDone);
+    std::cout << "denoiser written to " << settings.out.string()
+              << "\n  validation: " << result.validation.sequences << " sequences, loss "
+              << result.validation.loss << ", masked-token accuracy at t = T/2 "
+              << 100.0 * result.validation.maskedAccuracy << "%\n";
+    return 0;
+}
+
 } // namespace img2cad::app

@@ -5,6 +5,7 @@
 
 #include "ml/align/align_trainer.h"
 #include "ml/codebook/codebook_trainer.h"
+#include "ml/diffusion/diffusion_trainer.h"
 #include "ml/lift/lift_trainer.h"
 #include "ml/refine/refine_trainer.h"
 
@@ -14,5 +15,6 @@ int runTrainCodebook(const ml::CodebookTrainingSettings& settings);
 int runTrainLift(const ml::LiftTrainingSettings& settings);
 int runTrainAlign(const ml::AlignTrainingSettings& settings);
 int runTrainRefine(const ml::RefineTrainingSettings& settings);
+int runTrainDiffusion(const ml::DiffusionTrainingSettings& settings);
 
 } // namespace img2cad::app

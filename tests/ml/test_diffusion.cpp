@@ -4,14 +4,22 @@
 // 8 sequences and regenerates each from its condition alone.
 
 #include "test_registry.h"
+#include "tiny_datasets.h"
 
+#include "ml/align/align_trainer.h"
+#include "ml/codebook/codebook_trainer.h"
 #include "ml/diffusion/absorbing_diffusion.h"
 #include "ml/diffusion/cad_denoiser.h"
+#include "ml/diffusion/diffusion_trainer.h"
 #include "ml/error.h"
+#include "ml/training/model_folder.h"
 
+#include <QTemporaryDir>
 #include <QTest>
 
+using namespace img2cad;
 using namespace img2cad::ml;
+namespace fs = std::filesystem;
 
 class TestDiffusion : public QObject {
     Q_OBJECT
@@ -21,6 +29,7 @@ private Q_SLOTS:
     void samplerStepsAndRevealProbabilities();
     void fixedLengthSequences();
     void tinyModelOverfitsEightSequences();
+    void trainerLearnsAndReloads();
 };
 
 void TestDiffusion::forwardProcessMasksAtTheScheduledRate() {
@@ -108,6 +117,73 @@ void TestDiffusion::tinyModelOverfitsEightSequences() {
     }
     qInfo("%d of 8 sequences regenerated with the fast sampler (20 steps)", regenerated);
     QVERIFY(regenerated >= 7);
+}
+
+// `train diffusion` end to end on a tiny dataset with a tiny codebook and aligner: the loss
+// falls, the folder reloads to the same outputs and samples sequences of the codebook's tokens.
+void TestDiffusion::trainerLearnsAndReloads() {
+    QTemporaryDir dir;
+    const fs::path root = dir.path().toStdString();
+    test::writeProgramDataset(root / "data", 16, 128);
+    CodebookTrainingSettings codebook;
+    codebook.data = root / "data";
+    codebook.out = root / "codebook";
+    codebook.model = {CodebookVariant::Hierarchical, 32, 4, 1, 32, 1, 0.0, 1.0};
+    codebook.steps = 3;
+    codebook.batchSize = 4;
+    codebook.warmupSteps = 1;
+    QVERIFY(trainCodebook(codebook, {}).finished);
+    AlignTrainingSettings align;
+    align.data = root / "data";
+    align.codebook = root / "codebook";
+    align.out = root / "align";
+    align.model = {16, 0, 32, 4, 1, 1024, 0.07};
+    align.points = 64;
+    align.steps = 3;
+    align.batchSize = 4;
+    align.warmupSteps = 1;
+    QVERIFY(trainAlign(align, {}).finished);
+
+    DiffusionTrainingSettings settings;
+    settings.data = root / "data";
+    settings.codebook = root / "codebook";
+    settings.align = root / "align";
+    settings.out = root / "diffusion";
+    settings.model.maxTokens = 512;
+    settings.model.width = 32;
+    settings.model.heads = 4;
+    settings.model.layers = 1;
+    settings.model.dropout = 0.0;
+    settings.steps = 40;
+    settings.batchSize = 8;
+    settings.learningRate = 3e-3;
+    settings.warmupSteps = 1;
+    std::vector<double> losses;
+    const DiffusionTrainingResult result = trainDiffusion(
+        settings, [&](const TrainingProgress& p) { losses.push_back(p.loss); }, nullptr, 1);
+    QVERIFY(result.finished);
+    QCOMPARE(losses.size(), std::size_t(40));
+    double first = 0.0, last = 0.0;
+    for (std::size_t i = 0; i < 10; ++i) {
+        first += losses[i] / 10.0;
+        last += losses[30 + i] / 10.0;
+    }
+    qInfo("loss %.3f -> %.3f, validation masked accuracy %.3f", first, last,
+          result.validation.maskedAccuracy);
+    QVERIFY(last < first);
+    QVERIFY(result.validation.sequences > 0);
+    const nlohmann::json manifest = readModelManifest(root / "diffusion", "diffusion");
+    QCOMPARE(manifest["metrics"]["validation"]["loss"].get<double>(), result.validation.loss);
+
+    CadDenoiser loaded = loadDenoiser(root / "diffusion");
+    const SamplingOptions fast{5, 1.0, 1.0, 3};
+    const torch::Tensor condition = torch::nn::functional::normalize(
+        torch::randn({1, 16}), torch::nn::functional::NormalizeFuncOptions().dim(1))[0];
+    const torch::Tensor sampled = loaded->sample(condition, 2, fast);
+    QCOMPARE(sampled.size(1), std::int64_t(512));
+    QVERIFY(sampled.lt(loaded->options().vocabulary).all().item<bool>()); // no [MASK] left
+    QVERIFY(torch::equal(sampled, loadDenoiser(root / "diffusion")->sample(condition, 2, fast)));
+    QVERIFY(loaded->sample({}, 1, fast).size(0) == 1); // unconditional
 }
 
 IMG2CAD_REGISTER_TEST(TestDiffusion)

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: MIT
+#include "ml/diffusion/diffusion_trainer.h"
+
+#include "cad/program_json.h"
+#include "ml/align/align_trainer.h"
+#include "ml/codebook/cad_tokens.h"
+#include "ml/codebook/codebook_store.h"
+#include "ml/dataset/manifest.h"
+#include "ml/dataset/shard_io.h"
+#include "ml/error.h"
+#include "ml/training/checkpoint.h"
+#include "ml/training/model_folder.h"
+
+namespace img2cad::ml {
+namespace fs = std::filesystem;
+namespace {
+
+constexpr const char* kWeights = "denoiser.pt";
+constexpr const char* kCheckpointFile = "checkpoint.pt";
+
+struct Pairs {
+    torch::Tensor trainTokens, trainConditions, valTokens, valConditions;
+    std::int64_t skipped = 0;
+};
+
+/// Unit point embeddings of clouds [N, P, 3] by the aligner's point encoder, in chunks.
+torch::Tensor embedPoints(ContrastiveAligner& aligner, const std::vector<torch::Tensor>& clouds) {
+    torch::NoGradGuard noGrad;
+    std::vector<torch::Tensor> embeddings;
+    for (std::size_t first = 0; first < clouds.size(); first += 64) {
+        const auto last = std::min(clouds.size(), first + 64);
+        const torch::Tensor batch = torch::stack(
+            std::vector<torch::Tensor>(clouds.begin() + long(first), clouds.begin() + long(last)));
+        embeddings.push_back(
+            torch::nn::functional::normalize(aligner->points()->forward(batch),
+                                             torch::nn::functional::NormalizeFuncOptions().dim(1)));
+    }
+    return torch::cat(embeddings);
+}
+
+Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook,
+                ContrastiveAligner& aligner, std::int64_t alignPoints,
+                const DenoiserOptions& model) {
+    const DatasetManifest manifest = readManifest(settings.data);
+    const std::int64_t end = tokenVocabulary(codebook).endToken();
+    std::vector<torch::Tensor> tokens[2], clouds[2];
+    Pairs pairs;
+    at::Generator generator = at::detail::createCPUGenerator(settings.seed + 1);
+    for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
+        const fs::path shard = settings.data / manifest.shardFileName(s);
+        if (!fs::exists(shard)) continue;
+        for (std::size_t p = 0; p < shardSampleCount(shard); ++p) {
+            const Sample sample = readShardSample(shard, p);
+            if (sample.split == Split::Test) continue;
+            const auto n = std::int64_t(sample.points.positions.size());
+            if (sample.programJson.empty() || n == 0) {
+                ++pairs.skipped;
+                continue;
+            }
+            try {
+                const std::vector<std::int64_t> sequence = toFixedLength(
+                    programTokens(codebook,
+                                  makeCodebookExample(cad::programFromJson(sample.programJson))),
+                    end, model.maxTokens);
+                const int split = sample.split == Split::Train ? 0 : 1;
+                tokens[split].push_back(torch::tensor(sequence, torch::kLong));
+                const torch::Tensor all = torch::from_blob(
+                    const_cast<cad::Vec3f*>(sample.points.positions.data()), {n, 3}, torch::kFloat);
+                const torch::Tensor pick =
+                    n >= alignPoints
+                        ? torch::randperm(n, generator, torch::kLong).narrow(0, 0, alignPoints)
+                        : torch::randint(n, {alignPoints}, generator, torch::kLong);
+                clouds[split].push_back(all.index_select(0, pick));
+            } catch (const std::exception&) {
+                ++pairs.skipped; // too long for the denoiser, or not encodable
+            }
+        }
+    }
+    if (tokens[0].size() < 2)
+        throw Error("'" + settings.data.string() +
+                    "' has fewer than two trainable program/point pairs for the denoiser");
+    pairs.trainTokens = torch::stack(tokens[0]);
+    pairs.trainConditions = embedPoints(aligner, clouds[0]);
+    if (!tokens[1].empty()) {
+        pairs.valTokens = torch::stack(tokens[1]);
+        pairs.valConditions = embedPoints(aligner, clouds[1]);
+    }
+    return pairs;
+}
+
+DiffusionMetrics measure(CadDenoiser& model, const torch::Tensor& tokens,
+                         const torch::Tensor& conditions, const torch::Device& device) {
+    DiffusionMetrics metrics;
+    if (!tokens.defined() || tokens.size(0) == 0) return metrics;
+    model->eval();
+    torch::NoGradGuard noGrad;
+    // Its own seeds: measuring must not move training's random stream.
+    at::Generator global = at::detail::getDefaultCPUGenerator(); // shares the default's state
+    const torch::Tensor state = global.get_state();
+    torch::manual_seed(23);
+    double loss = 0.0, right = 0.0, masked = 0.0;
+    for (std::int64_t first = 0; first < tokens.size(0); first += 64) {
+        const std::int64_t count = std::min<std::int64_t>(64, tokens.size(0) - first);
+        const torch::Tensor x0 = tokens.narrow(0, first, count).to(device);
+        const torch::Tensor c = conditions.narrow(0, first, count).to(device);
+        loss += model->loss(x0, c).total.item<double>() * double(count);
+        const torch::Tensor t = torch::full({count}, model->schedule().steps / 2, torch::kLong);
+        const torch::Tensor xt = corrupt(x0.cpu(), t, model->maskToken(), model->schedule());
+        // Only the sequence itself counts (up to its first END): the END filling after it is
+        // easy and would swamp the measure.
+        const torch::Tensor isEnd = x0.eq(model->options().vocabulary - 1).to(torch::kLong);
+        const torch::Tensor inSequence = (isEnd.cumsum(1) - isEnd).eq(0);
+        const torch::Tensor isMasked = xt.eq(model->maskToken()).to(device) & inSequence;
+        const torch::Tensor predicted = model->forward(xt.to(device), t.to(device), c).argmax(-1);
+        right += (predicted.eq(x0) & isMasked).sum().item<double>();
+        masked += isMasked.sum().item<double>();
+    }
+    global.set_state(state);
+    model->train();
+    metrics.sequences = tokens.size(0);
+    metrics.loss = loss / double(tokens.size(0));
+    metrics.maskedAccuracy = masked > 0.0 ? right / masked : 0.0;
+    return metrics;
+}
+
+nlohmann::json optionsJson(const DenoiserOptions& o) {
+    return {{"vocabulary", o.vocabulary},
+            {"max_tokens", o.maxTokens},
+            {"condition_dim", o.conditionDim},
+            {"condition_tokens", o.conditionTokens},
+            {"width", o.width},
+            {"heads", o.heads},
+            {"layers", o.layers},
+            {"dropout", o.dropout},
+            {"condition_dropout", o.conditionDropout},
+            {"auxiliary_weight", o.auxiliaryWeight},
+            {"diffusion_steps", o.diffusionSteps}};
+}
+
+DenoiserOptions optionsFromJson(const nlohmann::json& j) {
+    try {
+        DenoiserOptions o;
+        o.vocabulary = j.at("vocabulary");
+        o.maxTokens = j.at("max_tokens");
+        o.conditionDim = j.at("condition_dim");
+        o.conditionTokens = j.at("condition_tokens");
+        o.width = j.at("width");
+        o.heads = j.at("heads");
+        o.layers = j.at("layers");
+        o.dropout = j.at("dropout");
+        o.conditionDropout = j.at("condition_dropout");
+        o.auxiliaryWeight = j.at("auxiliary_weight");
+        o.diffusionSteps = j.at("diffusion_steps");
+        return o;
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(std::string("malformed denoiser options: ") + e.what());
+    }
+}
+
+} // namespace
+
+CadDenoiser loadDenoiser(const fs::path& folder, const torch::Device& device) {
+    const nlohmann::json manifest = readModelManifest(folder, "diffusion");
+    CadDenoiser model(optionsFromJson(manifest.at("options")));
+    loadWeights(folder / kWeights, *model);
+    model->to(device);
+    model->eval();
+    return model;
+}
+
+DiffusionTrainingResult
+trainDiffusion(const DiffusionTrainingSettings& settings,
+               const std::function<void(const TrainingProgress&)>& onProgress,
+               const std::atomic<bool>* stop, std::int64_t reportEvery) {
+    if (settings.steps <= 0 || settings.batchSize <= 0 || !(settings.learningRate > 0.0))
+        throw Error("--steps, --batch and --lr must be positive");
+    const torch::Device device = trainingDevice(settings.device);
+    CadCodebook codebook = loadCodebook(settings.codebook);
+    ContrastiveAligner aligner = loadAligner(settings.align);
+    const nlohmann::json alignManifest = readModelManifest(settings.align, "align");
+    DenoiserOptions options = settings.model;
+    options.vocabulary = tokenVocabulary(codebook).size();
+    options.conditionDim = alignManifest.at("options").at("embedding");
+    const auto fsPath = [](const fs::path& p) {
+        return fs::absolute(p).lexically_normal().string();
+    };
+    const nlohmann::json identity = {{"data", fsPath(settings.data)},
+                                     {"codebook", fsPath(settings.codebook)},
+                                     {"align", fsPath(settings.align)},
+                                     {"model", optionsJson(options)},
+                                     {"steps", settings.steps},
+                                     {"batch_size", settings.batchSize},
+                                     {"learning_rate", settings.learningRate},
+                                     {"weight_decay", settings.weightDecay},
+                                     {"warmup_steps", settings.warmupSteps},
+                                     {"seed", settings.seed}};
+    prepareRunFolder(settings.out, identity);
+    const Pairs pairs =
+        loadPairs(settings, codebook, aligner, alignManifest.at("training").at("points"), options);
+
+    torch::manual_seed(settings.seed);
+    CadDenoiser model(options);
+    model->to(device);
+    torch::optim::AdamW optimizer(
+        model->parameters(),
+        torch::optim::AdamWOptions(settings.learningRate).weight_decay(settings.weightDecay));
+    TrainingLoopSettings loop;
+    loop.steps = settings.steps;
+    loop.schedule = {settings.learningRate, std::min(settings.warmupSteps, settings.steps),
+                     settings.steps, 0.01};
+    loop.checkpointMinutes = settings.checkpointMinutes;
+    loop.checkpoint = settings.out / kCheckpointFile;
+    loop.reportEvery = reportEvery;
+    loop.device = device;
+    const std::int64_t trainCount = pairs.trainTokens.size(0);
+    const std::int64_t batchSize = std::min(settings.batchSize, trainCount);
+    const auto step = [&](std::int64_t) {
+        const torch::Tensor picks =
+            torch::randperm(trainCount, torch::kLong).narrow(0, 0, batchSize);
+        const auto losses = model->loss(pairs.trainTokens.index_select(0, picks).to(device),
+                                        pairs.trainConditions.index_select(0, picks).to(device));
+        StepOutcome outcome{losses.total, {}, {}, batchSize};
+        outcome.parts["vlb"] = losses.vlb.item<double>();
+        outcome.parts["aux"] = losses.auxiliary.item<double>();
+        return outcome;
+    };
+    const TrainingLoopResult ran = runTrainingLoop(*model, optimizer, loop, step, onProgress, stop);
+    DiffusionTrainingResult result{ran.stepsDone, ran.finished, {}};
+    if (!ran.finished) return result;
+    result.validation = measure(model, pairs.valTokens, pairs.valConditions, device);
+    nlohmann::json training = identity;
+    training["device"] = settings.device;
+    training["train_pairs"] = trainCount;
+    training["val_pairs"] = result.validation.sequences;
+    training["skipped"] = pairs.skipped;
+    model->to(torch::kCPU);
+    saveWeights(settings.out / kWeights, *model);
+    writeModelManifest(settings.out,
+                       {{"stage", "diffusion"},
+                        {"weights", kWeights},
+                        {"codebook", fsPath(settings.codebook)},
+                        {"align", fsPath(settings.align)},
+                        {"options", optionsJson(options)},
+                        {"training", training},
+                        {"metrics",
+                         {{"validation",
+                           {{"sequences", result.validation.sequences},
+                            {"loss", result.validation.loss},
+                            {"masked_accuracy", result.validation.maskedAccuracy}}}}}});
+    return result;
+}
+
+} // namespace img2cad::ml

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Training the conditional VQ-Diffusion model (`img2cadseq train diffusion`): every training
+// program is tokenised once by a trained codebook (fixed length, END-filled) and paired with
+// its condition z_P, the trained aligner's unit point embedding of the part's surface points
+// (the ground-truth cloud standing in for P_ref until lifting is trained on renders). Each step
+// draws B pairs and minimises eq. 9 with condition dropout. The model folder holds
+// `denoiser.pt` + `model.json` with the codebook and aligner it speaks and the validation loss
+// and masked-token accuracy.
+
+#include "ml/diffusion/cad_denoiser.h"
+#include "ml/training/training_loop.h"
+
+#include <filesystem>
+
+namespace img2cad::ml {
+
+struct DiffusionTrainingSettings {
+    std::filesystem::path data, codebook, align, out;
+    DenoiserOptions model; ///< vocabulary and condition size come from the codebook and aligner
+    std::int64_t steps = 5000;
+    std::int64_t batchSize = 32;
+    double learningRate = 3e-4;
+    double weightDecay = 0.01;
+    std::int64_t warmupSteps = 200;
+    double checkpointMinutes = 5.0;
+    std::uint64_t seed = 0;
+    std::string device = "cpu";
+};
+
+struct DiffusionMetrics {
+    std::int64_t sequences = 0;
+    double loss = 0.0; ///< eq. 9 on the validation pairs (fixed seed)
+    /// Masked tokens (at t = T/2, up to each sequence's END) whose arg-max prediction is right.
+    double maskedAccuracy = 0.0;
+};
+
+struct DiffusionTrainingResult {
+    std::int64_t stepsDone = 0;
+    bool finished = false;
+    DiffusionMetrics validation;
+};
+
+DiffusionTrainingResult
+trainDiffusion(const DiffusionTrainingSettings& settings,
+               const std::function<void(const TrainingProgress&)>& onProgress,
+               const std::atomic<bool>* stop = nullptr, std::int64_t reportEvery = 20);
+
+/// The denoiser of a model folder, in evaluation mode.
+CadDenoiser loadDenoiser(const std::filesystem::path& folder,
+                         const torch::Device& device = torch::kCPU);
+
+} // namespace img2cad::ml
