@@ -106,11 +106,12 @@ LevelLayout sketchPatchLayout() {
     return layout;
 }
 
-LevelLayout curveClusterLayout() {
+LevelLayout curveClusterLayout(double lengthLogOffset) {
     LevelLayout layout;
     layout.rowDim = kCcDim;
     layout.continuous = range(kCcLength, kCcTypeLine);
     layout.categorical = {{kCcTypeLine, 3}};
+    if (lengthLogOffset > 0.0) layout.logScaled = {{kCcLength, lengthLogOffset}};
     return layout;
 }
 
@@ -166,7 +167,7 @@ CadCodebookImpl::CadCodebookImpl(const CodebookOptions& options) : m_options(opt
     if (options.variant == CodebookVariant::Hierarchical) {
         addLevel("eb", extrudeBlockLayout(), false);
         addLevel("sp", sketchPatchLayout(), false);
-        addLevel("cc", curveClusterLayout(), false);
+        addLevel("cc", curveClusterLayout(options.lengthLogOffset), false);
     } else {
         addLevel("flat", flatLayout(), options.variant == CodebookVariant::Disentangled);
     }

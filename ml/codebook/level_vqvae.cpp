@@ -3,6 +3,8 @@
 
 #include "ml/error.h"
 
+#include <algorithm>
+
 namespace img2cad::ml {
 namespace {
 
@@ -98,6 +100,11 @@ LevelVqVaeImpl::LevelVqVaeImpl(const LevelVqVaeOptions& options) : m_options(opt
     const LevelLayout& layout = options.layout;
     if (layout.rowDim <= 0 || (layout.continuous.empty() && layout.categorical.empty()))
         throw Error("a level VQ-VAE needs a row layout with continuous or categorical columns");
+    for (const LevelLayout::LogColumn& log : layout.logScaled)
+        if (std::find(layout.continuous.begin(), layout.continuous.end(), log.column) ==
+                layout.continuous.end() ||
+            !(log.offset > 0.0))
+            throw Error("a log-scaled column must be continuous and have a positive offset");
     if (options.disentangled && (layout.continuous.empty() || layout.categorical.empty()))
         throw Error("a disentangled VQ-VAE needs both continuous and categorical columns");
     m_mean = register_buffer("feature_mean", torch::zeros({layout.rowDim}));
@@ -143,8 +150,17 @@ torch::Tensor LevelVqVaeImpl::continuousColumns(const torch::Tensor& rows) const
         torch::tensor(columns, torch::TensorOptions().dtype(torch::kLong).device(rows.device())));
 }
 
+torch::Tensor LevelVqVaeImpl::logScaled(const torch::Tensor& rows) const {
+    if (m_options.layout.logScaled.empty()) return rows;
+    std::vector<torch::Tensor> columns = rows.unbind(-1);
+    for (const LevelLayout::LogColumn& log : m_options.layout.logScaled)
+        columns[std::size_t(log.column)] =
+            torch::log(columns[std::size_t(log.column)].clamp_min(0.0) + log.offset);
+    return torch::stack(columns, -1);
+}
+
 torch::Tensor LevelVqVaeImpl::standardised(const torch::Tensor& rows) const {
-    return (rows - m_mean) / m_scale;
+    return (logScaled(rows) - m_mean) / m_scale;
 }
 
 void LevelVqVaeImpl::fitStandardisation(const torch::Tensor& rows) {
@@ -152,7 +168,7 @@ void LevelVqVaeImpl::fitStandardisation(const torch::Tensor& rows) {
     if (rows.dim() != 2 || rows.size(1) != m_options.layout.rowDim || rows.size(0) == 0)
         throw Error("level VQ-VAE: standardisation needs rows of shape [n, " +
                     std::to_string(m_options.layout.rowDim) + "]");
-    const torch::Tensor data = rows.to(torch::kFloat).to(m_mean.device());
+    const torch::Tensor data = logScaled(rows.to(torch::kFloat).to(m_mean.device()));
     for (std::int64_t column : m_options.layout.continuous) {
         const torch::Tensor values = data.select(1, column);
         m_mean[column] = values.mean();
@@ -240,7 +256,16 @@ LevelVqVaeImpl::Losses LevelVqVaeImpl::loss(const Output& output, const torch::T
 torch::Tensor LevelVqVaeImpl::rawContinuous(const Output& output) const {
     const LevelLayout& layout = m_options.layout;
     if (layout.continuous.empty()) return output.continuous;
-    return output.continuous * continuousColumns(m_scale) + continuousColumns(m_mean);
+    const torch::Tensor values =
+        output.continuous * continuousColumns(m_scale) + continuousColumns(m_mean);
+    if (layout.logScaled.empty()) return values;
+    std::vector<torch::Tensor> columns = values.unbind(-1);
+    for (const LevelLayout::LogColumn& log : layout.logScaled) {
+        const auto at = std::find(layout.continuous.begin(), layout.continuous.end(), log.column);
+        auto& column = columns[std::size_t(at - layout.continuous.begin())];
+        column = torch::exp(column) - log.offset;
+    }
+    return torch::stack(columns, -1);
 }
 
 torch::Tensor LevelVqVaeImpl::decodeCodes(const torch::Tensor& indices,

@@ -35,6 +35,14 @@ struct LevelLayout {
         std::int64_t size = 0;
     };
     std::vector<Group> categorical;
+    /// Continuous columns modelled as log(value + offset) (values >= 0): the model's errors
+    /// then scale with the value plus the offset, instead of being the same for a 1 mm slot
+    /// and a 100 mm side.
+    struct LogColumn {
+        std::int64_t column = 0;
+        double offset = 0.0;
+    };
+    std::vector<LogColumn> logScaled;
 };
 
 struct LevelVqVaeOptions {
@@ -133,7 +141,10 @@ public:
 
 private:
     Output decode(torch::Tensor latent, const torch::Tensor& padding);
+    /// Raw rows in the model's units: log-scaled columns transformed, then standardised.
     torch::Tensor standardised(const torch::Tensor& rows) const;
+    /// Raw rows with the log-scaled columns transformed (no standardisation).
+    torch::Tensor logScaled(const torch::Tensor& rows) const;
     /// The continuous columns of rows ([..., rowDim] -> [..., continuous]), in layout order.
     torch::Tensor continuousColumns(const torch::Tensor& rows) const;
 

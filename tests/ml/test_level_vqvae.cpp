@@ -53,6 +53,7 @@ private Q_SLOTS:
     void learnsAToyLevelWithAFallingLoss();
     void reloadsToTheSameOutputs();
     void refusesRowsOfAnotherWidth();
+    void logScaledColumnsRoundTrip();
 };
 
 void TestLevelVqVae::learnsAToyLevelWithAFallingLoss() {
@@ -102,6 +103,35 @@ void TestLevelVqVae::reloadsToTheSameOutputs() {
     const auto b = reloaded->forward(rows, padding);
     QVERIFY(torch::equal(a.indices, b.indices));
     QVERIFY(torch::allclose(a.continuous, b.continuous));
+}
+
+// A log-scaled column is standardised in log units and comes back out of rawContinuous in
+// raw units: the statistics and the inverse agree.
+void TestLevelVqVae::logScaledColumnsRoundTrip() {
+    LevelVqVaeOptions options;
+    options.layout.rowDim = 2;
+    options.layout.continuous = {0, 1};
+    options.layout.logScaled = {{0, 0.01}};
+    options.width = 16;
+    options.heads = 2;
+    options.layers = 1;
+    options.codes = 8;
+    LevelVqVae model(options);
+    const torch::Tensor rows = torch::rand({50, 2}) * 0.5;
+    model->fitStandardisation(rows);
+    const torch::Tensor logLength = torch::log(rows.select(1, 0) + 0.01);
+    const torch::Tensor mean = model->named_buffers()["feature_mean"];
+    const torch::Tensor scale = model->named_buffers()["feature_scale"];
+    QVERIFY(std::abs(mean[0].item<double>() - logLength.mean().item<double>()) < 1e-5);
+    QVERIFY(std::abs(scale[0].item<double>() - logLength.std().item<double>()) < 1e-5);
+
+    LevelVqVaeImpl::Output output;
+    output.continuous =
+        ((torch::stack({logLength, rows.select(1, 1)}, 1) - mean) / scale).unsqueeze(0);
+    QVERIFY(torch::allclose(model->rawContinuous(output).squeeze(0), rows, 1e-5, 1e-6));
+
+    options.layout.logScaled = {{0, 0.0}};
+    QVERIFY_THROWS_EXCEPTION(Error, LevelVqVae{options});
 }
 
 void TestLevelVqVae::refusesRowsOfAnotherWidth() {
