@@ -26,7 +26,10 @@ struct Pairs {
     std::int64_t skipped = 0;
 };
 
-Pairs loadPairs(const fs::path& folder, CadCodebook& codebook, std::int64_t maxTokens) {
+/// Tokenises the dataset's programs (minutes for thousands); returns early, with what it has,
+/// when `stop` is set.
+Pairs loadPairs(const fs::path& folder, CadCodebook& codebook, std::int64_t maxTokens,
+                const std::atomic<bool>* stop) {
     const DatasetManifest manifest = readManifest(folder);
     Pairs pairs;
     for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
@@ -34,6 +37,7 @@ Pairs loadPairs(const fs::path& folder, CadCodebook& codebook, std::int64_t maxT
         if (!fs::exists(shard)) continue;
         const std::size_t count = shardSampleCount(shard);
         for (std::size_t p = 0; p < count; ++p) {
+            if (stop && stop->load()) return pairs;
             const Sample sample = readShardSample(shard, p);
             if (sample.split == Split::Test || sample.programJson.empty() ||
                 sample.points.positions.empty()) {
@@ -163,7 +167,8 @@ AlignTrainingResult trainAlign(const AlignTrainingSettings& settings,
     CadCodebook codebook = loadCodebook(settings.codebook);
     AlignmentOptions options = settings.model;
     options.vocabulary = tokenVocabulary(codebook).size();
-    const Pairs pairs = loadPairs(settings.data, codebook, options.maxTokens);
+    const Pairs pairs = loadPairs(settings.data, codebook, options.maxTokens, stop);
+    if (stop && stop->load()) return {};
     const nlohmann::json identity = {
         {"data", fs::absolute(settings.data).lexically_normal().string()},
         {"codebook", fs::absolute(settings.codebook).lexically_normal().string()},

@@ -38,9 +38,11 @@ torch::Tensor embedPoints(ContrastiveAligner& aligner, const std::vector<torch::
     return torch::cat(embeddings);
 }
 
+/// Tokenises and embeds the dataset's parts (minutes for thousands); returns early, with
+/// nothing, when `stop` is set.
 Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook,
-                ContrastiveAligner& aligner, std::int64_t alignPoints,
-                const DenoiserOptions& model) {
+                ContrastiveAligner& aligner, std::int64_t alignPoints, const DenoiserOptions& model,
+                const std::atomic<bool>* stop) {
     const DatasetManifest manifest = readManifest(settings.data);
     const std::int64_t end = tokenVocabulary(codebook).endToken();
     std::vector<torch::Tensor> tokens[2], clouds[2];
@@ -50,6 +52,7 @@ Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook
         const fs::path shard = settings.data / manifest.shardFileName(s);
         if (!fs::exists(shard)) continue;
         for (std::size_t p = 0; p < shardSampleCount(shard); ++p) {
+            if (stop && stop->load()) return pairs;
             const Sample sample = readShardSample(shard, p);
             if (sample.split == Split::Test) continue;
             const auto n = std::int64_t(sample.points.positions.size());
@@ -195,8 +198,9 @@ trainDiffusion(const DiffusionTrainingSettings& settings,
                                      {"warmup_steps", settings.warmupSteps},
                                      {"seed", settings.seed}};
     prepareRunFolder(settings.out, identity);
-    const Pairs pairs =
-        loadPairs(settings, codebook, aligner, alignManifest.at("training").at("points"), options);
+    const Pairs pairs = loadPairs(settings, codebook, aligner,
+                                  alignManifest.at("training").at("points"), options, stop);
+    if (stop && stop->load()) return {};
 
     torch::manual_seed(settings.seed);
     CadDenoiser model(options);
