@@ -153,7 +153,9 @@ void accumulateColumnErrors(std::map<std::string, std::pair<double, std::int64_t
 
 Row evaluate(ml::CadCodebook& codebook, const std::string& model, const std::string& set,
              const std::vector<Part>& parts, const std::vector<OracleColumn>& oracle) {
-    Row row{model, set};
+    Row row;
+    row.model = model;
+    row.set = set;
     std::map<std::string, std::set<std::int64_t>> used;
     for (const Part& part : parts) {
         ++row.programs;
