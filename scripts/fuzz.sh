@@ -76,4 +76,5 @@ for harness in "${harnesses[@]}"; do
         status=1
     fi
 done
+rm -f "${TMPDIR:-/tmp}"/img2cad-fuzz-* # the harnesses' scratch files (fuzz/fuzz_input.h)
 exit $status
