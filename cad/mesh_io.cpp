@@ -5,6 +5,7 @@
 #include "cad/error.h"
 #include "cad/internal/file_names.h"
 #include "cad/internal/ply_reader.h"
+#include "cad/text_file.h"
 
 #include <assimp/Exporter.hpp>
 #include <assimp/Importer.hpp>
@@ -216,6 +217,58 @@ TriangleMesh readPlyMesh(const fs::path& path) {
     return mesh;
 }
 
+/// OFF meshes ("OFF", counts, vertices, polygons; '#' comments) by our own reader: Assimp 5.2's
+/// OFF importer reads out of bounds on malformed files (found by fuzz/fuzz_part_file).
+TriangleMesh readOffMesh(const fs::path& path) {
+    const std::string prefix = "cannot read " + quoted(path) + ": ";
+    std::string text = readTextFile(path);
+    for (std::size_t hash = text.find('#'); hash != std::string::npos;
+         hash = text.find('#', hash)) {
+        const std::size_t end = text.find('\n', hash);
+        text.replace(hash, (end == std::string::npos ? text.size() : end) - hash, " ");
+    }
+    std::istringstream in(text);
+    std::string header;
+    in >> header;
+    if (header != "OFF") throw Error(prefix + "not an OFF file (it must start with OFF)");
+    long long vertices = -1, faces = -1, edges = -1;
+    in >> vertices >> faces >> edges;
+    // Each vertex takes at least 6 characters ("0 0 0\n"), which bounds a hostile count.
+    if (!in || vertices < 0 || faces < 0 || std::uintmax_t(vertices) > text.size() / 6 ||
+        std::uintmax_t(faces) > text.size() / 4)
+        throw Error(prefix + "the OFF header's counts are malformed");
+    TriangleMesh mesh;
+    mesh.positions.reserve(std::size_t(vertices));
+    for (long long v = 0; v < vertices; ++v) {
+        double x = 0, y = 0, z = 0;
+        if (!(in >> x >> y >> z))
+            throw Error(prefix + "vertex " + std::to_string(v) + " is missing or malformed");
+        const Vec3f p{float(x), float(y), float(z)};
+        if (!p.isFinite())
+            throw Error(prefix + "vertex " + std::to_string(v) + " is not a finite point");
+        mesh.positions.push_back(p);
+    }
+    for (long long f = 0; f < faces; ++f) {
+        long long count = 0;
+        if (!(in >> count) || count < 0 || count > vertices)
+            throw Error(prefix + "face " + std::to_string(f) + " is missing or malformed");
+        std::vector<std::uint32_t> polygon;
+        for (long long k = 0; k < count; ++k) {
+            long long index = -1;
+            if (!(in >> index) || index < 0 || index >= vertices)
+                throw Error(prefix + "face " + std::to_string(f) +
+                            " refers to a vertex the file does not have");
+            polygon.push_back(std::uint32_t(index));
+        }
+        std::string rest; // an optional colour after the indices
+        std::getline(in, rest);
+        for (std::size_t k = 2; k < polygon.size(); ++k)
+            mesh.triangles.push_back({polygon[0], polygon[k - 1], polygon[k]});
+    }
+    if (mesh.positions.empty()) throw Error(prefix + "the file holds no vertices");
+    return mesh;
+}
+
 } // namespace
 
 TriangleMesh readMesh(const fs::path& path) {
@@ -226,6 +279,7 @@ TriangleMesh readMesh(const fs::path& path) {
     if (fs::file_size(path) == 0)
         throw Error("cannot read " + quoted(path) + ": the file is empty");
     if (lowerExtension(path) == ".ply") return readPlyMesh(path);
+    if (lowerExtension(path) == ".off") return readOffMesh(path);
     Assimp::Importer importer;
     // Assimp's own checks are not enough for hostile files: on a malformed face list (found by
     // fuzzing a binary PLY) aiProcess_Triangulate's assertion aborts the whole process in
