@@ -188,14 +188,9 @@ AlignTrainingResult trainAlign(const AlignTrainingSettings& settings,
     torch::optim::AdamW optimizer(
         aligner->parameters(),
         torch::optim::AdamWOptions(settings.learningRate).weight_decay(settings.weightDecay));
-    TrainingLoopSettings loop;
-    loop.steps = settings.steps;
-    loop.schedule = {settings.learningRate, std::min(settings.warmupSteps, settings.steps),
-                     settings.steps, 0.01};
-    loop.checkpointMinutes = settings.checkpointMinutes;
-    loop.checkpoint = settings.out / kCheckpointFile;
-    loop.reportEvery = reportEvery;
-    loop.device = device;
+    const TrainingLoopSettings loop = warmupCosineLoop(
+        settings.steps, settings.learningRate, settings.warmupSteps, settings.checkpointMinutes,
+        settings.out / kCheckpointFile, reportEvery, device);
     const std::int64_t batchSize =
         std::min<std::int64_t>(settings.batchSize, std::int64_t(pairs.train.size()));
     const auto step = [&](std::int64_t) {

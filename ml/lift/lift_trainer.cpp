@@ -183,14 +183,9 @@ LiftTrainingResult trainLift(const LiftTrainingSettings& settings,
         trainable,
         torch::optim::AdamWOptions(settings.learningRate).weight_decay(settings.weightDecay));
 
-    TrainingLoopSettings loop;
-    loop.steps = settings.steps;
-    loop.schedule = {settings.learningRate, std::min(settings.warmupSteps, settings.steps),
-                     settings.steps, 0.01};
-    loop.checkpointMinutes = settings.checkpointMinutes;
-    loop.checkpoint = settings.out / kCheckpointFile;
-    loop.reportEvery = reportEvery;
-    loop.device = device;
+    const TrainingLoopSettings loop = warmupCosineLoop(
+        settings.steps, settings.learningRate, settings.warmupSteps, settings.checkpointMinutes,
+        settings.out / kCheckpointFile, reportEvery, device);
     const auto step = [&](std::int64_t) {
         const torch::Tensor picks =
             torch::randint(std::int64_t(views.train.size()), {settings.batchSize}, torch::kLong);

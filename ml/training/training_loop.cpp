@@ -5,6 +5,7 @@
 #include "cad/text_file.h"
 #include "ml/error.h"
 
+#include <algorithm>
 #include <chrono>
 
 namespace img2cad::ml {
@@ -89,6 +90,20 @@ TrainingLoopResult runTrainingLoop(torch::nn::Module& model, torch::optim::Optim
             report(due);
     }
     return {state.step, true};
+}
+
+TrainingLoopSettings warmupCosineLoop(std::int64_t steps, double learningRate,
+                                      std::int64_t warmupSteps, double checkpointMinutes,
+                                      const std::filesystem::path& checkpoint,
+                                      std::int64_t reportEvery, const torch::Device& device) {
+    TrainingLoopSettings loop;
+    loop.steps = steps;
+    loop.schedule = {learningRate, std::min(warmupSteps, steps), steps, 0.01};
+    loop.checkpointMinutes = checkpointMinutes;
+    loop.checkpoint = checkpoint;
+    loop.reportEvery = reportEvery;
+    loop.device = device;
+    return loop;
 }
 
 torch::Device trainingDevice(const std::string& name) {

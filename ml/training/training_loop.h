@@ -49,6 +49,13 @@ struct TrainingLoopSettings {
     torch::Device device = torch::kCPU;
 };
 
+/// The loop every stage's trainer runs: warm-up (at most the whole run) then cosine decay to 1 %
+/// of the rate, a checkpoint file written every `checkpointMinutes`.
+TrainingLoopSettings warmupCosineLoop(std::int64_t steps, double learningRate,
+                                      std::int64_t warmupSteps, double checkpointMinutes,
+                                      const std::filesystem::path& checkpoint,
+                                      std::int64_t reportEvery, const torch::Device& device);
+
 struct TrainingLoopResult {
     std::int64_t stepsDone = 0;
     bool finished = false; ///< false: stopped on request, with a checkpoint
