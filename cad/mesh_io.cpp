@@ -269,6 +269,29 @@ TriangleMesh readOffMesh(const fs::path& path) {
     return mesh;
 }
 
+/// glTF files must carry their own signature before Assimp sees them: two Assimp importers
+/// (glTF 1 and 2) claim the extensions, and when both refuse the content Assimp 5.2 falls back to
+/// guessing the format from it and can hand, say, PLY bytes named .glb to its PLY importer,
+/// which reads out of bounds (found by fuzz/fuzz_part_file). Formats one importer claims (.stl,
+/// .obj) are never guessed.
+void requireGltfSignature(const fs::path& path, const std::string& extension) {
+    std::ifstream in(path, std::ios::binary);
+    char head[64] = {};
+    in.read(head, sizeof head);
+    const std::string_view start(head, std::size_t(in.gcount()));
+    if (extension == ".glb" && start.substr(0, 4) != "glTF")
+        throw Error("cannot read " + quoted(path) +
+                    ": not a binary glTF file (it must start with \"glTF\")");
+    if (extension == ".gltf") {
+        std::size_t first = start.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0; // a UTF-8 mark
+        while (first < start.size() && std::isspace(static_cast<unsigned char>(start[first])))
+            ++first;
+        if (first >= start.size() || start[first] != '{')
+            throw Error("cannot read " + quoted(path) +
+                        ": not a glTF file (it must be a JSON object)");
+    }
+}
+
 } // namespace
 
 TriangleMesh readMesh(const fs::path& path) {
@@ -280,6 +303,7 @@ TriangleMesh readMesh(const fs::path& path) {
         throw Error("cannot read " + quoted(path) + ": the file is empty");
     if (lowerExtension(path) == ".ply") return readPlyMesh(path);
     if (lowerExtension(path) == ".off") return readOffMesh(path);
+    requireGltfSignature(path, lowerExtension(path));
     Assimp::Importer importer;
     // Assimp's own checks are not enough for hostile files: on a malformed face list (found by
     // fuzzing a binary PLY) aiProcess_Triangulate's assertion aborts the whole process in

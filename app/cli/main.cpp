@@ -135,6 +135,10 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     codebook->add_option("--depth", codebookSettings.model.depth, "Residual codes per row")
         ->capture_default_str();
+    codebook
+        ->add_option("--code-dim", codebookSettings.model.codeDim,
+                     "Code vector dimension; 0 = the model width")
+        ->capture_default_str();
     codebook->add_option("--dropout", codebookSettings.model.dropout)->capture_default_str();
     codebook
         ->add_option("--length-log-offset", codebookSettings.model.lengthLogOffset,

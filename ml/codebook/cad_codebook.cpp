@@ -184,6 +184,7 @@ LevelVqVae CadCodebookImpl::addLevel(const std::string& name, const LevelLayout&
     level.dropout = m_options.dropout;
     level.disentangled = disentangled;
     level.depth = m_options.depth;
+    level.codeDim = m_options.codeDim;
     LevelVqVae model = register_module(name, LevelVqVae(level));
     m_levels.emplace_back(name, model);
     return model;

@@ -36,6 +36,7 @@ struct CodebookOptions {
     std::int64_t layers = 4;
     std::int64_t codes = 512; ///< per codebook
     std::int64_t depth = 1;   ///< residual codes per row (LevelVqVaeOptions::depth)
+    std::int64_t codeDim = 0; ///< code vector dimension, 0 = width (LevelVqVaeOptions::codeDim)
     double dropout = 0.1;
     double closureWeight = 1.0; ///< lambda of eq. 4 (hierarchical CC level only)
     /// > 0: the CC chord length is modelled as log(l + offset) (unit-cube lengths), so that

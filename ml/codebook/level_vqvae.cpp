@@ -43,15 +43,16 @@ LevelEncoderImpl::LevelEncoderImpl(const LevelVqVaeOptions& options,
                               torch::nn::GELU(), torch::nn::Linear(options.width, options.width)));
     m_positions = register_module("positions", torch::nn::Embedding(kMaxLevelRows, options.width));
     m_encoder = register_module("encoder", transformer(options));
-    m_toCode = register_module("to_code", torch::nn::Linear(options.width, options.width));
+    const std::int64_t codeDim = options.effectiveCodeDim();
+    m_toCode = register_module("to_code", torch::nn::Linear(options.width, codeDim));
     m_normalise = register_module(
-        "normalise", torch::nn::LayerNorm(
-                         torch::nn::LayerNormOptions({options.width}).elementwise_affine(false)));
+        "normalise",
+        torch::nn::LayerNorm(torch::nn::LayerNormOptions({codeDim}).elementwise_affine(false)));
     if (options.depth < 1) throw Error("a level VQ-VAE needs at least one code per row");
     for (std::int64_t d = 0; d < options.depth; ++d)
         m_quantizers.push_back(
             register_module(d == 0 ? std::string("quantizer") : "quantizer_" + std::to_string(d),
-                            VectorQuantizer(VectorQuantizerOptions{options.codes, options.width})));
+                            VectorQuantizer(VectorQuantizerOptions{options.codes, codeDim})));
 }
 
 LevelEncoderImpl::Quantized LevelEncoderImpl::quantize(const torch::Tensor& z) {
@@ -116,7 +117,9 @@ LevelVqVaeImpl::LevelVqVaeImpl(const LevelVqVaeOptions& options) : m_options(opt
     } else {
         m_encoders->push_back(LevelEncoder(options, torch::ones({layout.rowDim})));
     }
-    m_fromCode = register_module("from_code", torch::nn::Linear(options.width, options.width));
+    if (options.codeDim < 0) throw Error("a level VQ-VAE's code dimension cannot be negative");
+    m_fromCode = register_module("from_code",
+                                 torch::nn::Linear(options.effectiveCodeDim(), options.width));
     m_positions = register_module("positions", torch::nn::Embedding(kMaxLevelRows, options.width));
     m_decoder = register_module("decoder", transformer(options));
     m_continuousHead = register_module(

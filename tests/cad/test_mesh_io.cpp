@@ -383,6 +383,14 @@ void TestMeshIo::rejectsUnknownExtensionsAndBadFiles() {
     message = errorOf([&] { img2cad::cad::readPointCloud(m_folder / "cut.ply"); });
     QVERIFY2(contains(message, "truncated"), message.c_str());
 
+    // Another format's bytes under a glTF name are refused before Assimp guesses the format.
+    writeText(m_folder / "mesh.glb", bytes);
+    message = errorOf([&] { img2cad::cad::readMesh(m_folder / "mesh.glb"); });
+    QVERIFY2(contains(message, "not a binary glTF file"), message.c_str());
+    writeText(m_folder / "mesh.gltf", "\n  solid cube\nendsolid cube\n");
+    message = errorOf([&] { img2cad::cad::readMesh(m_folder / "mesh.gltf"); });
+    QVERIFY2(contains(message, "not a glTF file"), message.c_str());
+
     QVERIFY(!img2cad::cad::isMeshExtension(m_folder / "a.step"));
     QVERIFY(!img2cad::cad::isPointCloudExtension(m_folder / "a.step"));
 }
