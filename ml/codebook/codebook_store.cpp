@@ -34,8 +34,8 @@ CodebookOptions codebookOptionsFromJson(const nlohmann::json& json) {
         o.closureWeight = json.at("closure_weight").get<double>();
         o.lengthLogOffset = json.value("length_log_offset", 0.0); // absent: an older model
         if (o.width <= 0 || o.heads <= 0 || o.width % o.heads != 0 || o.layers <= 0 ||
-            o.codes <= 0 || o.depth <= 0 || o.depth > 16 || o.codeDim < 0 || o.dropout < 0.0 || o.dropout >= 1.0 ||
-            o.closureWeight < 0.0 || o.lengthLogOffset < 0.0)
+            o.codes <= 0 || o.depth <= 0 || o.depth > 16 || o.codeDim < 0 || o.dropout < 0.0 ||
+            o.dropout >= 1.0 || o.closureWeight < 0.0 || o.lengthLogOffset < 0.0)
             throw Error("codebook options out of range (width must be a multiple of heads)");
         return o;
     } catch (const nlohmann::json::exception& e) {

@@ -118,8 +118,8 @@ LevelVqVaeImpl::LevelVqVaeImpl(const LevelVqVaeOptions& options) : m_options(opt
         m_encoders->push_back(LevelEncoder(options, torch::ones({layout.rowDim})));
     }
     if (options.codeDim < 0) throw Error("a level VQ-VAE's code dimension cannot be negative");
-    m_fromCode = register_module("from_code",
-                                 torch::nn::Linear(options.effectiveCodeDim(), options.width));
+    m_fromCode =
+        register_module("from_code", torch::nn::Linear(options.effectiveCodeDim(), options.width));
     m_positions = register_module("positions", torch::nn::Embedding(kMaxLevelRows, options.width));
     m_decoder = register_module("decoder", transformer(options));
     m_continuousHead = register_module(
