@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "dataset_inspect.h"
 #include "dataset_maker.h"
+#include "reconstruct_commands.h"
 #include "train_commands.h"
 
 #include "cad/error.h"
@@ -252,11 +253,50 @@ int main(int argc, char** argv) {
     diffusion->add_option("--device", diffusionSettings.device, "cpu or cuda")
         ->capture_default_str();
 
+    img2cad::app::ReconstructRequest reconstructRequest;
+    CLI::App* reconstruct = cli.add_subcommand(
+        "reconstruct", "CAD candidates for a photo, a point cloud, a mesh or a part file");
+    reconstruct->add_option("input", reconstructRequest.input, "Photo (.jpg, .png, ...) or part")
+        ->required();
+    reconstruct->add_option("-m,--model", reconstructRequest.model, "Model folder")->required();
+    reconstruct->add_option("-o,--out", reconstructRequest.output, "Output folder")->required();
+    reconstruct->add_option("-k,--candidates", reconstructRequest.candidates)
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    reconstruct->add_option("--steps", reconstructRequest.steps, "Reverse diffusion steps")
+        ->capture_default_str();
+    reconstruct->add_option("--guidance", reconstructRequest.guidance, "Classifier-free guidance")
+        ->capture_default_str();
+    reconstruct->add_option("--truncation", reconstructRequest.truncation)->capture_default_str();
+    reconstruct->add_option("--seed", reconstructRequest.seed)->capture_default_str();
+    reconstruct
+        ->add_option("--part-size", reconstructRequest.photoPartSize,
+                     "Longest side (mm) of a photo's candidates")
+        ->capture_default_str();
+    reconstruct->add_option("--device", reconstructRequest.device, "cpu or cuda")
+        ->capture_default_str();
+
+    img2cad::app::GenerateRequest generateRequest;
+    CLI::App* generate = cli.add_subcommand("generate", "Unconditional CAD samples");
+    generate->add_option("-m,--model", generateRequest.model, "Model folder")->required();
+    generate->add_option("-o,--out", generateRequest.output, "Output folder")->required();
+    generate->add_option("-n,--count", generateRequest.count)
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    generate->add_option("--steps", generateRequest.steps)->capture_default_str();
+    generate->add_option("--truncation", generateRequest.truncation)->capture_default_str();
+    generate->add_option("--seed", generateRequest.seed)->capture_default_str();
+    generate->add_option("--part-size", generateRequest.partSize, "Longest side (mm)")
+        ->capture_default_str();
+    generate->add_option("--device", generateRequest.device)->capture_default_str();
+
     CLI11_PARSE(cli, argc, argv);
     try {
         if (compile->parsed()) return runCompile(compileRequest);
         if (info->parsed()) return runInfo(infoPath, infoJson);
         if (convert->parsed()) return runConvert(convertRequest);
+        if (reconstruct->parsed()) return img2cad::app::runReconstruct(reconstructRequest);
+        if (generate->parsed()) return img2cad::app::runGenerate(generateRequest);
         if (make->parsed()) return runDatasetMake(makeRequest);
         for (std::size_t i = 0; i < imports.size(); ++i) {
             if (!imports[i]->parsed()) continue;

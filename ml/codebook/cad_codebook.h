@@ -36,7 +36,6 @@ struct CodebookOptions {
     std::int64_t layers = 4;
     std::int64_t codes = 512; ///< per codebook
     std::int64_t depth = 1;   ///< residual codes per row (LevelVqVaeOptions::depth)
-    std::int64_t codeDim = 0; ///< code vector dimension, 0 = width (LevelVqVaeOptions::codeDim)
     double dropout = 0.1;
     double closureWeight = 1.0; ///< lambda of eq. 4 (hierarchical CC level only)
     /// > 0: the CC chord length is modelled as log(l + offset) (unit-cube lengths), so that
@@ -44,6 +43,7 @@ struct CodebookOptions {
     /// with 0.01 (docs/codebook.md): 69.0 % valid instead of 65.7 %, but median CD 4.48 instead
     /// of 3.92 and one real sequence lost, as long edges became less precise; hence off.
     double lengthLogOffset = 0.0;
+    std::int64_t codeDim = 0; ///< code vector dimension, 0 = width (LevelVqVaeOptions::codeDim)
 };
 
 /// One program as the codebook reads it: both encodings (each variant uses its own).

@@ -28,7 +28,8 @@ class LiftingNetworkImpl : public torch::nn::Module {
 public:
     explicit LiftingNetworkImpl(const LiftingOptions& options);
 
-    /// images: [B, 3, S, S] (see imagesToTensor); returns points [B, queries x perQuery, 3].
+    /// images: [B, 3, S, S] (imageTensor of lift_data.h, stacked); returns points
+    /// [B, queries x perQuery, 3].
     torch::Tensor forward(const torch::Tensor& images);
 
     /// Freezes everything but the LoRA adapters (true), or trains everything (false).

@@ -4,6 +4,7 @@
 
 #include "test_registry.h"
 #include "tiny_datasets.h"
+#include "tiny_models.h"
 
 #include "ml/align/align_trainer.h"
 #include "ml/codebook/codebook_trainer.h"
@@ -27,27 +28,12 @@ void TestAlignTrainer::trainsAndReloads() {
     QTemporaryDir dir;
     const fs::path root = dir.path().toStdString();
     test::writeProgramDataset(root / "data", 16, 128);
-    CodebookTrainingSettings codebook;
-    codebook.data = root / "data";
-    codebook.out = root / "codebook";
-    codebook.model = {CodebookVariant::Hierarchical, 32, 4, 1, 32, 1, 0.0, 1.0};
-    codebook.steps = 3;
-    codebook.batchSize = 4;
-    codebook.warmupSteps = 1;
-    QVERIFY(trainCodebook(codebook, {}).finished);
-
-    AlignTrainingSettings align;
-    align.data = root / "data";
-    align.codebook = root / "codebook";
-    align.out = root / "align";
-    align.model.embedding = 16;
-    align.model.width = 32;
-    align.model.heads = 4;
-    align.model.layers = 1;
-    align.points = 64;
+    QVERIFY(
+        trainCodebook(test::tinyCodebookSettings(root / "data", root / "codebook"), {}).finished);
+    AlignTrainingSettings align =
+        test::tinyAlignSettings(root / "data", root / "codebook", root / "align");
     align.steps = 6;
     align.batchSize = 8;
-    align.warmupSteps = 1;
     std::vector<double> losses;
     const auto result = trainAlign(
         align, [&](const TrainingProgress& p) { losses.push_back(p.loss); }, nullptr, 1);

@@ -30,10 +30,12 @@ namespace {
 
 constexpr std::int64_t kParts = 24;
 
-CodebookOptions tinyOptions(CodebookVariant variant, std::int64_t depth = 1) {
+CodebookOptions tinyOptions(CodebookVariant variant, std::int64_t depth = 1,
+                            std::int64_t codeDim = 0) {
     CodebookOptions options;
     options.variant = variant;
     options.depth = depth;
+    options.codeDim = codeDim;
     options.width = 32;
     options.heads = 4;
     options.layers = 1;
@@ -125,13 +127,14 @@ void TestCadCodebook::eachVariantLearnsWithAFallingLoss() {
 
 void TestCadCodebook::aSavedCodebookReloadsToTheSameCodesAndPrograms() {
     const std::vector<CodebookExample> examples = tinyExamples();
-    const std::pair<CodebookVariant, std::int64_t> cases[] = {
-        {CodebookVariant::Hierarchical, 1},
-        {CodebookVariant::Disentangled, 1},
-        {CodebookVariant::Hierarchical, 3}, // residual codes
-        {CodebookVariant::Disentangled, 2}};
-    for (const auto& [variant, depth] : cases) {
-        CadCodebook codebook(tinyOptions(variant, depth));
+    const std::tuple<CodebookVariant, std::int64_t, std::int64_t> cases[] = {
+        {CodebookVariant::Hierarchical, 1, 0},
+        {CodebookVariant::Disentangled, 1, 0},
+        {CodebookVariant::Hierarchical, 3, 0}, // residual codes
+        {CodebookVariant::Disentangled, 2, 0},
+        {CodebookVariant::Hierarchical, 2, 8}}; // low-dimensional codes
+    for (const auto& [variant, depth, codeDim] : cases) {
+        CadCodebook codebook(tinyOptions(variant, depth, codeDim));
         codebook->fitStandardisation(examples);
         std::vector<const CodebookExample*> batch{&examples[0], &examples[1], &examples[2]};
         codebook->loss(batch); // k-means initialisation of the codebooks
@@ -139,6 +142,11 @@ void TestCadCodebook::aSavedCodebookReloadsToTheSameCodesAndPrograms() {
         saveCodebook(codebook, dir.path().toStdString(), {{"note", "test"}}, {});
         CadCodebook reloaded = loadCodebook(dir.path().toStdString());
         QVERIFY(sameWeights(codebook, reloaded));
+        QCOMPARE(reloaded->options().codeDim, codeDim);
+        for (const auto& buffer : reloaded->named_buffers())
+            if (buffer.key().size() >= 9 &&
+                buffer.key().compare(buffer.key().size() - 9, 9, ".codebook") == 0)
+                QCOMPARE(buffer.value().size(1), codeDim > 0 ? codeDim : std::int64_t(32));
         for (std::size_t i = 0; i < 4; ++i) {
             const auto a = codebook->reconstruct(examples[i]);
             const auto b = reloaded->reconstruct(examples[i]);

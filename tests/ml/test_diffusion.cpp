@@ -5,6 +5,7 @@
 
 #include "test_registry.h"
 #include "tiny_datasets.h"
+#include "tiny_models.h"
 
 #include "ml/align/align_trainer.h"
 #include "ml/codebook/codebook_trainer.h"
@@ -125,39 +126,13 @@ void TestDiffusion::trainerLearnsAndReloads() {
     QTemporaryDir dir;
     const fs::path root = dir.path().toStdString();
     test::writeProgramDataset(root / "data", 16, 128);
-    CodebookTrainingSettings codebook;
-    codebook.data = root / "data";
-    codebook.out = root / "codebook";
-    codebook.model = {CodebookVariant::Hierarchical, 32, 4, 1, 32, 1, 0.0, 1.0};
-    codebook.steps = 3;
-    codebook.batchSize = 4;
-    codebook.warmupSteps = 1;
-    QVERIFY(trainCodebook(codebook, {}).finished);
-    AlignTrainingSettings align;
-    align.data = root / "data";
-    align.codebook = root / "codebook";
-    align.out = root / "align";
-    align.model = {16, 0, 32, 4, 1, 1024, 0.07};
-    align.points = 64;
-    align.steps = 3;
-    align.batchSize = 4;
-    align.warmupSteps = 1;
-    QVERIFY(trainAlign(align, {}).finished);
-
-    DiffusionTrainingSettings settings;
-    settings.data = root / "data";
-    settings.codebook = root / "codebook";
-    settings.align = root / "align";
-    settings.out = root / "diffusion";
-    settings.model.maxTokens = 512;
-    settings.model.width = 32;
-    settings.model.heads = 4;
-    settings.model.layers = 1;
-    settings.model.dropout = 0.0;
-    settings.steps = 40;
-    settings.batchSize = 8;
-    settings.learningRate = 3e-3;
-    settings.warmupSteps = 1;
+    QVERIFY(
+        trainCodebook(test::tinyCodebookSettings(root / "data", root / "codebook"), {}).finished);
+    QVERIFY(
+        trainAlign(test::tinyAlignSettings(root / "data", root / "codebook", root / "align"), {})
+            .finished);
+    const DiffusionTrainingSettings settings = test::tinyDiffusionSettings(
+        root / "data", root / "codebook", root / "align", root / "diffusion");
     std::vector<double> losses;
     const DiffusionTrainingResult result = trainDiffusion(
         settings, [&](const TrainingProgress& p) { losses.push_back(p.loss); }, nullptr, 1);

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: MIT
+#include "ml/reconstruct/reconstructor.h"
+
+#include "cad/compiler.h"
+#include "cad/error.h"
+#include "cad/metrics/chamfer.h"
+#include "cad/sampling.h"
+#include "cad/tessellation.h"
+#include "ml/align/align_trainer.h"
+#include "ml/codebook/cad_tokens.h"
+#include "ml/codebook/codebook_store.h"
+#include "ml/diffusion/diffusion_trainer.h"
+#include "ml/lift/lift_data.h"
+#include "ml/lift/lift_trainer.h"
+#include "ml/refine/refine_trainer.h"
+#include "ml/refine/resampling.h"
+#include "ml/training/model_folder.h"
+#include "ml/vision/photo_preprocess.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace img2cad::ml {
+namespace fs = std::filesystem;
+
+const char* stageName(ReconstructionStage stage) {
+    switch (stage) {
+    case ReconstructionStage::Preprocess:
+        return "preprocess";
+    case ReconstructionStage::Lift:
+        return "lift";
+    case ReconstructionStage::Refine:
+        return "refine";
+    case ReconstructionStage::Encode:
+        return "encode";
+    case ReconstructionStage::Diffuse:
+        return "diffuse";
+    case ReconstructionStage::Decode:
+        return "decode";
+    case ReconstructionStage::Compile:
+        return "compile";
+    }
+    return "?";
+}
+
+struct Reconstructor::Models {
+    torch::Device device = torch::kCPU;
+    CadCodebook codebook{nullptr};
+    ContrastiveAligner aligner{nullptr};
+    UaDgcnn refiner{nullptr};
+    CadDenoiser denoiser{nullptr};
+    LiftingNetwork lifter{nullptr}; ///< null when the model reads no photos
+    std::int64_t alignPoints = 0;   ///< |P_ref|: the cloud size the aligner was trained on
+};
+
+namespace {
+
+/// Where the unit-cube frame sits in the output frame: p_out = center + side * p_unit.
+struct OutputFrame {
+    cad::Vec3 center;
+    double side = 1.0;
+};
+
+/// Runs `load` on a stage folder and prefixes any error with the stage, so a user knows which
+/// of the model's parts to replace.
+template <typename Load> auto loadStage(const fs::path& folder, const char* stage, Load&& load) {
+    if (!fs::is_directory(folder))
+        throw Error("the model has no " + std::string(stage) + " stage (expected the folder '" +
+                    folder.string() + "')");
+    try {
+        return load(folder);
+    } catch (const std::exception& e) {
+        throw Error("the model's " + std::string(stage) + " stage cannot be loaded: " + e.what());
+    }
+}
+
+class Stopwatch {
+public:
+    double lap() {
+        const auto now = std::chrono::steady_clock::now();
+        const double seconds = std::chrono::duration<double>(now - m_last).count();
+        m_last = now;
+        return seconds;
+    }
+
+private:
+    std::chrono::steady_clock::time_point m_last = std::chrono::steady_clock::now();
+};
+
+void checkCancel(const std::atomic<bool>* cancel) {
+    if (cancel && cancel->load()) throw Cancelled();
+}
+
+torch::Tensor unitPoints(const std::vector<cad::Vec3f>& points, const OutputFrame& frame) {
+    torch::Tensor t = torch::empty({std::int64_t(points.size()), 3}, torch::kFloat);
+    auto a = t.accessor<float, 2>();
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        const cad::Vec3f& p = points[i];
+        a[std::int64_t(i)][0] = float((p.x - frame.center.x) / frame.side);
+        a[std::int64_t(i)][1] = float((p.y - frame.center.y) / frame.side);
+        a[std::int64_t(i)][2] = float((p.z - frame.center.z) / frame.side);
+    }
+    return t;
+}
+
+std::vector<cad::Vec3f> tensorPoints(const torch::Tensor& unit, const OutputFrame& frame) {
+    const torch::Tensor cpu = unit.to(torch::kCPU).to(torch::kFloat).contiguous();
+    auto a = cpu.accessor<float, 2>();
+    std::vector<cad::Vec3f> points(std::size_t(cpu.size(0)));
+    for (std::int64_t i = 0; i < cpu.size(0); ++i)
+        points[std::size_t(i)] = {float(frame.center.x + frame.side * a[i][0]),
+                                  float(frame.center.y + frame.side * a[i][1]),
+                                  float(frame.center.z + frame.side * a[i][2])};
+    return points;
+}
+
+/// Compiles one decoded candidate, checks its solid and measures its CD to `reference` (unit
+/// frame). Runs on worker threads: touches nothing shared.
+void compileCandidate(Candidate& candidate, const OutputFrame& frame,
+                      const std::vector<cad::Vec3f>& reference, std::int64_t points,
+                      std::uint64_t seed) {
+    try {
+        const cad::Shape shape = cad::compile(candidate.program);
+        candidate.report = cad::analyse(shape);
+        if (!candidate.report.valid) {
+            candidate.error = "the solid is invalid: " + candidate.report.invalidReason;
+            return;
+        }
+        if (candidate.report.solids == 0 || !(candidate.report.volume > 0.0)) {
+            candidate.error = "the program makes no solid of positive volume";
+            return;
+        }
+        candidate.shape = shape;
+        if (!reference.empty()) {
+            const cad::PointCloud surface =
+                cad::samplePoints(cad::tessellate(shape), std::size_t(points), seed);
+            std::vector<cad::Vec3f> unit(surface.positions.size());
+            for (std::size_t i = 0; i < unit.size(); ++i) {
+                const cad::Vec3f& p = surface.positions[i];
+                unit[i] = {float((p.x - frame.center.x) / frame.side),
+                           float((p.y - frame.center.y) / frame.side),
+                           float((p.z - frame.center.z) / frame.side)};
+            }
+            candidate.chamfer = cad::chamferDistance(unit, reference);
+        }
+    } catch (const std::exception& e) {
+        candidate.shape = {};
+        candidate.error = std::string("does not compile: ") + e.what();
+    }
+}
+
+/// Compiles every decoded candidate on `threads` workers (0 = one per core).
+void compileAll(std::vector<Candidate>& candidates, const OutputFrame& frame,
+                const std::vector<cad::Vec3f>& reference, const ReconstructionOptions& options,
+                const ReconstructionProgress& progress, const std::atomic<bool>* cancel) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t threads = std::min<std::size_t>(
+        candidates.size(), options.compileThreads > 0 ? unsigned(options.compileThreads) : cores);
+    std::atomic<std::size_t> next{0}, done{0};
+    std::mutex progressMutex;
+    const auto work = [&] {
+        for (std::size_t i; (i = next++) < candidates.size();) {
+            if (cancel && cancel->load()) return;
+            if (candidates[i].decoded)
+                compileCandidate(candidates[i], frame, reference, options.rankingPoints,
+                                 options.sampling.seed + i);
+            const std::size_t finished = ++done;
+            if (progress) {
+                const std::lock_guard<std::mutex> lock(progressMutex);
+                progress(ReconstructionStage::Compile,
+                         double(finished) / double(candidates.size()));
+            }
+        }
+    };
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < threads; ++t)
+        workers.emplace_back(work);
+    work();
+    for (std::thread& worker : workers)
+        worker.join();
+    checkCancel(cancel);
+}
+
+/// Valid candidates by rising CD (ties keep sampling order), then the others.
+void rank(std::vector<Candidate>& candidates) {
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate& a, const Candidate& b) {
+                         if (a.valid() != b.valid()) return a.valid();
+                         return a.valid() && a.chamfer < b.chamfer;
+                     });
+}
+
+} // namespace
+
+Reconstructor::Reconstructor(const fs::path& folder, const torch::Device& device)
+    : m_models(std::make_unique<Models>()) {
+    if (!fs::is_directory(folder)) throw Error("'" + folder.string() + "' is not a model folder");
+    Models& m = *m_models;
+    m.device = device;
+    m.codebook = loadStage(folder / "codebook", "codebook",
+                           [&](const fs::path& f) { return loadCodebook(f, device); });
+    m.aligner = loadStage(folder / "align", "alignment",
+                          [&](const fs::path& f) { return loadAligner(f, device); });
+    m.alignPoints = loadStage(folder / "align", "alignment", [](const fs::path& f) {
+        return readModelManifest(f, "align").at("training").at("points").get<std::int64_t>();
+    });
+    m.refiner = loadStage(folder / "refine", "refinement",
+                          [&](const fs::path& f) { return loadRefiner(f, device); });
+    m.denoiser = loadStage(folder / "diffusion", "diffusion",
+                           [&](const fs::path& f) { return loadDenoiser(f, device); });
+    if (fs::exists(folder / "lift"))
+        m.lifter = loadStage(folder / "lift", "lifting",
+                             [&](const fs::path& f) { return loadLifter(f, device); });
+
+    // The stages must speak the same tokens and embedding, or the samples mean nothing.
+    const std::int64_t vocabulary = tokenVocabulary(m.codebook).size();
+    if (m.denoiser->options().vocabulary != vocabulary)
+        throw Error("the model's diffusion stage speaks " +
+                    std::to_string(m.denoiser->options().vocabulary) +
+                    " tokens but its codebook has " + std::to_string(vocabulary) +
+                    ": they were not trained together");
+    const std::int64_t embedding =
+        readModelManifest(folder / "align", "align").at("options").at("embedding");
+    if (m.denoiser->options().conditionDim != embedding)
+        throw Error("the model's diffusion stage reads conditions of size " +
+                    std::to_string(m.denoiser->options().conditionDim) +
+                    " but its aligner embeds into " + std::to_string(embedding) +
+                    ": they were not trained together");
+}
+
+Reconstructor::~Reconstructor() = default;
+Reconstructor::Reconstructor(Reconstructor&&) noexcept = default;
+Reconstructor& Reconstructor::operator=(Reconstructor&&) noexcept = default;
+
+bool Reconstructor::readsPhotos() const {
+    return !m_models->lifter.is_empty();
+}
+
+namespace {
+
+/// Everything after P_raw: importance, resampling, z_P, diffusion, decoding, compiling,
+/// ranking. `raw` is P_raw in the unit frame [N, 3].
+Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
+                           const OutputFrame& frame, const ReconstructionOptions& options,
+                           const ReconstructionProgress& progress, const std::atomic<bool>* cancel,
+                           Reconstruction result, Stopwatch& clock);
+
+} // namespace
+
+Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
+                                             const ReconstructionOptions& options,
+                                             const ReconstructionProgress& progress,
+                                             const std::atomic<bool>* cancel) {
+    Stopwatch clock;
+    constexpr std::size_t kMinPoints = 16;
+    if (cloud.size() < kMinPoints)
+        throw Error("a point cloud needs at least " + std::to_string(kMinPoints) +
+                    " points to reconstruct (it has " + std::to_string(cloud.size()) + ")");
+    for (const cad::Vec3f& p : cloud.positions)
+        if (!p.isFinite()) throw Error("the point cloud holds a point that is not finite");
+    const cad::BoundingBox box = cloud.bounds();
+    const double side = box.largestSide();
+    if (!(side > 0.0)) throw Error("the point cloud spans no volume (all points coincide)");
+    const OutputFrame frame{box.center(), side};
+
+    // P_raw: a seeded uniform draw, so that big scans cost what the model was trained for.
+    torch::Tensor raw = unitPoints(cloud.positions, frame);
+    if (raw.size(0) > options.rawPoints) {
+        at::Generator generator = at::detail::createCPUGenerator(options.sampling.seed);
+        raw = raw.index_select(
+            0,
+            torch::randperm(raw.size(0), generator, torch::kLong).narrow(0, 0, options.rawPoints));
+    }
+    Reconstruction result;
+    result.seconds[ReconstructionStage::Preprocess] = clock.lap();
+    return reconstruct(*m_models, raw, frame, options, progress, cancel, std::move(result), clock);
+}
+
+Reconstruction Reconstructor::fromPhoto(const fs::path& photo, const ReconstructionOptions& options,
+                                        const ReconstructionProgress& progress,
+                                        const std::atomic<bool>* cancel) {
+    if (!readsPhotos())
+        throw Error("this model reads point clouds only: it has no lifting stage (lift/) to "
+                    "turn a photo into points");
+    Stopwatch clock;
+    Models& m = *m_models;
+    if (progress) progress(ReconstructionStage::Preprocess, 0.0);
+    PreprocessOptions preprocess;
+    preprocess.outputSize = int(m.lifter->options().vit.imageSize);
+    preprocess.hints = options.photoHints;
+    const PreprocessedPhoto input = preprocessPhoto(photo, preprocess);
+    Reconstruction result;
+    result.seconds[ReconstructionStage::Preprocess] = clock.lap();
+    checkCancel(cancel);
+
+    if (progress) progress(ReconstructionStage::Lift, 0.0);
+    torch::Tensor raw;
+    {
+        torch::NoGradGuard noGrad;
+        raw = m.lifter->forward(imageTensor(input.input).unsqueeze(0).to(m.device))[0];
+    }
+    result.seconds[ReconstructionStage::Lift] = clock.lap();
+    checkCancel(cancel);
+    const OutputFrame frame{{0.0, 0.0, 0.0}, options.photoPartSize};
+    return reconstruct(m, raw.to(torch::kCPU), frame, options, progress, cancel, std::move(result),
+                       clock);
+}
+
+namespace {
+
+/// The decoded programs of sampled token rows [K, L], in `frame`.
+std::vector<Candidate> decodeSamples(Reconstructor::Models& m, const torch::Tensor& samples,
+                                     const OutputFrame& frame) {
+    const std::int64_t end = tokenVocabulary(m.codebook).endToken();
+    const torch::Tensor cpu = samples.to(torch::kCPU).contiguous();
+    std::vector<Candidate> candidates(std::size_t(cpu.size(0)));
+    for (std::int64_t k = 0; k < cpu.size(0); ++k) {
+        Candidate& c = candidates[std::size_t(k)];
+        const std::int64_t* row = cpu[k].data_ptr<std::int64_t>();
+        for (std::int64_t i = 0; i < cpu.size(1); ++i) {
+            c.tokens.push_back(row[i]);
+            if (row[i] == end) break;
+        }
+        try {
+            c.program = programFromTokens(m.codebook, c.tokens, {frame.center, frame.side},
+                                          "candidate-" + std::to_string(k + 1));
+            c.decoded = true;
+        } catch (const std::exception& e) {
+            c.error = std::string("the tokens do not decode: ") + e.what();
+        }
+    }
+    return candidates;
+}
+
+Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
+                           const OutputFrame& frame, const ReconstructionOptions& options,
+                           const ReconstructionProgress& progress, const std::atomic<bool>* cancel,
+                           Reconstruction result, Stopwatch& clock) {
+    if (options.candidates < 1 || options.candidates > 256)
+        throw Error("the number of candidates must be between 1 and 256");
+    torch::NoGradGuard noGrad;
+
+    if (progress) progress(ReconstructionStage::Refine, 0.0);
+    const torch::Tensor importance =
+        m.refiner->forward(raw.unsqueeze(0).to(m.device)).importance[0].to(torch::kCPU);
+    ResamplingOptions resampling;
+    resampling.count = std::min(m.alignPoints, raw.size(0));
+    resampling.beta = options.importanceBeta;
+    resampling.lambda = options.importanceLambda;
+    at::Generator generator = at::detail::createCPUGenerator(options.sampling.seed + 1);
+    const torch::Tensor refined =
+        raw.index_select(0, heuristicResample(importance, resampling, generator));
+    result.raw.positions = tensorPoints(raw, frame);
+    result.importance.assign(importance.data_ptr<float>(),
+                             importance.data_ptr<float>() + importance.numel());
+    result.refined.positions = tensorPoints(refined, frame);
+    result.seconds[ReconstructionStage::Refine] = clock.lap();
+    checkCancel(cancel);
+
+    if (progress) progress(ReconstructionStage::Encode, 0.0);
+    const torch::Tensor condition = torch::nn::functional::normalize(
+        m.aligner->points()->forward(refined.unsqueeze(0).to(m.device)),
+        torch::nn::functional::NormalizeFuncOptions().dim(1))[0];
+    result.seconds[ReconstructionStage::Encode] = clock.lap();
+    checkCancel(cancel);
+
+    if (progress) progress(ReconstructionStage::Diffuse, 0.0);
+    const torch::Tensor samples =
+        m.denoiser->sample(condition, options.candidates, options.sampling);
+    result.seconds[ReconstructionStage::Diffuse] = clock.lap();
+    checkCancel(cancel);
+
+    if (progress) progress(ReconstructionStage::Decode, 0.0);
+    result.candidates = decodeSamples(m, samples, frame);
+    result.seconds[ReconstructionStage::Decode] = clock.lap();
+    checkCancel(cancel);
+
+    const torch::Tensor reference = refined.contiguous();
+    const std::vector<cad::Vec3f> unitReference(
+        reinterpret_cast<const cad::Vec3f*>(reference.data_ptr<float>()),
+        reinterpret_cast<const cad::Vec3f*>(reference.data_ptr<float>()) + reference.size(0));
+    compileAll(result.candidates, frame, unitReference, options, progress, cancel);
+    rank(result.candidates);
+    result.seconds[ReconstructionStage::Compile] = clock.lap();
+    return result;
+}
+
+} // namespace
+
+std::vector<Candidate> Reconstructor::generate(std::int64_t count,
+                                               const ReconstructionOptions& options,
+                                               const ReconstructionProgress& progress,
+                                               const std::atomic<bool>* cancel) {
+    if (count < 1 || count > 100000) throw Error("generate between 1 and 100,000 parts");
+    Models& m = *m_models;
+    const OutputFrame frame{{0.0, 0.0, 0.0}, options.photoPartSize};
+    std::vector<Candidate> all;
+    // Batches keep memory bounded; each batch its own seed, so the whole run is repeatable.
+    constexpr std::int64_t kBatch = 64;
+    for (std::int64_t first = 0; first < count; first += kBatch) {
+        checkCancel(cancel);
+        SamplingOptions sampling = options.sampling;
+        sampling.seed += std::uint64_t(first);
+        torch::Tensor samples;
+        {
+            torch::NoGradGuard noGrad;
+            samples = m.denoiser->sample({}, std::min(kBatch, count - first), sampling);
+        }
+        std::vector<Candidate> batch = decodeSamples(m, samples, frame);
+        compileAll(batch, frame, {}, options, {}, cancel);
+        for (Candidate& c : batch)
+            all.push_back(std::move(c));
+        if (progress) progress(ReconstructionStage::Compile, double(all.size()) / double(count));
+    }
+    return all;
+}
+
+} // namespace img2cad::ml

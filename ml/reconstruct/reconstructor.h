@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The one entry point the app and the CLI use to turn a photo or a point cloud into ranked CAD
+// candidates (paper section 3, the data flow of DESIGN.md):
+//   photo -> preprocess -> lift -> P_raw -> importance -> resample -> P_ref -> z_P
+//   point cloud -> (normalise) -> P_raw -> ...
+//   z_P -> K token sequences (one batched reverse diffusion) -> programs -> compiled in
+//   parallel -> ranked by Chamfer distance to P_ref; invalid candidates keep their reason.
+//
+// A model is one folder with a sub-folder per stage (each a model folder with model.json):
+// codebook/, align/, refine/, diffusion/ and, to read photos, lift/. Loading checks that the
+// stages speak to each other (token vocabulary, embedding size) and names the one that does not.
+//
+// Frames: the models work in the unit-cube frame (bounding box centred, longest side 1). A
+// point cloud's candidates come back in the cloud's own frame and units. A photo carries no
+// scale: its candidates are centred on the origin with their longest side `photoPartSize` mm.
+
+#include "cad/geometry/point_cloud.h"
+#include "cad/program.h"
+#include "cad/shape.h"
+#include "cad/topology.h"
+#include "ml/diffusion/cad_denoiser.h"
+#include "ml/error.h"
+#include "ml/vision/part_mask.h"
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace img2cad::ml {
+
+enum class ReconstructionStage { Preprocess, Lift, Refine, Encode, Diffuse, Decode, Compile };
+const char* stageName(ReconstructionStage stage); ///< "preprocess", "lift", ...
+
+struct ReconstructionOptions {
+    std::int64_t candidates = 8; ///< K
+    /// Reverse diffusion: steps (fewer than the model's T is the fast sampler), guidance,
+    /// truncation and the seed that makes a reconstruction repeatable.
+    SamplingOptions sampling{20, 1.0, 1.0, 0};
+    std::int64_t rawPoints = 2048;     ///< P_raw is drawn down to this many points
+    double importanceBeta = 10.0;      ///< eq. 6
+    double importanceLambda = 0.5;     ///< eq. 6
+    std::int64_t rankingPoints = 2000; ///< surface points per candidate for its CD
+    double photoPartSize = 100.0;      ///< mm, longest side of a photo's candidates
+    MaskHints photoHints;              ///< where the part is, when the photo needs help
+    int compileThreads = 0;            ///< 0 = one per core
+};
+
+/// One candidate: what was sampled, the program it decodes to, and how it compiled.
+struct Candidate {
+    std::vector<std::int64_t> tokens; ///< up to and including END
+    bool decoded = false;             ///< the tokens parsed into a program
+    cad::Program program;
+    cad::Shape shape;        ///< null unless compiled
+    cad::ShapeReport report; ///< of the compiled shape
+    double chamfer = -1.0;   ///< CD to P_ref in the unit-cube frame (valid candidates only)
+    std::string error;       ///< why it is not valid (decode, compile or invalid solid)
+    bool valid() const { return error.empty() && !shape.isNull(); }
+};
+
+struct Reconstruction {
+    cad::PointCloud raw;               ///< P_raw, in the output frame
+    std::vector<float> importance;     ///< per point of `raw`, in [0, 1]
+    cad::PointCloud refined;           ///< P_ref, in the output frame
+    std::vector<Candidate> candidates; ///< valid ones by rising CD, then the invalid ones
+    std::map<ReconstructionStage, double> seconds; ///< wall time per stage
+};
+
+/// Stage and share done (0..1) of a reconstruction, for progress bars.
+using ReconstructionProgress = std::function<void(ReconstructionStage, double)>;
+
+/// Thrown when the caller's cancel flag stops a reconstruction.
+class Cancelled : public Error {
+public:
+    Cancelled() : Error("cancelled") {}
+};
+
+class Reconstructor {
+public:
+    /// Loads every stage of `modelFolder`; throws ml::Error naming a missing, corrupt or
+    /// mismatched stage.
+    explicit Reconstructor(const std::filesystem::path& modelFolder,
+                           const torch::Device& device = torch::kCPU);
+    ~Reconstructor();
+    Reconstructor(Reconstructor&&) noexcept;
+    Reconstructor& operator=(Reconstructor&&) noexcept;
+
+    /// True when the model has a lifter (photos can be read).
+    bool readsPhotos() const;
+
+    /// Candidates for a point cloud (any frame; at least 16 points). Throws ml::Error, or
+    /// Cancelled when `cancel` becomes true.
+    Reconstruction fromPointCloud(const cad::PointCloud& cloud,
+                                  const ReconstructionOptions& options = {},
+                                  const ReconstructionProgress& progress = {},
+                                  const std::atomic<bool>* cancel = nullptr);
+    /// Candidates for a photo file (JPEG, PNG, ...).
+    Reconstruction fromPhoto(const std::filesystem::path& photo,
+                             const ReconstructionOptions& options = {},
+                             const ReconstructionProgress& progress = {},
+                             const std::atomic<bool>* cancel = nullptr);
+    /// `count` unconditional samples (the learnt null condition), compiled; centred on the
+    /// origin with their longest side `options.photoPartSize` mm, in sampling order.
+    std::vector<Candidate> generate(std::int64_t count, const ReconstructionOptions& options = {},
+                                    const ReconstructionProgress& progress = {},
+                                    const std::atomic<bool>* cancel = nullptr);
+
+    struct Models; ///< the loaded stages (opaque outside reconstructor.cpp)
+
+private:
+    std::unique_ptr<Models> m_models;
+};
+
+} // namespace img2cad::ml

@@ -1,0 +1,232 @@
+// SPDX-License-Identifier: MIT
+// The Reconstructor end to end on a tiny model trained here by the real trainers: a point cloud
+// and a photo become ranked, compiled candidates whose STEP files read back valid; the same
+// seed gives the same candidates; cancelling stops it; broken and mismatched models and bad
+// input get clear errors.
+#include "test_registry.h"
+#include "tiny_datasets.h"
+#include "tiny_models.h"
+
+#include "cad/compiler.h"
+#include "cad/generator/part_generator.h"
+#include "cad/sampling.h"
+#include "cad/step_io.h"
+#include "cad/tessellation.h"
+#include "cad/topology.h"
+#include "ml/error.h"
+#include "ml/reconstruct/reconstructor.h"
+#include "ml/vision/photo_io.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace img2cad::ml;
+namespace fs = std::filesystem;
+namespace test = img2cad::test;
+namespace cad = img2cad::cad;
+
+namespace {
+
+bool contains(const std::string& text, const std::string& part) {
+    return text.find(part) != std::string::npos;
+}
+
+template <typename F> std::string errorOf(F&& f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "";
+}
+
+/// A washer's surface points in millimetres, off the origin: the frame the candidates return to.
+cad::PointCloud washerCloud() {
+    const cad::Program program = cad::generatePart(cad::PartFamily::Spacer, 5).program;
+    cad::PointCloud cloud = cad::samplePoints(cad::tessellate(cad::compile(program)), 1000, 3);
+    for (cad::Vec3f& p : cloud.positions)
+        p = {p.x + 40.0f, p.y - 15.0f, p.z + 7.0f};
+    return cloud;
+}
+
+ReconstructionOptions fastOptions(std::uint64_t seed = 1) {
+    ReconstructionOptions o;
+    o.candidates = 8;
+    o.sampling = {20, 1.0, 1.0, seed};
+    o.rankingPoints = 500;
+    o.compileThreads = 2;
+    return o;
+}
+
+} // namespace
+
+class TestReconstructor : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void reconstructsAPointCloudIntoRankedCandidates();
+    void theSameSeedGivesTheSameCandidates();
+    void readsAPhotoWithItsLifter();
+    void generatesUnconditionally();
+    void cancels();
+    void refusesBadModelsAndInput();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    fs::path m_model;
+};
+
+void TestReconstructor::initTestCase() {
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_model = test::trainTinyWasherModel(m_dir->path().toStdString());
+}
+
+void TestReconstructor::reconstructsAPointCloudIntoRankedCandidates() {
+    Reconstructor reconstructor(m_model);
+    QVERIFY(reconstructor.readsPhotos());
+    const cad::PointCloud cloud = washerCloud();
+    std::vector<ReconstructionStage> reported;
+    const Reconstruction result =
+        reconstructor.fromPointCloud(cloud, fastOptions(), [&](ReconstructionStage stage, double) {
+            if (reported.empty() || reported.back() != stage) reported.push_back(stage);
+        });
+
+    QCOMPARE(result.raw.size(), std::size_t(1000));
+    QCOMPARE(result.importance.size(), result.raw.size());
+    QCOMPARE(result.refined.size(), std::size_t(64)); // the aligner's training cloud size
+    QVERIFY(result.raw.bounds().center().x > 30.0);   // back in the cloud's frame
+    for (ReconstructionStage stage :
+         {ReconstructionStage::Preprocess, ReconstructionStage::Refine, ReconstructionStage::Encode,
+          ReconstructionStage::Diffuse, ReconstructionStage::Decode, ReconstructionStage::Compile})
+        QVERIFY2(result.seconds.count(stage), stageName(stage));
+    QVERIFY(reported.back() == ReconstructionStage::Compile);
+
+    QCOMPARE(result.candidates.size(), std::size_t(8));
+    std::size_t valid = 0;
+    double previous = 0.0;
+    for (std::size_t i = 0; i < result.candidates.size(); ++i) {
+        const Candidate& c = result.candidates[i];
+        QVERIFY(c.valid() != !c.error.empty());
+        if (!c.valid()) {
+            qInfo("candidate %zu: %s", i + 1, c.error.c_str());
+            continue;
+        }
+        QCOMPARE(valid, i); // the valid ones first, by rising CD
+        ++valid;
+        QVERIFY(c.chamfer >= previous);
+        previous = c.chamfer;
+        QVERIFY(c.report.valid && c.report.volume > 0.0);
+        QVERIFY(std::abs(c.report.bbox.center().x - 40.0) < 40.0); // near the cloud
+        const fs::path step = fs::path(m_dir->path().toStdString()) / "candidate.step";
+        cad::writeStep(c.shape, step, {"candidate"});
+        const cad::ShapeReport read = cad::analyse(cad::readStep(step));
+        QVERIFY(read.valid);
+        QVERIFY(std::abs(read.volume - c.report.volume) < 1e-4 * c.report.volume);
+    }
+    qInfo("%zu of 8 candidates valid", valid);
+    QVERIFY2(valid > 0, "the tiny model made no valid candidate");
+}
+
+void TestReconstructor::theSameSeedGivesTheSameCandidates() {
+    Reconstructor reconstructor(m_model);
+    const cad::PointCloud cloud = washerCloud();
+    const Reconstruction a = reconstructor.fromPointCloud(cloud, fastOptions(7));
+    const Reconstruction b = Reconstructor(m_model).fromPointCloud(cloud, fastOptions(7));
+    QCOMPARE(a.candidates.size(), b.candidates.size());
+    for (std::size_t i = 0; i < a.candidates.size(); ++i) {
+        QVERIFY(a.candidates[i].tokens == b.candidates[i].tokens);
+        QCOMPARE(a.candidates[i].chamfer, b.candidates[i].chamfer);
+    }
+}
+
+void TestReconstructor::readsAPhotoWithItsLifter() {
+    const fs::path photo = fs::path(m_dir->path().toStdString()) / "washer.png";
+    writeImage(test::syntheticView(3).color, photo);
+    ReconstructionOptions options = fastOptions();
+    options.photoHints.rect = PixelRect{4, 4, 24, 24};
+    const Reconstruction result = Reconstructor(m_model).fromPhoto(photo, options);
+    QCOMPARE(result.raw.size(), std::size_t(64)); // the tiny lifter's 8 x 8 points
+    QVERIFY(result.seconds.count(ReconstructionStage::Lift));
+    QCOMPARE(result.candidates.size(), std::size_t(8));
+
+    const std::string message = errorOf(
+        [&] { Reconstructor(m_model).fromPhoto(photo.parent_path() / "missing.png", options); });
+    QVERIFY2(contains(message, "missing.png"), message.c_str());
+}
+
+void TestReconstructor::generatesUnconditionally() {
+    const std::vector<Candidate> samples = Reconstructor(m_model).generate(5, fastOptions());
+    QCOMPARE(samples.size(), std::size_t(5));
+    for (const Candidate& c : samples) {
+        QVERIFY(c.valid() != !c.error.empty());
+        QVERIFY(c.chamfer < 0.0);                                    // nothing to compare with
+        if (c.valid()) QVERIFY(c.report.bbox.largestSide() < 200.0); // about --part-size
+    }
+}
+
+void TestReconstructor::cancels() {
+    std::atomic<bool> cancel{false};
+    Reconstructor reconstructor(m_model);
+    QVERIFY_THROWS_EXCEPTION(Cancelled, reconstructor.fromPointCloud(
+                                            washerCloud(), fastOptions(),
+                                            [&](ReconstructionStage stage, double) {
+                                                if (stage == ReconstructionStage::Encode)
+                                                    cancel = true;
+                                            },
+                                            &cancel));
+}
+
+void TestReconstructor::refusesBadModelsAndInput() {
+    const fs::path root = m_dir->path().toStdString();
+    std::string message = errorOf([&] { Reconstructor(root / "nowhere"); });
+    QVERIFY2(contains(message, "not a model folder"), message.c_str());
+
+    // A model without a diffusion stage, and one whose diffusion speaks another codebook.
+    const fs::path broken = root / "broken";
+    fs::create_directories(broken);
+    for (const char* stage : {"codebook", "align", "refine"})
+        fs::copy(m_model / stage, broken / stage, fs::copy_options::recursive);
+    message = errorOf([&] { Reconstructor{broken}; });
+    QVERIFY2(contains(message, "no diffusion stage"), message.c_str());
+    fs::copy(m_model / "diffusion", broken / "diffusion", fs::copy_options::recursive);
+    fs::remove_all(broken / "codebook");
+    CodebookTrainingSettings other =
+        test::tinyCodebookSettings(root / "washers", broken / "codebook");
+    other.model.codes = 16; // another vocabulary
+    QVERIFY(trainCodebook(other, {}).finished);
+    message = errorOf([&] { Reconstructor{broken}; });
+    QVERIFY2(contains(message, "not trained together"), message.c_str());
+    fs::remove(broken / "diffusion" / "denoiser.pt");
+    message = errorOf([&] { Reconstructor{broken}; });
+    QVERIFY2(contains(message, "diffusion stage cannot be loaded"), message.c_str());
+
+    // A model without a lifter reads point clouds only.
+    fs::remove_all(broken);
+    fs::create_directories(broken);
+    for (const char* stage : {"codebook", "align", "refine", "diffusion"})
+        fs::copy(m_model / stage, broken / stage, fs::copy_options::recursive);
+    Reconstructor cloudsOnly(broken);
+    QVERIFY(!cloudsOnly.readsPhotos());
+    message = errorOf([&] { cloudsOnly.fromPhoto(root / "washer.png"); });
+    QVERIFY2(contains(message, "no lifting stage"), message.c_str());
+
+    cad::PointCloud few;
+    few.positions.assign(5, {1.0f, 2.0f, 3.0f});
+    message = errorOf([&] { cloudsOnly.fromPointCloud(few); });
+    QVERIFY2(contains(message, "at least 16 points"), message.c_str());
+    few.positions.assign(20, {1.0f, 2.0f, 3.0f});
+    message = errorOf([&] { cloudsOnly.fromPointCloud(few); });
+    QVERIFY2(contains(message, "spans no volume"), message.c_str());
+    few.positions[3].y = std::numeric_limits<float>::quiet_NaN();
+    message = errorOf([&] { cloudsOnly.fromPointCloud(few); });
+    QVERIFY2(contains(message, "not finite"), message.c_str());
+    ReconstructionOptions none = fastOptions();
+    none.candidates = 0;
+    message = errorOf([&] { cloudsOnly.fromPointCloud(washerCloud(), none); });
+    QVERIFY2(contains(message, "between 1 and 256"), message.c_str());
+}
+
+IMG2CAD_REGISTER_TEST(TestReconstructor)
+#include "test_reconstructor.moc"
