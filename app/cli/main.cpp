@@ -137,6 +137,10 @@ int main(int argc, char** argv) {
     codebook->add_option("--depth", codebookSettings.model.depth, "Residual codes per row")
         ->capture_default_str();
     codebook
+        ->add_option("--length-bins", codebookSettings.model.lengthBins,
+                     "CC chord lengths also classified into this many bins; 0 = regression alone")
+        ->capture_default_str();
+    codebook
         ->add_option("--code-dim", codebookSettings.model.codeDim,
                      "Code vector dimension; 0 = the model width")
         ->capture_default_str();

@@ -44,6 +44,10 @@ struct CodebookOptions {
     /// of 3.92 and one real sequence lost, as long edges became less precise; hence off.
     double lengthLogOffset = 0.0;
     std::int64_t codeDim = 0; ///< code vector dimension, 0 = width (LevelVqVaeOptions::codeDim)
+    /// > 0: the CC chord length is also classified into this many bins, equal in
+    /// log(l + 0.005) over [0, 1.5] of the unit cube (LevelLayout::BinnedColumn); 0: regression
+    /// alone. Hierarchical variant only.
+    std::int64_t lengthBins = 0;
 };
 
 /// One program as the codebook reads it: both encodings (each variant uses its own).
@@ -61,7 +65,7 @@ CodebookExample makeCodebookExample(const cad::Program& program);
 /// Row layouts of the levels, from the encoding's columns.
 LevelLayout extrudeBlockLayout();
 LevelLayout sketchPatchLayout();
-LevelLayout curveClusterLayout(double lengthLogOffset = 0.0);
+LevelLayout curveClusterLayout(double lengthLogOffset = 0.0, std::int64_t lengthBins = 0);
 LevelLayout flatLayout();
 
 class CadCodebookImpl : public torch::nn::Module {

@@ -4,6 +4,7 @@
 #include "ml/error.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace img2cad::ml {
 namespace {
@@ -29,6 +30,20 @@ torch::Tensor columnMask(const LevelLayout& layout, bool continuous) {
             mask.narrow(0, group.first, group.size).fill_(1.0);
     }
     return mask;
+}
+
+/// The inner edges (raw units) of a binned column's bins.
+torch::Tensor innerBinEdges(const LevelLayout::BinnedColumn& binned) {
+    if (binned.bins < 2 || !(binned.high > binned.low) ||
+        (binned.logOffset > 0.0 && !(binned.low + binned.logOffset > 0.0)))
+        throw Error("a binned column needs at least two bins over a non-empty range");
+    const auto steps =
+        torch::linspace(0.0, 1.0, binned.bins + 1, torch::kDouble).narrow(0, 1, binned.bins - 1);
+    if (binned.logOffset <= 0.0)
+        return (binned.low + steps * (binned.high - binned.low)).to(torch::kFloat);
+    const double lo = std::log(binned.low + binned.logOffset);
+    const double hi = std::log(binned.high + binned.logOffset);
+    return (torch::exp(lo + steps * (hi - lo)) - binned.logOffset).to(torch::kFloat);
 }
 
 } // namespace
@@ -129,6 +144,16 @@ LevelVqVaeImpl::LevelVqVaeImpl(const LevelVqVaeOptions& options) : m_options(opt
     m_categoricalHeads = register_module("categorical_heads", torch::nn::ModuleList());
     for (const LevelLayout::Group& group : layout.categorical)
         m_categoricalHeads->push_back(torch::nn::Linear(options.width, group.size));
+    m_binHeads = register_module("bin_heads", torch::nn::ModuleList());
+    for (std::size_t b = 0; b < layout.binned.size(); ++b) {
+        const LevelLayout::BinnedColumn& binned = layout.binned[b];
+        if (std::find(layout.continuous.begin(), layout.continuous.end(), binned.column) ==
+            layout.continuous.end())
+            throw Error("a binned column must be continuous");
+        m_binHeads->push_back(torch::nn::Linear(options.width, binned.bins));
+        m_binEdges.push_back(
+            register_buffer("bin_edges_" + std::to_string(b), innerBinEdges(binned)));
+    }
 }
 
 std::vector<VectorQuantizer> LevelVqVaeImpl::quantizers() const {
@@ -224,6 +249,8 @@ LevelVqVaeImpl::Output LevelVqVaeImpl::decode(torch::Tensor latent, const torch:
     output.continuous = m_continuousHead->forward(h);
     for (const auto& head : *m_categoricalHeads)
         output.logits.push_back(head->as<torch::nn::Linear>()->forward(h));
+    for (const auto& head : *m_binHeads)
+        output.binLogits.push_back(head->as<torch::nn::Linear>()->forward(h));
     return output;
 }
 
@@ -246,6 +273,15 @@ LevelVqVaeImpl::Losses LevelVqVaeImpl::loss(const Output& output, const torch::T
         const torch::Tensor logits = output.logits[g];
         const torch::Tensor ce = torch::nn::functional::cross_entropy(
             logits.reshape({-1, group.size}), target.reshape({-1}),
+            torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
+        losses.categorical =
+            losses.categorical + (ce.reshape(valid.sizes()) * valid).sum() / validCount;
+    }
+    for (std::size_t b = 0; b < layout.binned.size(); ++b) {
+        const torch::Tensor target =
+            torch::bucketize(rows.select(2, layout.binned[b].column).contiguous(), m_binEdges[b]);
+        const torch::Tensor ce = torch::nn::functional::cross_entropy(
+            output.binLogits[b].reshape({-1, layout.binned[b].bins}), target.reshape({-1}),
             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
         losses.categorical =
             losses.categorical + (ce.reshape(valid.sizes()) * valid).sum() / validCount;
@@ -291,6 +327,16 @@ torch::Tensor LevelVqVaeImpl::decodeCodes(const torch::Tensor& indices,
     const torch::Tensor continuous = rawContinuous(output);
     for (std::size_t c = 0; c < layout.continuous.size(); ++c)
         rows.select(2, layout.continuous[c]).copy_(continuous.select(2, std::int64_t(c)));
+    for (std::size_t b = 0; b < layout.binned.size(); ++b) {
+        // The regression, held inside the bin the classifier chose (outer bins are open).
+        const torch::Tensor edges = m_binEdges[b];
+        const torch::Tensor infinity = torch::full({1}, INFINITY, edges.options());
+        const torch::Tensor lower = torch::cat({-infinity, edges});
+        const torch::Tensor upper = torch::cat({edges, infinity});
+        const torch::Tensor bin = output.binLogits[b].argmax(2);
+        torch::Tensor value = rows.select(2, layout.binned[b].column);
+        value.copy_(torch::max(torch::min(value, upper.index({bin})), lower.index({bin})));
+    }
     for (std::size_t g = 0; g < layout.categorical.size(); ++g) {
         const LevelLayout::Group& group = layout.categorical[g];
         rows.narrow(2, group.first, group.size)

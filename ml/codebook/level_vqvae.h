@@ -43,6 +43,20 @@ struct LevelLayout {
         double offset = 0.0;
     };
     std::vector<LogColumn> logScaled;
+    /// Continuous columns that are also classified into bins: a cross-entropy head picks the
+    /// bin and the decoded value is the regression clamped into it. Regression alone leaves
+    /// values blurred by a few percent of the column's spread (MSE's pull fades as the error
+    /// shrinks); cross-entropy keeps pulling until the right bin wins, as in DeepCAD's 8-bit
+    /// parameters. Bins are equal in log(value + logOffset) between `low` and `high` when
+    /// logOffset > 0 (precision relative to the value), else equal in value; the outer bins
+    /// are open.
+    struct BinnedColumn {
+        std::int64_t column = 0;
+        std::int64_t bins = 256;
+        double low = 0.0, high = 1.0;
+        double logOffset = 0.0;
+    };
+    std::vector<BinnedColumn> binned;
 };
 
 struct LevelVqVaeOptions {
@@ -109,8 +123,9 @@ public:
     explicit LevelVqVaeImpl(const LevelVqVaeOptions& options);
 
     struct Output {
-        torch::Tensor continuous;          ///< [B, L, continuous columns], standardised
-        std::vector<torch::Tensor> logits; ///< per categorical group, [B, L, group size]
+        torch::Tensor continuous;             ///< [B, L, continuous columns], standardised
+        std::vector<torch::Tensor> logits;    ///< per categorical group, [B, L, group size]
+        std::vector<torch::Tensor> binLogits; ///< per binned column, [B, L, bins]
         /// [B, L] codes; [B, L, streams x depth] when disentangled or deeper than 1 (the
         /// topology stream's codes first).
         torch::Tensor indices;
@@ -165,6 +180,8 @@ private:
     TransformerStack m_decoder{nullptr};
     torch::nn::Linear m_continuousHead{nullptr};
     torch::nn::ModuleList m_categoricalHeads{nullptr};
+    torch::nn::ModuleList m_binHeads{nullptr};
+    std::vector<torch::Tensor> m_binEdges; ///< buffers: per binned column, inner edges [bins-1]
 };
 
 TORCH_MODULE(LevelVqVae);

@@ -132,9 +132,11 @@ void TestCadCodebook::aSavedCodebookReloadsToTheSameCodesAndPrograms() {
         {CodebookVariant::Disentangled, 1, 0},
         {CodebookVariant::Hierarchical, 3, 0}, // residual codes
         {CodebookVariant::Disentangled, 2, 0},
-        {CodebookVariant::Hierarchical, 2, 8}}; // low-dimensional codes
+        {CodebookVariant::Hierarchical, 2, 8}}; // low-dimensional codes, binned CC lengths
     for (const auto& [variant, depth, codeDim] : cases) {
-        CadCodebook codebook(tinyOptions(variant, depth, codeDim));
+        CodebookOptions options = tinyOptions(variant, depth, codeDim);
+        if (codeDim > 0) options.lengthBins = 16;
+        CadCodebook codebook(options);
         codebook->fitStandardisation(examples);
         std::vector<const CodebookExample*> batch{&examples[0], &examples[1], &examples[2]};
         codebook->loss(batch); // k-means initialisation of the codebooks
@@ -143,6 +145,7 @@ void TestCadCodebook::aSavedCodebookReloadsToTheSameCodesAndPrograms() {
         CadCodebook reloaded = loadCodebook(dir.path().toStdString());
         QVERIFY(sameWeights(codebook, reloaded));
         QCOMPARE(reloaded->options().codeDim, codeDim);
+        QCOMPARE(reloaded->options().lengthBins, options.lengthBins);
         for (const auto& buffer : reloaded->named_buffers())
             if (buffer.key().size() >= 9 &&
                 buffer.key().compare(buffer.key().size() - 9, 9, ".codebook") == 0)

@@ -54,6 +54,7 @@ private Q_SLOTS:
     void reloadsToTheSameOutputs();
     void refusesRowsOfAnotherWidth();
     void logScaledColumnsRoundTrip();
+    void binnedColumnsDecodeInsideTheirBin();
 };
 
 void TestLevelVqVae::learnsAToyLevelWithAFallingLoss() {
@@ -131,6 +132,55 @@ void TestLevelVqVae::logScaledColumnsRoundTrip() {
     QVERIFY(torch::allclose(model->rawContinuous(output).squeeze(0), rows, 1e-5, 1e-6));
 
     options.layout.logScaled = {{0, 0.0}};
+    QVERIFY_THROWS_EXCEPTION(Error, LevelVqVae{options});
+}
+
+// A binned column: its bins' cross-entropy is part of the loss and falls with training, and a
+// decoded value lies in the bin its classifier chose, which for a learnt toy level is the
+// original's bin.
+void TestLevelVqVae::binnedColumnsDecodeInsideTheirBin() {
+    LevelVqVaeOptions options = toyOptions();
+    // Column 0 holds 0, 1 or 2 (+- 0.01): bins 0.3 wide, none of the three near an edge.
+    options.layout.binned = {{0, 10, -0.25, 2.75, 0.0}};
+    LevelVqVae model(options);
+    const auto [rows, padding] = toyBatch();
+    model->fitStandardisation(rows.masked_select(padding.logical_not().unsqueeze(2)).view({-1, 6}));
+    torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(3e-3));
+    double first = 0, last = 0;
+    for (int step = 0; step < 80; ++step) {
+        const auto output = model->forward(rows, padding, 0.5 * (1.0 - step / 80.0));
+        QCOMPARE(output.binLogits.size(), std::size_t(1));
+        QCOMPARE(output.binLogits[0].size(2), std::int64_t(10));
+        const auto losses = model->loss(output, rows, padding);
+        optimizer.zero_grad();
+        losses.total.backward();
+        optimizer.step();
+        (step == 0 ? first : last) = losses.categorical.item<double>();
+    }
+    QVERIFY2(last < 0.3 * first, qPrintable(QString("%1 -> %2").arg(first).arg(last)));
+
+    model->eval();
+    torch::NoGradGuard noGrad;
+    const auto output = model->forward(rows, padding);
+    const torch::Tensor decoded = model->decodeCodes(output.indices, padding);
+    const torch::Tensor edges = model->named_buffers()["bin_edges_0"];
+    QCOMPARE(edges.size(0), std::int64_t(9));
+    QVERIFY(std::abs(edges[0].item<double>() - 0.05) < 1e-6);
+    const torch::Tensor valid = padding.logical_not();
+    const torch::Tensor decodedBin = torch::bucketize(decoded.select(2, 0).contiguous(), edges);
+    const torch::Tensor originalBin = torch::bucketize(rows.select(2, 0).contiguous(), edges);
+    const double agreement =
+        decodedBin.eq(originalBin).masked_select(valid).to(torch::kDouble).mean().item<double>();
+    qInfo("decoded values in the original's bin: %.3f", agreement);
+    QVERIFY(agreement > 0.9);
+
+    // Log bins: every bin the same ratio wide in value + offset.
+    options.layout.binned = {{0, 16, 0.0, 1.5, 0.005}};
+    const torch::Tensor logEdges = LevelVqVae(options)->named_buffers()["bin_edges_0"] + 0.005;
+    const torch::Tensor ratios = logEdges.narrow(0, 1, 14) / logEdges.narrow(0, 0, 14);
+    QVERIFY(torch::allclose(ratios, torch::full({14}, std::pow(1.505 / 0.005, 1.0 / 16)), 1e-4));
+
+    options.layout.binned = {{3, 16, 0.0, 2.0, 0.0}}; // a one-hot column cannot be binned
     QVERIFY_THROWS_EXCEPTION(Error, LevelVqVae{options});
 }
 
