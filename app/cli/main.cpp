@@ -8,6 +8,7 @@
 #include "train_commands.h"
 
 #include "cad/error.h"
+#include "ml/compute_threads.h"
 #include "ml/error.h"
 
 #include <CLI/CLI.hpp>
@@ -139,6 +140,8 @@ int main(int argc, char** argv) {
     codebook
         ->add_option("--length-bins", codebookSettings.model.lengthBins,
                      "CC chord lengths also classified into this many bins; 0 = regression alone")
+        ->capture_default_str();
+    codebook->add_option("--length-bin-weight", codebookSettings.model.lengthBinWeight)
         ->capture_default_str();
     codebook
         ->add_option("--code-dim", codebookSettings.model.codeDim,
@@ -295,6 +298,7 @@ int main(int argc, char** argv) {
     generate->add_option("--device", generateRequest.device)->capture_default_str();
 
     CLI11_PARSE(cli, argc, argv);
+    img2cad::ml::useMachineThreads();
     try {
         if (compile->parsed()) return runCompile(compileRequest);
         if (info->parsed()) return runInfo(infoPath, infoJson);

@@ -106,7 +106,8 @@ LevelLayout sketchPatchLayout() {
     return layout;
 }
 
-LevelLayout curveClusterLayout(double lengthLogOffset, std::int64_t lengthBins) {
+LevelLayout curveClusterLayout(double lengthLogOffset, std::int64_t lengthBins,
+                               double lengthBinWeight) {
     LevelLayout layout;
     layout.rowDim = kCcDim;
     layout.continuous = range(kCcLength, kCcTypeLine);
@@ -114,7 +115,7 @@ LevelLayout curveClusterLayout(double lengthLogOffset, std::int64_t lengthBins) 
     if (lengthLogOffset > 0.0) layout.logScaled = {{kCcLength, lengthLogOffset}};
     // Chords span at most the unit cube's face diagonal (1.41); 0.005 sets the finest bins
     // (about 1e-4 wide near 0) at a size below any feature the generator or DeepCAD makes.
-    if (lengthBins > 0) layout.binned = {{kCcLength, lengthBins, 0.0, 1.5, 0.005}};
+    if (lengthBins > 0) layout.binned = {{kCcLength, lengthBins, 0.0, 1.5, 0.005, lengthBinWeight}};
     return layout;
 }
 
@@ -170,7 +171,10 @@ CadCodebookImpl::CadCodebookImpl(const CodebookOptions& options) : m_options(opt
     if (options.variant == CodebookVariant::Hierarchical) {
         addLevel("eb", extrudeBlockLayout(), false);
         addLevel("sp", sketchPatchLayout(), false);
-        addLevel("cc", curveClusterLayout(options.lengthLogOffset, options.lengthBins), false);
+        addLevel("cc",
+                 curveClusterLayout(options.lengthLogOffset, options.lengthBins,
+                                    options.lengthBinWeight),
+                 false);
     } else {
         addLevel("flat", flatLayout(), options.variant == CodebookVariant::Disentangled);
     }

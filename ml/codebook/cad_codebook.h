@@ -48,6 +48,7 @@ struct CodebookOptions {
     /// log(l + 0.005) over [0, 1.5] of the unit cube (LevelLayout::BinnedColumn); 0: regression
     /// alone. Hierarchical variant only.
     std::int64_t lengthBins = 0;
+    double lengthBinWeight = 1.0; ///< weight of the length bins' cross-entropy
 };
 
 /// One program as the codebook reads it: both encodings (each variant uses its own).
@@ -65,7 +66,8 @@ CodebookExample makeCodebookExample(const cad::Program& program);
 /// Row layouts of the levels, from the encoding's columns.
 LevelLayout extrudeBlockLayout();
 LevelLayout sketchPatchLayout();
-LevelLayout curveClusterLayout(double lengthLogOffset = 0.0, std::int64_t lengthBins = 0);
+LevelLayout curveClusterLayout(double lengthLogOffset = 0.0, std::int64_t lengthBins = 0,
+                               double lengthBinWeight = 1.0);
 LevelLayout flatLayout();
 
 class CadCodebookImpl : public torch::nn::Module {

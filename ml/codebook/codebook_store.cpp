@@ -16,6 +16,7 @@ nlohmann::json codebookOptionsToJson(const CodebookOptions& o) {
             {"depth", o.depth},
             {"code_dim", o.codeDim},
             {"length_bins", o.lengthBins},
+            {"length_bin_weight", o.lengthBinWeight},
             {"dropout", o.dropout},
             {"closure_weight", o.closureWeight},
             {"length_log_offset", o.lengthLogOffset}};
@@ -32,13 +33,14 @@ CodebookOptions codebookOptionsFromJson(const nlohmann::json& json) {
         o.depth = json.value("depth", std::int64_t(1));
         o.codeDim = json.value("code_dim", std::int64_t(0)); // absent: codes in the width
         o.lengthBins = json.value("length_bins", std::int64_t(0));
+        o.lengthBinWeight = json.value("length_bin_weight", 1.0);
         o.dropout = json.at("dropout").get<double>();
         o.closureWeight = json.at("closure_weight").get<double>();
         o.lengthLogOffset = json.value("length_log_offset", 0.0); // absent: an older model
         if (o.width <= 0 || o.heads <= 0 || o.width % o.heads != 0 || o.layers <= 0 ||
             o.codes <= 0 || o.depth <= 0 || o.depth > 16 || o.codeDim < 0 || o.lengthBins < 0 ||
-            o.lengthBins == 1 || o.dropout < 0.0 || o.dropout >= 1.0 || o.closureWeight < 0.0 ||
-            o.lengthLogOffset < 0.0)
+            o.lengthBins == 1 || o.lengthBinWeight < 0.0 || o.dropout < 0.0 || o.dropout >= 1.0 ||
+            o.closureWeight < 0.0 || o.lengthLogOffset < 0.0)
             throw Error("codebook options out of range (width must be a multiple of heads)");
         return o;
     } catch (const nlohmann::json::exception& e) {

@@ -144,7 +144,8 @@ LevelVqVaeImpl::LevelVqVaeImpl(const LevelVqVaeOptions& options) : m_options(opt
     m_categoricalHeads = register_module("categorical_heads", torch::nn::ModuleList());
     for (const LevelLayout::Group& group : layout.categorical)
         m_categoricalHeads->push_back(torch::nn::Linear(options.width, group.size));
-    m_binHeads = register_module("bin_heads", torch::nn::ModuleList());
+    // Registered only when used, so models saved before binning existed still load.
+    if (!layout.binned.empty()) m_binHeads = register_module("bin_heads", torch::nn::ModuleList());
     for (std::size_t b = 0; b < layout.binned.size(); ++b) {
         const LevelLayout::BinnedColumn& binned = layout.binned[b];
         if (std::find(layout.continuous.begin(), layout.continuous.end(), binned.column) ==
@@ -249,8 +250,9 @@ LevelVqVaeImpl::Output LevelVqVaeImpl::decode(torch::Tensor latent, const torch:
     output.continuous = m_continuousHead->forward(h);
     for (const auto& head : *m_categoricalHeads)
         output.logits.push_back(head->as<torch::nn::Linear>()->forward(h));
-    for (const auto& head : *m_binHeads)
-        output.binLogits.push_back(head->as<torch::nn::Linear>()->forward(h));
+    if (!m_binHeads.is_empty())
+        for (const auto& head : *m_binHeads)
+            output.binLogits.push_back(head->as<torch::nn::Linear>()->forward(h));
     return output;
 }
 
@@ -283,8 +285,9 @@ LevelVqVaeImpl::Losses LevelVqVaeImpl::loss(const Output& output, const torch::T
         const torch::Tensor ce = torch::nn::functional::cross_entropy(
             output.binLogits[b].reshape({-1, layout.binned[b].bins}), target.reshape({-1}),
             torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kNone));
-        losses.categorical =
-            losses.categorical + (ce.reshape(valid.sizes()) * valid).sum() / validCount;
+        losses.categorical = losses.categorical + layout.binned[b].weight *
+                                                      (ce.reshape(valid.sizes()) * valid).sum() /
+                                                      validCount;
     }
     losses.vq = output.vqLoss;
     losses.total = m_options.continuousWeight * losses.continuous +

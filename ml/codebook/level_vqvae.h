@@ -55,6 +55,9 @@ struct LevelLayout {
         std::int64_t bins = 256;
         double low = 0.0, high = 1.0;
         double logOffset = 0.0;
+        /// Weight of the bins' cross-entropy (besides the categorical weight). At 1.0 it took
+        /// the decoder's capacity from the other columns (docs/codebook.md).
+        double weight = 1.0;
     };
     std::vector<BinnedColumn> binned;
 };

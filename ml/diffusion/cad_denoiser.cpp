@@ -88,6 +88,12 @@ torch::Tensor CadDenoiserImpl::conditionTokens(const torch::Tensor& condition, s
 torch::Tensor CadDenoiserImpl::forward(const torch::Tensor& xt, const torch::Tensor& t,
                                        const torch::Tensor& condition,
                                        const torch::Tensor& dropCondition) {
+    return m_head->forward(hidden(xt, t, condition, dropCondition));
+}
+
+torch::Tensor CadDenoiserImpl::hidden(const torch::Tensor& xt, const torch::Tensor& t,
+                                      const torch::Tensor& condition,
+                                      const torch::Tensor& dropCondition) {
     if (xt.dim() != 2 || xt.size(1) > m_options.maxTokens || t.dim() != 1 ||
         t.size(0) != xt.size(0))
         throw Error("denoiser: x_t must be [batch, length <= " +
@@ -100,7 +106,7 @@ torch::Tensor CadDenoiserImpl::forward(const torch::Tensor& xt, const torch::Ten
     const torch::Tensor c = conditionTokens(condition, batch, dropCondition);
     for (const auto& layer : *m_layers)
         h = layer->as<DenoiserLayerImpl>()->forward(h, c);
-    return m_head->forward(m_finalNorm->forward(h));
+    return m_finalNorm->forward(h);
 }
 
 CadDenoiserImpl::Losses CadDenoiserImpl::loss(const torch::Tensor& x0,
@@ -143,11 +149,20 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
     const std::vector<std::int64_t> steps = m_schedule.samplingSteps(options.steps);
     for (std::size_t k = 0; k + 1 < steps.size(); ++k) {
         const std::int64_t t = steps[k], s = steps[k + 1];
+        // Which masked tokens this step reveals is decided first: only they need the output
+        // head, the softmax over the vocabulary and a draw, which over a long END-filled
+        // sequence cost as much as the Transformer itself.
+        const torch::Tensor reveal =
+            x.eq(maskToken()) & (torch::rand({count, m_options.maxTokens}, generator).to(device) <
+                                 m_schedule.revealProbability(t, s));
+        if (!reveal.any().item<bool>()) continue;
         const torch::Tensor tt =
             torch::full({count}, t, torch::TensorOptions().dtype(torch::kLong).device(device));
-        torch::Tensor logp = torch::log_softmax(forward(x, tt, conditions), -1);
+        torch::Tensor logp =
+            torch::log_softmax(m_head->forward(hidden(x, tt, conditions).index({reveal})), -1);
         if (conditions.defined() && options.guidance != 1.0) {
-            const torch::Tensor unconditional = torch::log_softmax(forward(x, tt, {}), -1);
+            const torch::Tensor unconditional =
+                torch::log_softmax(m_head->forward(hidden(x, tt, {}).index({reveal})), -1);
             logp =
                 torch::log_softmax(unconditional + options.guidance * (logp - unconditional), -1);
         }
@@ -162,14 +177,8 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
             probabilities = probabilities * keep.to(probabilities.dtype());
         }
         const torch::Tensor drawn =
-            torch::multinomial(probabilities.reshape({-1, m_options.vocabulary}).cpu(), 1, false,
-                               generator)
-                .view({count, m_options.maxTokens})
-                .to(device);
-        const torch::Tensor reveal =
-            x.eq(maskToken()) & (torch::rand({count, m_options.maxTokens}, generator).to(device) <
-                                 m_schedule.revealProbability(t, s));
-        x = torch::where(reveal, drawn, x);
+            torch::multinomial(probabilities.cpu(), 1, false, generator).view({-1}).to(device);
+        x.index_put_({reveal}, drawn);
     }
     train(wasTraining);
     return x;

@@ -89,6 +89,9 @@ public:
                          const SamplingOptions& options);
 
 private:
+    /// The final, normalised hidden states [B, L, width] that the output head reads.
+    torch::Tensor hidden(const torch::Tensor& xt, const torch::Tensor& t,
+                         const torch::Tensor& condition, const torch::Tensor& dropCondition = {});
     torch::Tensor conditionTokens(const torch::Tensor& condition, std::int64_t batch,
                                   const torch::Tensor& dropCondition);
     torch::Tensor timeEmbedding(const torch::Tensor& t);

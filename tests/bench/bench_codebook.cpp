@@ -25,6 +25,7 @@
 #include "cad/tessellation.h"
 #include "cad/topology.h"
 #include "ml/codebook/codebook_store.h"
+#include "ml/compute_threads.h"
 #include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 
@@ -261,6 +262,7 @@ int main(int argc, char** argv) {
     cli.add_option("--programs", limit, "Test-split programs to measure")->capture_default_str();
     cli.add_option("--oracle", oracleText, "Diagnosis: LEVEL:COLUMN taken from the original");
     CLI11_PARSE(cli, argc, argv);
+    ml::useMachineThreads();
     try {
         std::vector<OracleColumn> oracle;
         for (const std::string& text : oracleText)

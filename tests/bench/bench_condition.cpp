@@ -24,6 +24,7 @@
 #include "ml/align/align_trainer.h"
 #include "ml/codebook/cad_tokens.h"
 #include "ml/codebook/codebook_store.h"
+#include "ml/compute_threads.h"
 #include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/refine/refine_trainer.h"
@@ -202,6 +203,7 @@ int main(int argc, char** argv) {
     cli.add_option("--sequences", sequences, "Real DeepCAD / Fusion 360 JSON folder");
     cli.add_option("--step", stepFolders, "Folders of real STEP parts");
     CLI11_PARSE(cli, argc, argv);
+    ml::useMachineThreads();
     try {
         ml::CadCodebook codebook = ml::loadCodebook(codebookFolder);
         ml::ContrastiveAligner aligner = ml::loadAligner(alignFolder);
