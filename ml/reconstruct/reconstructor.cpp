@@ -345,8 +345,10 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     torch::NoGradGuard noGrad;
 
     if (progress) progress(ReconstructionStage::Refine, 0.0);
-    const torch::Tensor importance =
-        m.refiner->forward(raw.unsqueeze(0).to(m.device)).importance[0].to(torch::kCPU);
+    const torch::Tensor importance = m.refiner->forward(raw.unsqueeze(0).to(m.device))
+                                         .importance[0]
+                                         .to(torch::kCPU)
+                                         .contiguous();
     ResamplingOptions resampling;
     resampling.count = std::min(m.alignPoints, raw.size(0));
     resampling.beta = options.importanceBeta;
