@@ -312,6 +312,23 @@ Reconstruction Reconstructor::fromPhoto(const fs::path& photo, const Reconstruct
 
 namespace {
 
+/// K sequences for one condition, sampled `chunk` at a time (0: one at a time on the CPU, all
+/// at once on CUDA); chunk c uses the seed + c, so a result depends on the chunk size but is
+/// repeatable for it.
+torch::Tensor sampleInChunks(CadDenoiser& denoiser, const torch::Tensor& condition,
+                             std::int64_t count, const SamplingOptions& sampling,
+                             std::int64_t chunk) {
+    if (chunk <= 0) chunk = denoiser->parameters().front().is_cuda() ? count : 1;
+    if (chunk >= count) return denoiser->sample(condition, count, sampling);
+    std::vector<torch::Tensor> parts;
+    for (std::int64_t first = 0; first < count; first += chunk) {
+        SamplingOptions options = sampling;
+        options.seed += std::uint64_t(first / chunk);
+        parts.push_back(denoiser->sample(condition, std::min(chunk, count - first), options));
+    }
+    return torch::cat(parts);
+}
+
 /// The decoded programs of sampled token rows [K, L], in `frame`.
 std::vector<Candidate> decodeSamples(Reconstructor::Models& m, const torch::Tensor& samples,
                                      const OutputFrame& frame) {
@@ -371,8 +388,8 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     checkCancel(cancel);
 
     if (progress) progress(ReconstructionStage::Diffuse, 0.0);
-    const torch::Tensor samples =
-        m.denoiser->sample(condition, options.candidates, options.sampling);
+    const torch::Tensor samples = sampleInChunks(m.denoiser, condition, options.candidates,
+                                                 options.sampling, options.samplingChunk);
     result.seconds[ReconstructionStage::Diffuse] = clock.lap();
     checkCancel(cancel);
 

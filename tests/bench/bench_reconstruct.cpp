@@ -65,12 +65,14 @@ int main(int argc, char** argv) {
     std::vector<std::string> inputs;
     std::vector<std::int64_t> ks{1, 4, 8}, stepCounts{100, 20};
     int repeats = 1;
+    std::int64_t chunk = 0;
     cli.add_option("--model", model, "Model folder")->required();
     cli.add_option("--input", inputs, "Photos or part files (default: 3 generated parts)");
     cli.add_option("--k", ks, "Candidates per input")->delimiter(',');
     cli.add_option("--steps", stepCounts, "Reverse diffusion steps")->delimiter(',');
     cli.add_option("--repeats", repeats, "Runs per input and setting")->check(CLI::PositiveNumber);
     cli.add_option("--device", device, "cpu or cuda");
+    cli.add_option("--chunk", chunk, "Candidates per reverse process (0 = automatic)");
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
 
@@ -125,6 +127,7 @@ int main(int argc, char** argv) {
                     for (int r = 0; r < repeats; ++r) {
                         ml::ReconstructionOptions options;
                         options.candidates = k;
+                        options.samplingChunk = chunk;
                         options.sampling = {steps, 1.0, 1.0, std::uint64_t(r + 1)};
                         ml::Reconstruction result;
                         total += seconds([&] {
