@@ -427,7 +427,8 @@ std::vector<Candidate> Reconstructor::generate(std::int64_t count,
         torch::Tensor samples;
         {
             torch::NoGradGuard noGrad;
-            samples = m.denoiser->sample({}, std::min(kBatch, count - first), sampling);
+            samples = sampleInChunks(m.denoiser, {}, std::min(kBatch, count - first), sampling,
+                                     options.samplingChunk);
         }
         std::vector<Candidate> batch = decodeSamples(m, samples, frame);
         compileAll(batch, frame, {}, options, {}, cancel);
