@@ -4,6 +4,7 @@
 #include "cad/compiler.h"
 #include "cad/error.h"
 #include "cad/metrics/chamfer.h"
+#include "cad/normalization.h"
 #include "cad/sampling.h"
 #include "cad/tessellation.h"
 #include "ml/align/align_trainer.h"
@@ -59,11 +60,18 @@ struct Reconstructor::Models {
 
 namespace {
 
-/// Where the unit-cube frame sits in the output frame: p_out = center + side * p_unit.
-struct OutputFrame {
-    cad::Vec3 center;
-    double side = 1.0;
-};
+/// The map from the output frame into the models' unit-cube frame (cad::Normalization:
+/// p_unit = (p_out - center) * scale), and the codebook's reading of the same map.
+using OutputFrame = cad::Normalization;
+
+Normalisation codebookFrame(const OutputFrame& frame) {
+    return {frame.center, 1.0 / frame.scale};
+}
+
+/// A frame centred on the origin whose unit cube is `side` mm wide (photos, unconditional).
+OutputFrame frameOfSide(double side) {
+    return {{0.0, 0.0, 0.0}, 1.0 / side};
+}
 
 /// Runs `load` on a stage folder and prefixes any error with the stage, so a user knows which
 /// of the model's parts to replace.
@@ -95,27 +103,23 @@ void checkCancel(const std::atomic<bool>* cancel) {
     if (cancel && cancel->load()) throw Cancelled();
 }
 
-torch::Tensor unitPoints(const std::vector<cad::Vec3f>& points, const OutputFrame& frame) {
-    torch::Tensor t = torch::empty({std::int64_t(points.size()), 3}, torch::kFloat);
-    auto a = t.accessor<float, 2>();
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        const cad::Vec3f& p = points[i];
-        a[std::int64_t(i)][0] = float((p.x - frame.center.x) / frame.side);
-        a[std::int64_t(i)][1] = float((p.y - frame.center.y) / frame.side);
-        a[std::int64_t(i)][2] = float((p.z - frame.center.z) / frame.side);
-    }
-    return t;
+torch::Tensor pointsTensor(const std::vector<cad::Vec3f>& points) {
+    return torch::from_blob(const_cast<cad::Vec3f*>(points.data()),
+                            {std::int64_t(points.size()), 3}, torch::kFloat)
+        .clone();
 }
 
-std::vector<cad::Vec3f> tensorPoints(const torch::Tensor& unit, const OutputFrame& frame) {
-    const torch::Tensor cpu = unit.to(torch::kCPU).to(torch::kFloat).contiguous();
-    auto a = cpu.accessor<float, 2>();
-    std::vector<cad::Vec3f> points(std::size_t(cpu.size(0)));
-    for (std::int64_t i = 0; i < cpu.size(0); ++i)
-        points[std::size_t(i)] = {float(frame.center.x + frame.side * a[i][0]),
-                                  float(frame.center.y + frame.side * a[i][1]),
-                                  float(frame.center.z + frame.side * a[i][2])};
-    return points;
+std::vector<cad::Vec3f> tensorPoints(const torch::Tensor& points) {
+    const torch::Tensor cpu = points.to(torch::kCPU).to(torch::kFloat).contiguous();
+    const auto* first = reinterpret_cast<const cad::Vec3f*>(cpu.data_ptr<float>());
+    return {first, first + cpu.size(0)};
+}
+
+/// Unit-frame points [N, 3] as a cloud in the output frame.
+cad::PointCloud outputCloud(const torch::Tensor& unit, const OutputFrame& frame) {
+    cad::PointCloud cloud;
+    cloud.positions = tensorPoints(unit);
+    return frame.invert(std::move(cloud));
 }
 
 /// Compiles one decoded candidate, checks its solid and measures its CD to `reference` (unit
@@ -137,15 +141,8 @@ void compileCandidate(Candidate& candidate, const OutputFrame& frame,
         candidate.shape = shape;
         if (!reference.empty()) {
             const cad::PointCloud surface =
-                cad::samplePoints(cad::tessellate(shape), std::size_t(points), seed);
-            std::vector<cad::Vec3f> unit(surface.positions.size());
-            for (std::size_t i = 0; i < unit.size(); ++i) {
-                const cad::Vec3f& p = surface.positions[i];
-                unit[i] = {float((p.x - frame.center.x) / frame.side),
-                           float((p.y - frame.center.y) / frame.side),
-                           float((p.z - frame.center.z) / frame.side)};
-            }
-            candidate.chamfer = cad::chamferDistance(unit, reference);
+                frame.apply(cad::samplePoints(cad::tessellate(shape), std::size_t(points), seed));
+            candidate.chamfer = cad::chamferDistance(surface.positions, reference);
         }
     } catch (const std::exception& e) {
         candidate.shape = {};
@@ -205,9 +202,14 @@ Reconstructor::Reconstructor(const fs::path& folder, const torch::Device& device
                            [&](const fs::path& f) { return loadCodebook(f, device); });
     m.aligner = loadStage(folder / "align", "alignment",
                           [&](const fs::path& f) { return loadAligner(f, device); });
-    m.alignPoints = loadStage(folder / "align", "alignment", [](const fs::path& f) {
-        return readModelManifest(f, "align").at("training").at("points").get<std::int64_t>();
-    });
+    // The aligner's cloud size and embedding, read once (json errors name the stage too).
+    const auto [alignPoints, embedding] =
+        loadStage(folder / "align", "alignment", [](const fs::path& f) {
+            const nlohmann::json manifest = readModelManifest(f, "align");
+            return std::pair{manifest.at("training").at("points").get<std::int64_t>(),
+                             manifest.at("options").at("embedding").get<std::int64_t>()};
+        });
+    m.alignPoints = alignPoints;
     m.refiner = loadStage(folder / "refine", "refinement",
                           [&](const fs::path& f) { return loadRefiner(f, device); });
     m.denoiser = loadStage(folder / "diffusion", "diffusion",
@@ -223,8 +225,6 @@ Reconstructor::Reconstructor(const fs::path& folder, const torch::Device& device
                     std::to_string(m.denoiser->options().vocabulary) +
                     " tokens but its codebook has " + std::to_string(vocabulary) +
                     ": they were not trained together");
-    const std::int64_t embedding =
-        readModelManifest(folder / "align", "align").at("options").at("embedding");
     if (m.denoiser->options().conditionDim != embedding)
         throw Error("the model's diffusion stage reads conditions of size " +
                     std::to_string(m.denoiser->options().conditionDim) +
@@ -265,10 +265,10 @@ Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
     const cad::BoundingBox box = cloud.bounds();
     const double side = box.largestSide();
     if (!(side > 0.0)) throw Error("the point cloud spans no volume (all points coincide)");
-    const OutputFrame frame{box.center(), side};
+    const OutputFrame frame = cad::Normalization::toUnitCube(box);
 
     // P_raw: a seeded uniform draw, so that big scans cost what the model was trained for.
-    torch::Tensor raw = unitPoints(cloud.positions, frame);
+    torch::Tensor raw = pointsTensor(frame.apply(cloud).positions);
     if (raw.size(0) > options.rawPoints) {
         at::Generator generator = at::detail::createCPUGenerator(options.sampling.seed);
         raw = raw.index_select(
@@ -305,7 +305,7 @@ Reconstruction Reconstructor::fromPhoto(const fs::path& photo, const Reconstruct
     }
     result.seconds[ReconstructionStage::Lift] = clock.lap();
     checkCancel(cancel);
-    const OutputFrame frame{{0.0, 0.0, 0.0}, options.photoPartSize};
+    const OutputFrame frame = frameOfSide(options.photoPartSize);
     return reconstruct(m, raw.to(torch::kCPU), frame, options, progress, cancel, std::move(result),
                        clock);
 }
@@ -343,7 +343,7 @@ std::vector<Candidate> decodeSamples(Reconstructor::Models& m, const torch::Tens
             if (row[i] == end) break;
         }
         try {
-            c.program = programFromTokens(m.codebook, c.tokens, {frame.center, frame.side},
+            c.program = programFromTokens(m.codebook, c.tokens, codebookFrame(frame),
                                           "candidate-" + std::to_string(k + 1));
             c.decoded = true;
         } catch (const std::exception& e) {
@@ -373,10 +373,10 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     at::Generator generator = at::detail::createCPUGenerator(options.sampling.seed + 1);
     const torch::Tensor refined =
         raw.index_select(0, heuristicResample(importance, resampling, generator));
-    result.raw.positions = tensorPoints(raw, frame);
+    result.raw = outputCloud(raw, frame);
     result.importance.assign(importance.data_ptr<float>(),
                              importance.data_ptr<float>() + importance.numel());
-    result.refined.positions = tensorPoints(refined, frame);
+    result.refined = outputCloud(refined, frame);
     result.seconds[ReconstructionStage::Refine] = clock.lap();
     checkCancel(cancel);
 
@@ -398,11 +398,7 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     result.seconds[ReconstructionStage::Decode] = clock.lap();
     checkCancel(cancel);
 
-    const torch::Tensor reference = refined.contiguous();
-    const std::vector<cad::Vec3f> unitReference(
-        reinterpret_cast<const cad::Vec3f*>(reference.data_ptr<float>()),
-        reinterpret_cast<const cad::Vec3f*>(reference.data_ptr<float>()) + reference.size(0));
-    compileAll(result.candidates, frame, unitReference, options, progress, cancel);
+    compileAll(result.candidates, frame, tensorPoints(refined), options, progress, cancel);
     rank(result.candidates);
     result.seconds[ReconstructionStage::Compile] = clock.lap();
     return result;
@@ -416,7 +412,7 @@ std::vector<Candidate> Reconstructor::generate(std::int64_t count,
                                                const std::atomic<bool>* cancel) {
     if (count < 1 || count > 100000) throw Error("generate between 1 and 100,000 parts");
     Models& m = *m_models;
-    const OutputFrame frame{{0.0, 0.0, 0.0}, options.photoPartSize};
+    const OutputFrame frame = frameOfSide(options.photoPartSize);
     std::vector<Candidate> all;
     // Batches keep memory bounded; each batch its own seed, so the whole run is repeatable.
     constexpr std::int64_t kBatch = 64;

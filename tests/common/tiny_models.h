@@ -71,6 +71,27 @@ inline ml::DiffusionTrainingSettings tinyDiffusionSettings(const std::filesystem
     return s;
 }
 
+inline ml::LiftTrainingSettings tinyLiftSettings(const std::filesystem::path& data,
+                                                 const std::filesystem::path& out) {
+    ml::LiftTrainingSettings s;
+    s.data = data;
+    s.out = out;
+    s.model.vit.imageSize = kTinyViewSize;
+    s.model.vit.patchSize = 8;
+    s.model.vit.width = 32;
+    s.model.vit.heads = 4;
+    s.model.vit.layers = 1;
+    s.model.vit.lora.rank = 2;
+    s.model.decoderLayers = 1;
+    s.model.queries = 8;
+    s.model.pointsPerQuery = 8;
+    s.steps = 6;
+    s.batchSize = 4;
+    s.warmupSteps = 1;
+    s.learningRate = 1e-3;
+    return s;
+}
+
 struct TinyModelRecipe {
     std::int64_t codebookSteps = 3;
     std::int64_t diffusionSteps = 40;
@@ -100,20 +121,8 @@ inline void trainTinyModel(const std::filesystem::path& data, const std::filesys
     diffusion.model.maxTokens = recipe.maxTokens;
     QVERIFY(ml::trainDiffusion(diffusion, {}).finished);
     if (!recipe.lifter) return;
-    ml::LiftTrainingSettings lift;
-    lift.data = data;
-    lift.out = model / "lift";
-    lift.model.vit.imageSize = 32;
-    lift.model.vit.patchSize = 8;
-    lift.model.vit.width = 32;
-    lift.model.vit.heads = 4;
-    lift.model.vit.layers = 1;
-    lift.model.decoderLayers = 1;
-    lift.model.queries = 8;
-    lift.model.pointsPerQuery = 8;
+    ml::LiftTrainingSettings lift = tinyLiftSettings(data, model / "lift");
     lift.steps = 3;
-    lift.batchSize = 4;
-    lift.warmupSteps = 1;
     lift.validationViews = 4;
     QVERIFY(ml::trainLift(lift, {}).finished);
 }

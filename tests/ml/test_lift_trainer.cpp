@@ -3,6 +3,7 @@
 // then LoRA adapters on it (a small file, the base folder untouched), both loadable.
 
 #include "test_registry.h"
+#include "tiny_models.h"
 
 #include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
@@ -68,26 +69,6 @@ void writeViewDataset(const fs::path& folder) {
     writeManifest(manifest, folder);
 }
 
-LiftTrainingSettings tinySettings(const fs::path& data, const fs::path& out) {
-    LiftTrainingSettings s;
-    s.data = data;
-    s.out = out;
-    s.model.vit.imageSize = 32;
-    s.model.vit.patchSize = 8;
-    s.model.vit.width = 32;
-    s.model.vit.heads = 4;
-    s.model.vit.layers = 1;
-    s.model.vit.lora.rank = 2;
-    s.model.decoderLayers = 1;
-    s.model.queries = 8;
-    s.model.pointsPerQuery = 8;
-    s.steps = 6;
-    s.batchSize = 4;
-    s.warmupSteps = 1;
-    s.learningRate = 1e-3;
-    return s;
-}
-
 std::string contents(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream out;
@@ -110,8 +91,8 @@ void TestLiftTrainer::trainsABaseThenAdaptersOnIt() {
     writeViewDataset(root / "data");
     int reports = 0;
     const auto base = trainLift(
-        tinySettings(root / "data", root / "base"), [&](const TrainingProgress&) { ++reports; },
-        nullptr, 2);
+        test::tinyLiftSettings(root / "data", root / "base"),
+        [&](const TrainingProgress&) { ++reports; }, nullptr, 2);
     QVERIFY(base.finished);
     QCOMPARE(reports, 3);
     QCOMPARE(base.validation.views, std::int64_t(2));
@@ -119,7 +100,7 @@ void TestLiftTrainer::trainsABaseThenAdaptersOnIt() {
     QVERIFY(readModelManifest(root / "base", "lift")["metrics"]["validation"]["views"] == 2);
     const std::string baseWeights = contents(root / "base" / "lift.pt");
 
-    LiftTrainingSettings lora = tinySettings(root / "data", root / "adapters");
+    LiftTrainingSettings lora = test::tinyLiftSettings(root / "data", root / "adapters");
     lora.lora = true;
     lora.base = root / "base";
     const auto adapted = trainLift(lora, {});
@@ -135,13 +116,14 @@ void TestLiftTrainer::refusesDatasetsWithoutViewsAndLoraWithoutBase() {
     QTemporaryDir dir;
     const fs::path root = dir.path().toStdString();
     writeViewDataset(root / "data");
-    LiftTrainingSettings lora = tinySettings(root / "data", root / "x");
+    LiftTrainingSettings lora = test::tinyLiftSettings(root / "data", root / "x");
     lora.lora = true;
     QVERIFY_THROWS_EXCEPTION(Error, trainLift(lora, {}));
     DatasetManifest manifest = readManifest(root / "data");
     manifest.settings.views = 0;
     writeManifest(manifest, root / "data");
-    QVERIFY_THROWS_EXCEPTION(Error, trainLift(tinySettings(root / "data", root / "y"), {}));
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             trainLift(test::tinyLiftSettings(root / "data", root / "y"), {}));
     QVERIFY_THROWS_EXCEPTION(Error, loadLifter(root / "nowhere"));
 }
 
