@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: MIT
 #include "ui/main_window.h"
 
+#include "cad/program.h"
+#include "cad/sampling.h"
 #include "cad/tessellation.h"
 #include "cad/topology.h"
+#include "ml/vision/photo_io.h"
+#include "ui/candidate_grid.h"
+#include "ui/photo_panel.h"
+#include "ui/reconstruction_page.h"
 #include "viewer/part_scene.h"
 #include "viewer/vtk_widget.h"
 
@@ -16,9 +22,12 @@
 #include <QMenuBar>
 #include <QMimeData>
 #include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -26,6 +35,7 @@ namespace img2cad::ui {
 namespace {
 
 constexpr int kMaxRecentFiles = 8;
+constexpr std::size_t kReconstructionPoints = 4096; ///< sampled from meshes and solids
 
 QString describeBox(const cad::BoundingBox& box) {
     if (box.isEmpty()) return "empty";
@@ -40,6 +50,16 @@ QString describeBox(const cad::BoundingBox& box) {
 std::shared_ptr<OpenedPart> loadPart(const QString& path) {
     auto opened = std::make_shared<OpenedPart>();
     opened->path = path;
+    if (ml::isPhotoExtension(path.toStdString())) {
+        // As the models will read it: upright and size-bounded, so the hint rectangle drawn
+        // on it is in the Reconstructor's pixel coordinates.
+        opened->photo = toQImage(ml::readPhoto(path.toStdString()));
+        opened->facts = QString("file: %1\nkind: photo\nsize: %2 x %3 px")
+                            .arg(QFileInfo(path).fileName())
+                            .arg(opened->photo.width())
+                            .arg(opened->photo.height());
+        return opened;
+    }
     opened->part = cad::readPartFile(path.toStdString());
     const cad::PartFile& part = opened->part;
     QStringList facts{QString("file: %1").arg(QFileInfo(path).fileName()),
@@ -68,7 +88,37 @@ std::shared_ptr<OpenedPart> loadPart(const QString& path) {
               << QString("size: %1").arg(describeBox(part.cloud->bounds()));
     }
     opened->facts = facts.join('\n');
+    if (part.cloud)
+        opened->cloud = part.cloud;
+    else if (!opened->mesh.empty())
+        opened->cloud = cad::samplePoints(opened->mesh, kReconstructionPoints);
     return opened;
+}
+
+/// The facts panel's text for a candidate.
+QString candidateFacts(const ReconstructionResult& result, int index) {
+    const ml::Candidate& c = result.reconstruction.candidates[std::size_t(index)];
+    QStringList facts{
+        QString("candidate %1 of %2").arg(index + 1).arg(result.reconstruction.candidates.size())};
+    if (!result.input.isEmpty()) facts << "from: " + QFileInfo(result.input).fileName();
+    if (c.decoded)
+        facts << QString("extrudes: %1").arg(c.program.extrudes.size())
+              << QString("curves: %1").arg(cad::curveCount(c.program));
+    if (!c.valid()) {
+        facts << "valid solid: no"
+              << "why: " + QString::fromStdString(c.error);
+        return facts.join('\n');
+    }
+    facts << "valid solid: yes";
+    if (c.chamfer >= 0.0) facts << QString("Chamfer distance: %1").arg(c.chamfer, 0, 'g', 4);
+    facts << QString("solids: %1, faces: %2, edges: %3")
+                 .arg(c.report.solids)
+                 .arg(c.report.faces)
+                 .arg(c.report.edges)
+          << QString("volume: %1 mm^3").arg(c.report.volume, 0, 'f', 2)
+          << QString("size: %1").arg(describeBox(c.report.bbox))
+          << QString("hanging faces: %1%").arg(100.0 * c.report.hangingFaceRatio, 0, 'f', 1);
+    return facts.join('\n');
 }
 
 QStringList localFiles(const QMimeData* mime) {
@@ -102,19 +152,66 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_facts = new QPlainTextEdit(splitter);
     m_facts->setObjectName("facts");
     m_facts->setReadOnly(true);
-    m_facts->setPlaceholderText("Open or drop a part: program JSON, DeepCAD / Fusion 360 JSON, "
-                                "STEP, BREP, STL, OBJ, PLY, XYZ ...");
-    m_view = new viewer::VtkWidget(splitter);
+    m_facts->setPlaceholderText("Open or drop a photo of a part (JPEG, PNG) to get CAD "
+                                "candidates, or a part: program JSON, DeepCAD / Fusion 360 "
+                                "JSON, STEP, BREP, STL, OBJ, PLY, XYZ ...");
+    m_tabs = new QTabWidget(splitter);
+    m_tabs->setObjectName("workspaceTabs");
+    m_view = new viewer::VtkWidget(m_tabs);
     m_view->setObjectName("partView");
+    m_page = new ReconstructionPage(m_tabs);
+    m_tabs->addTab(m_view, "Part");
+    m_tabs->addTab(m_page, "Reconstruction");
     splitter->addWidget(m_facts);
-    splitter->addWidget(m_view);
+    splitter->addWidget(m_tabs);
     splitter->setStretchFactor(1, 4);
     splitter->setSizes({280, 920});
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
 
+    m_progress = new QProgressBar(this);
+    m_progress->setObjectName("reconstructionProgress");
+    m_progress->setRange(0, 100);
+    m_progress->setMaximumWidth(260);
+    m_progress->hide();
+    m_cancel = new QPushButton("Cancel", this);
+    m_cancel->setObjectName("cancelReconstruction");
+    m_cancel->hide();
+    connect(m_cancel, &QPushButton::clicked, this, &MainWindow::cancelReconstruction);
+    m_modelStatus = new QLabel(this);
+    m_modelStatus->setObjectName("modelStatus");
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+    statusBar()->addPermanentWidget(m_modelStatus);
+
     buildMenus();
     statusBar()->showMessage("Ready");
+
+    connect(&m_runner, &ReconstructionRunner::modelReady, this, [this](const QString& folder) {
+        setModelStatus("Model: " + folder, true);
+        Q_EMIT modelLoaded(folder);
+        if (std::exchange(m_reconstructWhenReady, false)) reconstruct();
+    });
+    connect(&m_runner, &ReconstructionRunner::modelFailed, this, [this](const QString& reason) {
+        m_reconstructWhenReady = false;
+        setModelStatus("Reconstruction disabled: " + reason, false);
+        Q_EMIT modelUnavailable(reason);
+    });
+    connect(&m_runner, &ReconstructionRunner::progress, this, &MainWindow::onProgress);
+    connect(&m_runner, &ReconstructionRunner::finished, this, &MainWindow::onReconstructed);
+    connect(&m_runner, &ReconstructionRunner::failed, this, [this](const QString& message) {
+        onReconstructionEnded();
+        showError(message);
+    });
+    connect(&m_runner, &ReconstructionRunner::cancelled, this, [this] {
+        onReconstructionEnded();
+        statusBar()->showMessage("Reconstruction cancelled", 5000);
+        Q_EMIT reconstructionCancelled();
+    });
+    connect(m_page->candidates(), &CandidateGrid::selectionChanged, this,
+            &MainWindow::selectCandidate);
+    m_settings = ReconstructionSettings::load();
+    loadModel();
 
     connect(&m_opening, &QFutureWatcher<std::shared_ptr<OpenedPart>>::finished, this, [this] {
         const std::shared_ptr<OpenedPart> opened = m_opening.result();
@@ -154,11 +251,158 @@ void MainWindow::buildMenus() {
     m_primitiveColours = view->addAction("Colour faces by &primitive type");
     m_primitiveColours->setCheckable(true);
     connect(m_primitiveColours, &QAction::toggled, this, &MainWindow::redrawSolid);
+    buildReconstructMenu();
     refreshRecentMenu();
 }
 
+void MainWindow::buildReconstructMenu() {
+    QMenu* menu = menuBar()->addMenu("&Reconstruct");
+    m_reconstructAction =
+        menu->addAction("&Reconstruct", QKeySequence("Ctrl+R"), this, &MainWindow::reconstruct);
+    m_reconstructAction->setToolTip("CAD candidates for the opened photo, point cloud or part");
+    m_generateAction = menu->addAction("&Unconditional samples", QKeySequence("Ctrl+U"), this,
+                                       &MainWindow::generateSamples);
+    menu->addAction("&Cancel", QKeySequence(Qt::Key_Escape), this,
+                    &MainWindow::cancelReconstruction);
+    menu->addSeparator();
+    menu->addAction("&Settings...", this, &MainWindow::editSettings);
+    menu->addAction("Re&load the model", this, &MainWindow::loadModel);
+    m_reconstructAction->setEnabled(false);
+    m_generateAction->setEnabled(false);
+}
+
 bool MainWindow::isBusy() const {
-    return m_opening.isRunning() || m_exporting.isRunning();
+    return m_opening.isRunning() || m_exporting.isRunning() || m_runner.isBusy();
+}
+
+QString MainWindow::modelStatus() const {
+    return m_modelStatus->text();
+}
+
+void MainWindow::loadModel() {
+    setModelStatus("Loading the model ...", false);
+    m_runner.loadModel(m_settings.effectiveModelFolder(), m_settings.device);
+}
+
+void MainWindow::setModelStatus(const QString& text, bool ready) {
+    m_modelStatus->setText(text.size() > 90 ? text.left(87) + "..." : text);
+    m_modelStatus->setToolTip(text);
+    m_reconstructAction->setEnabled(ready);
+    m_generateAction->setEnabled(ready);
+}
+
+void MainWindow::setReconstructionSettings(const ReconstructionSettings& settings) {
+    const bool reload = settings.effectiveModelFolder() != m_settings.effectiveModelFolder() ||
+                        settings.device != m_settings.device || !m_runner.hasModel();
+    m_settings = settings;
+    m_settings.save();
+    if (reload) loadModel();
+}
+
+void MainWindow::editSettings() {
+    ReconstructionSettingsDialog dialog(m_settings, this);
+    if (dialog.exec() == QDialog::Accepted) setReconstructionSettings(dialog.settings());
+}
+
+void MainWindow::reconstruct() {
+    if (!m_input) {
+        showError("Nothing to reconstruct: open or drop a photo, point cloud, mesh or part first.");
+        return;
+    }
+    if (!m_runner.hasModel()) {
+        showError(modelStatus().isEmpty() ? "Reconstruction is disabled: no model is loaded."
+                                          : m_modelStatus->toolTip());
+        return;
+    }
+    ReconstructionInput input;
+    input.name = m_input->path;
+    ml::ReconstructionOptions options = m_settings.options();
+    if (m_input->isPhoto()) {
+        input.photo = m_input->path;
+        options.photoHints.rect = m_page->photo()->hintRect();
+    } else if (m_input->cloud) {
+        input.cloud = m_input->cloud;
+    } else {
+        showError("This part has no surface to sample points from.");
+        return;
+    }
+    clearError();
+    if (!m_runner.reconstruct(input, options)) return;
+    m_page->clearResults();
+    m_tabs->setCurrentWidget(m_page);
+    onProgress("preprocess", 0.0);
+}
+
+void MainWindow::generateSamples() {
+    if (!m_runner.hasModel()) {
+        showError(m_modelStatus->toolTip());
+        return;
+    }
+    clearError();
+    if (!m_runner.generate(m_settings.candidates, m_settings.options())) return;
+    m_page->clearResults();
+    m_tabs->setCurrentWidget(m_page);
+    onProgress("diffuse", 0.0);
+}
+
+void MainWindow::cancelReconstruction() {
+    if (m_runner.isBusy()) {
+        m_runner.cancel();
+        statusBar()->showMessage("Cancelling ...");
+    }
+}
+
+void MainWindow::onProgress(const QString& stage, double share) {
+    m_progress->show();
+    m_cancel->show();
+    m_reconstructAction->setEnabled(false);
+    m_generateAction->setEnabled(false);
+    m_progress->setValue(int(100.0 * share));
+    m_progress->setFormat(stage + " %p%");
+    statusBar()->showMessage("Reconstructing: " + stage + " ...");
+}
+
+void MainWindow::onReconstructionEnded() {
+    m_progress->hide();
+    m_cancel->hide();
+    const bool ready = m_runner.hasModel();
+    m_reconstructAction->setEnabled(ready);
+    m_generateAction->setEnabled(ready);
+}
+
+void MainWindow::onReconstructed(std::shared_ptr<const ReconstructionResult> result) {
+    onReconstructionEnded();
+    m_result = result;
+    m_page->showResult(result);
+    const auto& candidates = result->reconstruction.candidates;
+    statusBar()->showMessage(
+        QString("%1 candidates in %2 s").arg(candidates.size()).arg(result->seconds, 0, 'f', 1),
+        8000);
+    // Valid candidates come first, best first: select the best one, ready to export.
+    if (!candidates.empty() && candidates.front().valid()) m_page->candidates()->select(0);
+    Q_EMIT reconstructed(int(candidates.size()));
+}
+
+void MainWindow::selectCandidate(int index) {
+    if (!m_result || index < 0 || index >= int(m_result->reconstruction.candidates.size())) return;
+    const ml::Candidate& c = m_result->reconstruction.candidates[std::size_t(index)];
+    auto part = std::make_shared<OpenedPart>();
+    const QString stem =
+        m_result->input.isEmpty() ? "sample" : QFileInfo(m_result->input).completeBaseName();
+    part->path = QString("%1-candidate-%2").arg(stem).arg(index + 1);
+    part->part.kind = cad::FileKind::Program;
+    part->part.name = part->path.toStdString();
+    if (c.decoded) part->part.program = c.program;
+    part->part.shape = c.shape;
+    part->mesh = m_result->meshes[std::size_t(index)];
+    part->facts = candidateFacts(*m_result, index);
+    m_shown = std::move(part);
+    m_facts->setPlainText(m_shown->facts);
+    m_exportAction->setEnabled(c.decoded);
+    if (!m_shown->mesh.empty())
+        redrawSolid();
+    else
+        viewer::clearScene(*m_view);
 }
 
 QString MainWindow::errorText() const {
@@ -226,16 +470,34 @@ void MainWindow::chooseAndExport() {
 }
 
 void MainWindow::showPart(std::shared_ptr<OpenedPart> part) {
+    m_input = part;
+    m_result.reset();
+    m_page->clearResults();
+    m_facts->setPlainText(part->facts);
+    setWindowTitle(QFileInfo(part->path).fileName() + " - Img2CADSeq Studio");
+    statusBar()->showMessage("Opened " + part->path, 5000);
+    rememberRecent(part->path);
+    if (part->isPhoto()) {
+        // A photo is an input, not a part: nothing to export until a candidate is selected.
+        m_shown.reset();
+        m_exportAction->setEnabled(false);
+        viewer::clearScene(*m_view);
+        m_page->photo()->setPhoto(part->photo);
+        m_tabs->setCurrentWidget(m_page);
+        if (m_runner.hasModel() && !m_runner.isBusy())
+            reconstruct();
+        else if (m_runner.isLoading())
+            m_reconstructWhenReady = true;
+        Q_EMIT partShown(part->path);
+        return;
+    }
     m_shown = std::move(part);
-    m_facts->setPlainText(m_shown->facts);
     if (m_shown->part.cloud)
         viewer::showPointCloud(*m_view, *m_shown->part.cloud);
     else
         redrawSolid();
     m_exportAction->setEnabled(true);
-    setWindowTitle(QFileInfo(m_shown->path).fileName() + " - Img2CADSeq Studio");
-    statusBar()->showMessage("Opened " + m_shown->path, 5000);
-    rememberRecent(m_shown->path);
+    m_tabs->setCurrentWidget(m_view);
     Q_EMIT partShown(m_shown->path);
 }
 

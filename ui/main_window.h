@@ -1,23 +1,33 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The main window of Img2CADSeq Studio. This first version opens any part file the CAD core
-// reads (program JSON, DeepCAD / Fusion 360 sequences, STEP/BREP, meshes, point clouds) by
-// menu, command line or drag and drop, shows it in a VTK view with its facts beside it, and
-// exports it to every format the part can become. Reading, compiling and writing run on a
-// worker thread; errors appear in a banner above the view and never close the window.
-// The reconstruction panels (photo, clouds, candidates) join as the models land (issue 7).
+// The main window of Img2CADSeq Studio. It opens photos and any part file the CAD core reads
+// (program JSON, DeepCAD / Fusion 360 sequences, STEP/BREP, meshes, point clouds) by menu,
+// command line or drag and drop. A part is shown in the Part tab with its facts beside it and
+// exports to every format it can become. A photo (at once) or a part (Reconstruct > Reconstruct)
+// becomes K CAD candidates in the Reconstruction tab: photo and mask, coarse cloud with its
+// importance heatmap, refined cloud, candidates side by side; the selected candidate is what
+// File > Export writes. Reading, compiling, reconstructing and writing run on worker threads;
+// errors appear in a banner above the views and never close the window. Without a usable model
+// the window works as a viewer and says why reconstruction is disabled.
 
 #include "cad/part_file.h"
+#include "ui/reconstruction_runner.h"
+#include "ui/reconstruction_settings.h"
 
 #include <QFutureWatcher>
+#include <QImage>
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
 
 class QLabel;
 class QMenu;
 class QPlainTextEdit;
 class QAction;
+class QProgressBar;
+class QPushButton;
+class QTabWidget;
 
 namespace img2cad::viewer {
 class VtkWidget;
@@ -25,13 +35,20 @@ class VtkWidget;
 
 namespace img2cad::ui {
 
-/// A part as the window holds it: the file's content plus what the view draws.
+class CandidateGrid;
+class PhotoPanel;
+class ReconstructionPage;
+
+/// A part (or photo) as the window holds it: the file's content plus what the view draws.
 struct OpenedPart {
     QString path;
     cad::PartFile part;
-    cad::TriangleMesh mesh; ///< empty for point clouds
-    QString facts;          ///< the text of the facts panel
-    QString error;          ///< set instead of the rest when the file could not be opened
+    cad::TriangleMesh mesh;               ///< empty for point clouds and photos
+    QImage photo;                         ///< set for photos (then `part` is empty)
+    std::optional<cad::PointCloud> cloud; ///< what a reconstruction of a part starts from
+    QString facts;                        ///< the text of the facts panel
+    QString error; ///< set instead of the rest when the file could not be opened
+    bool isPhoto() const { return !photo.isNull(); }
 };
 
 class MainWindow : public QMainWindow {
@@ -46,15 +63,34 @@ public:
     /// or errorShown.
     void exportTo(const QString& path);
 
+    /// Candidates for the opened photo or part (photos start this by themselves).
+    void reconstruct();
+    /// K samples of the learnt unconditional distribution.
+    void generateSamples();
+    void cancelReconstruction();
+    /// Saves the settings and, when the model folder or device changed, reloads the model.
+    void setReconstructionSettings(const ReconstructionSettings& settings);
+    const ReconstructionSettings& reconstructionSettings() const { return m_settings; }
+
     viewer::VtkWidget* view() const { return m_view; }
-    QString errorText() const; ///< the banner's text, empty when hidden
+    ReconstructionPage* reconstructionPage() const { return m_page; }
+    QString errorText() const;   ///< the banner's text, empty when hidden
+    QString modelStatus() const; ///< "Model: ..." or "Reconstruction disabled: <why>"
+    bool modelReady() const { return m_runner.hasModel(); }
+    /// What File > Export writes: the opened part, or the selected candidate.
     const OpenedPart* shownPart() const { return m_shown.get(); }
     bool isBusy() const;
+    /// A reconstruction runs, or waits for the model to load.
+    bool isReconstructing() const { return m_runner.isRunning() || m_reconstructWhenReady; }
 
 Q_SIGNALS:
     void partShown(const QString& path);
     void exported(const QString& path);
     void errorShown(const QString& message);
+    void modelLoaded(const QString& folder);
+    void modelUnavailable(const QString& reason);
+    void reconstructed(int candidates);
+    void reconstructionCancelled();
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -70,8 +106,28 @@ private:
     void rememberRecent(const QString& path);
     void refreshRecentMenu();
     void redrawSolid();
+    void buildReconstructMenu();
+    void loadModel();
+    void setModelStatus(const QString& text, bool ready);
+    void onProgress(const QString& stage, double share);
+    void onReconstructed(std::shared_ptr<const ReconstructionResult> result);
+    void onReconstructionEnded();
+    void selectCandidate(int index);
+    void editSettings();
 
     viewer::VtkWidget* m_view = nullptr;
+    QTabWidget* m_tabs = nullptr;
+    ReconstructionPage* m_page = nullptr;
+    QLabel* m_modelStatus = nullptr;
+    QProgressBar* m_progress = nullptr;
+    QPushButton* m_cancel = nullptr;
+    QAction* m_reconstructAction = nullptr;
+    QAction* m_generateAction = nullptr;
+    ReconstructionSettings m_settings;
+    ReconstructionRunner m_runner;
+    std::shared_ptr<OpenedPart> m_input; ///< the last photo or part opened
+    std::shared_ptr<const ReconstructionResult> m_result;
+    bool m_reconstructWhenReady = false; ///< a photo arrived while the model was loading
     QLabel* m_errorBanner = nullptr;
     QPlainTextEdit* m_facts = nullptr;
     QMenu* m_recentMenu = nullptr;

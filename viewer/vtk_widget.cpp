@@ -170,6 +170,13 @@ void VtkWidget::setIsometricView() {
     fitView();
 }
 
+void VtkWidget::copyCameraFrom(const VtkWidget& other) {
+    if (&other == this) return;
+    m_renderer->GetActiveCamera()->DeepCopy(other.m_renderer->GetActiveCamera());
+    m_renderer->ResetCameraClippingRange();
+    requestRender();
+}
+
 void VtkWidget::paintGL() {
     if (!m_initialised) return;
     // VTK renders into its own framebuffers and, in BlitToCurrent mode, blits the result into

@@ -40,6 +40,8 @@ public:
     void fitView();
     /// Looks at the scene from the front-right and above (Z up), framing everything.
     void setIsometricView();
+    /// Takes `other`'s camera (position, focus, up, zoom) and renders: linked views.
+    void copyCameraFrom(const VtkWidget& other);
 
 Q_SIGNALS:
     /// The camera moved through user interaction (for linking views).

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // img2cadseq-studio: the desktop application. Opens the files named on the command line.
 
+#include "ml/compute_threads.h"
 #include "ui/main_window.h"
 #include "viewer/vtk_widget.h"
 
@@ -15,18 +16,23 @@ int main(int argc, char** argv) {
     // XWayland (../shared/DESIGN.md, pitfalls).
     if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "xcb");
     img2cad::viewer::VtkWidget::setDefaultSurfaceFormat();
+    img2cad::ml::useMachineThreads();
     QApplication app(argc, argv);
     QApplication::setOrganizationName("Img2CADSeq");
     QApplication::setApplicationName("Img2CADSeq Studio");
     QApplication::setApplicationVersion(IMG2CAD_VERSION);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription("Photo to editable CAD: open, view and export parts.");
+    parser.setApplicationDescription(
+        "Photo to editable CAD: drop a photo of a part and compare CAD candidates; open, view "
+        "and export parts. The model folder is set in Reconstruct > Settings (or $IMG2CAD_MODEL).");
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument("files", "Parts to open (the first is shown)", "[files...]");
     const QCommandLineOption screenshot(
-        "screenshot", "Save a picture of the window once the file is shown, then quit.", "png");
+        "screenshot",
+        "Save a picture of the window once the file is shown (a photo: reconstructed), then quit.",
+        "png");
     parser.addOption(screenshot);
     parser.process(app);
 
@@ -42,9 +48,14 @@ int main(int argc, char** argv) {
                 QCoreApplication::exit(saved ? 0 : 1);
             });
         };
-        QObject::connect(&window, &img2cad::ui::MainWindow::partShown, &window, capture);
-        QObject::connect(&window, &img2cad::ui::MainWindow::errorShown, &window, capture);
+        using img2cad::ui::MainWindow;
+        QObject::connect(&window, &MainWindow::partShown, &window, [&window, capture] {
+            if (!window.isReconstructing()) capture();
+        });
+        QObject::connect(&window, &MainWindow::reconstructed, &window, capture);
+        QObject::connect(&window, &MainWindow::errorShown, &window, capture);
         if (files.isEmpty()) capture();
+        QTimer::singleShot(10 * 60 * 1000, &window, capture); // never hang a script
     }
     if (!files.isEmpty()) window.openFile(files.front());
     return app.exec();

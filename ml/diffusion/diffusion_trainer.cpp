@@ -11,6 +11,8 @@
 #include "ml/training/checkpoint.h"
 #include "ml/training/model_folder.h"
 
+#include <algorithm>
+
 namespace img2cad::ml {
 namespace fs = std::filesystem;
 namespace {
@@ -20,8 +22,18 @@ constexpr const char* kCheckpointFile = "checkpoint.pt";
 
 struct Pairs {
     torch::Tensor trainTokens, trainConditions, valTokens, valConditions;
-    std::int64_t skipped = 0;
+    std::int64_t skipped = 0;          ///< no program, no points, or not encodable
+    std::int64_t tooLong = 0;          ///< longer than the denoiser's maxTokens (END included)
+    std::vector<std::int64_t> lengths; ///< token count (END included) of every encodable program
 };
+
+/// Quantiles of the dataset's sequence lengths: what --max-tokens should cover.
+nlohmann::json lengthSummary(std::vector<std::int64_t> lengths) {
+    if (lengths.empty()) return nullptr;
+    std::sort(lengths.begin(), lengths.end());
+    const auto at = [&](double q) { return lengths[std::size_t(q * double(lengths.size() - 1))]; };
+    return {{"median", at(0.5)}, {"p95", at(0.95)}, {"p99", at(0.99)}, {"max", lengths.back()}};
+}
 
 /// Unit point embeddings of clouds [N, P, 3] by the aligner's point encoder, in chunks.
 torch::Tensor embedPoints(ContrastiveAligner& aligner, const std::vector<torch::Tensor>& clouds) {
@@ -60,23 +72,29 @@ Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook
                 ++pairs.skipped;
                 continue;
             }
+            std::vector<std::int64_t> program;
             try {
-                const std::vector<std::int64_t> sequence = toFixedLength(
-                    programTokens(codebook,
-                                  makeCodebookExample(cad::programFromJson(sample.programJson))),
-                    end, model.maxTokens);
-                const int split = sample.split == Split::Train ? 0 : 1;
-                tokens[split].push_back(torch::tensor(sequence, torch::kLong));
-                const torch::Tensor all = torch::from_blob(
-                    const_cast<cad::Vec3f*>(sample.points.positions.data()), {n, 3}, torch::kFloat);
-                const torch::Tensor pick =
-                    n >= alignPoints
-                        ? torch::randperm(n, generator, torch::kLong).narrow(0, 0, alignPoints)
-                        : torch::randint(n, {alignPoints}, generator, torch::kLong);
-                clouds[split].push_back(all.index_select(0, pick));
+                program = programTokens(
+                    codebook, makeCodebookExample(cad::programFromJson(sample.programJson)));
             } catch (const std::exception&) {
-                ++pairs.skipped; // too long for the denoiser, or not encodable
+                ++pairs.skipped; // not encodable
+                continue;
             }
+            pairs.lengths.push_back(std::int64_t(program.size()));
+            if (std::int64_t(program.size()) > model.maxTokens) {
+                ++pairs.tooLong;
+                continue;
+            }
+            const int split = sample.split == Split::Train ? 0 : 1;
+            tokens[split].push_back(
+                torch::tensor(toFixedLength(std::move(program), end, model.maxTokens)));
+            const torch::Tensor all = torch::from_blob(
+                const_cast<cad::Vec3f*>(sample.points.positions.data()), {n, 3}, torch::kFloat);
+            const torch::Tensor pick =
+                n >= alignPoints
+                    ? torch::randperm(n, generator, torch::kLong).narrow(0, 0, alignPoints)
+                    : torch::randint(n, {alignPoints}, generator, torch::kLong);
+            clouds[split].push_back(all.index_select(0, pick));
         }
     }
     if (tokens[0].size() < 2)
@@ -232,6 +250,8 @@ trainDiffusion(const DiffusionTrainingSettings& settings,
     training["train_pairs"] = trainCount;
     training["val_pairs"] = result.validation.sequences;
     training["skipped"] = pairs.skipped;
+    training["too_long"] = pairs.tooLong;
+    training["sequence_length"] = lengthSummary(pairs.lengths);
     model->to(torch::kCPU);
     saveWeights(settings.out / kWeights, *model);
     writeModelManifest(settings.out,

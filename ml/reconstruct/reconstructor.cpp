@@ -292,8 +292,10 @@ Reconstruction Reconstructor::fromPhoto(const fs::path& photo, const Reconstruct
     PreprocessOptions preprocess;
     preprocess.outputSize = int(m.lifter->options().vit.imageSize);
     preprocess.hints = options.photoHints;
-    const PreprocessedPhoto input = preprocessPhoto(photo, preprocess);
+    PreprocessedPhoto input = preprocessPhoto(photo, preprocess);
     Reconstruction result;
+    result.photo = std::move(input.photo);
+    result.photoMask = std::move(input.photoMask);
     result.seconds[ReconstructionStage::Preprocess] = clock.lap();
     checkCancel(cancel);
 

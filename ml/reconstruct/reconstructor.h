@@ -15,6 +15,7 @@
 // point cloud's candidates come back in the cloud's own frame and units. A photo carries no
 // scale: its candidates are centred on the origin with their longest side `photoPartSize` mm.
 
+#include "cad/geometry/image.h"
 #include "cad/geometry/point_cloud.h"
 #include "cad/program.h"
 #include "cad/shape.h"
@@ -66,7 +67,9 @@ struct Candidate {
 };
 
 struct Reconstruction {
-    cad::PointCloud raw;               ///< P_raw, in the output frame
+    cad::Image photo;     ///< a photo's input as read (upright, size-bounded); empty for clouds
+    cad::Image photoMask; ///< the part mask found in `photo` (255 on the part)
+    cad::PointCloud raw;  ///< P_raw, in the output frame
     std::vector<float> importance;     ///< per point of `raw`, in [0, 1]
     cad::PointCloud refined;           ///< P_ref, in the output frame
     std::vector<Candidate> candidates; ///< valid ones by rising CD, then the invalid ones

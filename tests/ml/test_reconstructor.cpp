@@ -157,6 +157,10 @@ void TestReconstructor::readsAPhotoWithItsLifter() {
     QCOMPARE(result.raw.size(), std::size_t(64)); // the tiny lifter's 8 x 8 points
     QVERIFY(result.seconds.count(ReconstructionStage::Lift));
     QCOMPARE(result.candidates.size(), std::size_t(8));
+    // The photo and its mask come back for the window to overlay.
+    QCOMPARE(result.photo.width, test::kTinyViewSize);
+    QCOMPARE(result.photoMask.width, result.photo.width);
+    QCOMPARE(result.photoMask.channels, 1);
 
     const std::string message = errorOf(
         [&] { Reconstructor(m_model).fromPhoto(photo.parent_path() / "missing.png", options); });

@@ -4,6 +4,7 @@
 // window, and open a corrupt file to see an error while the window stays alive.
 
 #include "test_registry.h"
+#include "window_test_helpers.h"
 
 #include "cad/compiler.h"
 #include "cad/point_cloud_io.h"
@@ -33,23 +34,8 @@ namespace {
 const fs::path kSample =
     fs::path(IMG2CAD_SOURCE_DIR) / "assets" / "samples" / "flanged_bracket.json";
 
-/// Pixels that differ clearly from the same view with nothing in it.
-double changedShare(const QImage& image, const QImage& empty) {
-    if (image.size() != empty.size() || image.isNull()) return 0.0;
-    qint64 changed = 0;
-    for (int y = 0; y < image.height(); ++y)
-        for (int x = 0; x < image.width(); ++x) {
-            const QColor a = image.pixelColor(x, y), b = empty.pixelColor(x, y);
-            changed += std::abs(a.red() - b.red()) + std::abs(a.green() - b.green()) +
-                           std::abs(a.blue() - b.blue()) >
-                       40;
-        }
-    return double(changed) / double(image.width() * image.height());
-}
-
-bool waitFor(QSignalSpy& spy, int milliseconds = 60000) {
-    return !spy.isEmpty() || spy.wait(milliseconds);
-}
+using test::changedShare;
+using test::waitFor;
 
 } // namespace
 

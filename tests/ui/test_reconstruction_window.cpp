@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+// The window's reconstruction flow, for real under Xvfb with a tiny model trained here by the
+// real trainers: drop a photo and see the mask, both clouds and K candidate views drawn; select
+// a candidate, export STEP and open it again with the same volume; the event loop keeps
+// running while the worker reconstructs; cancel; unconditional samples; a broken model folder
+// disables reconstruction with its reason while the window still opens parts.
+
+#include "test_registry.h"
+#include "tiny_models.h"
+#include "window_test_helpers.h"
+
+#include "cad/compiler.h"
+#include "cad/generator/part_generator.h"
+#include "cad/point_cloud_io.h"
+#include "cad/program_json.h"
+#include "cad/sampling.h"
+#include "cad/step_io.h"
+#include "cad/tessellation.h"
+#include "cad/topology.h"
+#include "ml/vision/photo_io.h"
+#include "ui/candidate_grid.h"
+#include "ui/main_window.h"
+#include "ui/photo_panel.h"
+#include "ui/reconstruction_page.h"
+#include "viewer/vtk_widget.h"
+
+#include <QElapsedTimer>
+#include <QMimeData>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QUrl>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+using namespace img2cad;
+namespace fs = std::filesystem;
+using test::drawnShare;
+using test::waitFor;
+
+namespace {
+
+/// What the window says, for failure messages.
+QByteArray stateOf(const ui::MainWindow& window) {
+    return QString("error: '%1'; status: '%2'; model: '%3'")
+        .arg(window.errorText(), window.statusBar()->currentMessage(), window.modelStatus())
+        .toLocal8Bit();
+}
+
+} // namespace
+
+class TestReconstructionWindow : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void reconstructsADroppedPhotoIntoKCandidates();
+    void exportsTheSelectedCandidateAsStep();
+    void staysResponsiveWhileReconstructing();
+    void cancelsAReconstruction();
+    void samplesUnconditionally();
+    void aBrokenModelDisablesReconstructionWithItsReason();
+
+private:
+    /// A shown window using the tiny model with `k` candidates, its model loaded.
+    std::unique_ptr<ui::MainWindow> openWindow(int k, int steps = 5);
+    /// Opens the washer cloud and waits for its candidates; false when none came.
+    bool reconstructCloud(ui::MainWindow& window);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    fs::path m_model, m_photo, m_cloud;
+};
+
+void TestReconstructionWindow::initTestCase() {
+    m_dir = std::make_unique<QTemporaryDir>();
+    QVERIFY(m_dir->isValid());
+    const fs::path root = m_dir->path().toStdString();
+    m_model = test::trainTinyWasherModel(root);
+    m_photo = root / "washer.png";
+    ml::writeImage(test::syntheticView(3).color, m_photo);
+    m_cloud = root / "washer.xyz";
+    cad::writePointCloud(
+        cad::samplePoints(
+            cad::tessellate(cad::compile(cad::generatePart(cad::PartFamily::Spacer, 0).program)),
+            2000),
+        m_cloud);
+}
+
+std::unique_ptr<ui::MainWindow> TestReconstructionWindow::openWindow(int k, int steps) {
+    auto window = std::make_unique<ui::MainWindow>();
+    window->show();
+    if (!QTest::qWaitForWindowExposed(window.get())) return nullptr;
+    QSignalSpy loaded(window.get(), &ui::MainWindow::modelLoaded);
+    ui::ReconstructionSettings settings;
+    settings.modelFolder = QString::fromStdString(m_model.string());
+    settings.candidates = k;
+    settings.steps = steps;
+    window->setReconstructionSettings(settings);
+    // Already loaded when the remembered settings named the same model.
+    if (!window->modelReady()) waitFor(loaded);
+    return window->modelReady() ? std::move(window) : nullptr;
+}
+
+bool TestReconstructionWindow::reconstructCloud(ui::MainWindow& window) {
+    QSignalSpy shown(&window, &ui::MainWindow::partShown);
+    window.openFile(QString::fromStdString(m_cloud.string()));
+    if (!waitFor(shown)) return false;
+    QSignalSpy done(&window, &ui::MainWindow::reconstructed);
+    window.reconstruct();
+    return waitFor(done, 120000);
+}
+
+void TestReconstructionWindow::reconstructsADroppedPhotoIntoKCandidates() {
+    const std::unique_ptr<ui::MainWindow> window = openWindow(4);
+    QVERIFY(window);
+    QVERIFY2(window->modelStatus().startsWith("Model: "), qPrintable(window->modelStatus()));
+    QSignalSpy done(window.get(), &ui::MainWindow::reconstructed);
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(QString::fromStdString(m_photo.string()))});
+    const QPoint centre = window->rect().center();
+    QDragEnterEvent enter(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(window.get(), &enter);
+    QDropEvent drop(centre, Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QCoreApplication::sendEvent(window.get(), &drop);
+    QVERIFY2(waitFor(done, 120000), stateOf(*window));
+    QVERIFY2(window->errorText().isEmpty(), qPrintable(window->errorText()));
+
+    ui::ReconstructionPage* page = window->reconstructionPage();
+    QVERIFY(page->isVisible()); // the window switched to the reconstruction tab
+    QVERIFY(page->photo()->hasMask());
+    QTest::qWait(300);
+    QVERIFY(drawnShare(page->coarseView()->grabFramebuffer()) > 0.005);
+    QVERIFY(drawnShare(page->refinedView()->grabFramebuffer()) > 0.005);
+
+    ui::CandidateGrid* grid = page->candidates();
+    QCOMPARE(grid->count(), 4);
+    int valid = 0;
+    for (int i = 0; i < grid->count(); ++i) {
+        const double share = drawnShare(grid->view(i)->grabFramebuffer());
+        const bool isValid =
+            grid->caption(i).contains("valid</span>") && !grid->caption(i).contains("invalid");
+        qInfo("candidate %d draws %.1f%% of its view: %s", i + 1, 100.0 * share,
+              qPrintable(grid->caption(i)));
+        if (isValid) {
+            ++valid;
+            QVERIFY2(share > 0.02, qPrintable(QString("candidate %1 view is blank").arg(i + 1)));
+        }
+    }
+    QVERIFY2(valid > 0, "the tiny washer model gave no valid candidate");
+    QCOMPARE(grid->selected(), 0); // the best candidate, ready to export
+    QVERIFY(window->shownPart() && window->shownPart()->part.program);
+}
+
+void TestReconstructionWindow::exportsTheSelectedCandidateAsStep() {
+    const std::unique_ptr<ui::MainWindow> window = openWindow(4);
+    QVERIFY(window);
+    QVERIFY(reconstructCloud(*window));
+    ui::CandidateGrid* grid = window->reconstructionPage()->candidates();
+    QVERIFY(grid->selected() == 0);
+    const ui::OpenedPart* selected = window->shownPart();
+    QVERIFY(selected && !selected->part.shape.isNull());
+    const double volume = cad::analyse(selected->part.shape).volume;
+
+    const fs::path step = fs::path(m_dir->path().toStdString()) / "candidate.step";
+    QSignalSpy exported(window.get(), &ui::MainWindow::exported);
+    window->exportTo(QString::fromStdString(step.string()));
+    QVERIFY2(waitFor(exported), qPrintable(window->errorText()));
+    QSignalSpy shown(window.get(), &ui::MainWindow::partShown);
+    window->openFile(QString::fromStdString(step.string()));
+    QVERIFY(waitFor(shown));
+    const double reread = cad::analyse(window->shownPart()->part.shape).volume;
+    QVERIFY2(std::abs(reread - volume) <= 1e-6 * volume,
+             qPrintable(QString("%1 vs %2").arg(reread).arg(volume)));
+}
+
+void TestReconstructionWindow::staysResponsiveWhileReconstructing() {
+    // Enough work that the worker runs for a while on two cores.
+    const std::unique_ptr<ui::MainWindow> window = openWindow(16, 100);
+    QVERIFY(window);
+    QSignalSpy shown(window.get(), &ui::MainWindow::partShown);
+    window->openFile(QString::fromStdString(m_cloud.string()));
+    QVERIFY(waitFor(shown));
+
+    QElapsedTimer clock;
+    qint64 last = -1, maxGap = 0, ticksWhileRunning = 0;
+    QTimer ticker;
+    ticker.setInterval(5);
+    connect(&ticker, &QTimer::timeout, this, [&] {
+        const qint64 now = clock.elapsed();
+        // Only gaps that end while the worker still runs: drawing the result afterwards is
+        // the GUI thread's own work, not a freeze caused by the worker.
+        if (window->isReconstructing()) {
+            if (last >= 0) maxGap = std::max(maxGap, now - last);
+            ++ticksWhileRunning;
+        }
+        last = now;
+    });
+    QSignalSpy done(window.get(), &ui::MainWindow::reconstructed);
+    clock.start();
+    ticker.start();
+    window->reconstruct();
+    QVERIFY(window->isReconstructing());
+    QVERIFY(waitFor(done, 180000));
+    ticker.stop();
+    qInfo("worker ran %.2f s; %lld timer ticks meanwhile, longest gap %lld ms",
+          double(clock.elapsed()) / 1000.0, ticksWhileRunning, maxGap);
+    QVERIFY2(ticksWhileRunning >= 10, "the reconstruction was too short to measure");
+    QVERIFY2(maxGap < 100, qPrintable(QString("the event loop stalled %1 ms").arg(maxGap)));
+}
+
+void TestReconstructionWindow::cancelsAReconstruction() {
+    const std::unique_ptr<ui::MainWindow> window = openWindow(16, 100);
+    QVERIFY(window);
+    QSignalSpy shown(window.get(), &ui::MainWindow::partShown);
+    window->openFile(QString::fromStdString(m_cloud.string()));
+    QVERIFY(waitFor(shown));
+    QSignalSpy cancelled(window.get(), &ui::MainWindow::reconstructionCancelled);
+    QSignalSpy done(window.get(), &ui::MainWindow::reconstructed);
+    window->reconstruct();
+    window->cancelReconstruction();
+    QVERIFY(waitFor(cancelled));
+    QVERIFY(done.isEmpty());
+    QVERIFY(window->errorText().isEmpty());
+    QCOMPARE(window->reconstructionPage()->candidates()->count(), 0);
+    // The window still reconstructs afterwards.
+    window->setReconstructionSettings([&] {
+        ui::ReconstructionSettings s = window->reconstructionSettings();
+        s.candidates = 2;
+        s.steps = 5;
+        return s;
+    }());
+    window->reconstruct();
+    QVERIFY(waitFor(done, 120000));
+    QCOMPARE(window->reconstructionPage()->candidates()->count(), 2);
+}
+
+void TestReconstructionWindow::samplesUnconditionally() {
+    const std::unique_ptr<ui::MainWindow> window = openWindow(3);
+    QVERIFY(window);
+    QSignalSpy done(window.get(), &ui::MainWindow::reconstructed);
+    window->generateSamples();
+    QVERIFY(waitFor(done, 120000));
+    QCOMPARE(done.front().front().toInt(), 3);
+    QCOMPARE(window->reconstructionPage()->candidates()->count(), 3);
+}
+
+void TestReconstructionWindow::aBrokenModelDisablesReconstructionWithItsReason() {
+    ui::MainWindow window;
+    window.show();
+    const fs::path broken = fs::path(m_dir->path().toStdString()) / "broken-model";
+    fs::create_directories(broken / "codebook");
+    std::ofstream(broken / "codebook" / "model.json") << "{ not json";
+    QSignalSpy unavailable(&window, &ui::MainWindow::modelUnavailable);
+    ui::ReconstructionSettings settings;
+    settings.modelFolder = QString::fromStdString(broken.string());
+    window.setReconstructionSettings(settings);
+    QVERIFY(waitFor(unavailable));
+    qInfo("model status: %s", qPrintable(window.modelStatus()));
+    QVERIFY(window.modelStatus().startsWith("Reconstruction disabled: "));
+    QVERIFY(unavailable.front().front().toString().contains("broken-model"));
+    QVERIFY(!window.modelReady());
+
+    // Reconstructing says why instead of doing nothing; opening parts still works.
+    QSignalSpy shown(&window, &ui::MainWindow::partShown);
+    window.openFile(QString::fromStdString(m_cloud.string()));
+    QVERIFY(waitFor(shown));
+    QSignalSpy failed(&window, &ui::MainWindow::errorShown);
+    window.reconstruct();
+    QVERIFY(waitFor(failed));
+    QVERIFY2(window.errorText().contains("broken-model"), qPrintable(window.errorText()));
+    QVERIFY(window.isVisible());
+}
+
+IMG2CAD_REGISTER_TEST(TestReconstructionWindow)
+#include "test_reconstruction_window.moc"

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: MIT
+#include "ui/photo_panel.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+
+#include <algorithm>
+
+namespace img2cad::ui {
+
+QImage toQImage(const cad::Image& image) {
+    if (image.empty()) return {};
+    const QImage::Format format =
+        image.channels == 3 ? QImage::Format_RGB888 : QImage::Format_Grayscale8;
+    return QImage(image.pixels.data(), image.width, image.height, image.width * image.channels,
+                  format)
+        .copy();
+}
+
+PhotoPanel::PhotoPanel(QWidget* parent) : QWidget(parent) {
+    setMinimumSize(160, 160);
+    setToolTip("The input photo. Drag a rectangle around the part if the green mask misses it; "
+               "right-click clears the rectangle.");
+}
+
+void PhotoPanel::setPhoto(const QImage& photo) {
+    m_photo = photo;
+    m_mask = m_overlay = {};
+    m_hint.reset();
+    update();
+}
+
+void PhotoPanel::setMask(const QImage& mask) {
+    m_mask = mask;
+    m_overlay = {};
+    if (!mask.isNull() && mask.size() == m_photo.size()) {
+        // Green, half transparent, where the part is.
+        m_overlay = QImage(mask.size(), QImage::Format_ARGB32);
+        for (int y = 0; y < mask.height(); ++y) {
+            const uchar* row = mask.constScanLine(y);
+            auto* out = reinterpret_cast<QRgb*>(m_overlay.scanLine(y));
+            for (int x = 0; x < mask.width(); ++x)
+                out[x] = row[x] > 127 ? qRgba(40, 200, 80, 110) : qRgba(0, 0, 0, 0);
+        }
+    }
+    update();
+}
+
+void PhotoPanel::clear() {
+    setPhoto({});
+}
+
+void PhotoPanel::setHintRect(std::optional<ml::PixelRect> rect) {
+    m_hint = rect;
+    update();
+    Q_EMIT hintChanged();
+}
+
+QRectF PhotoPanel::imageArea() const {
+    if (m_photo.isNull()) return {};
+    const QSizeF size = QSizeF(m_photo.size()).scaled(QSizeF(this->size()), Qt::KeepAspectRatio);
+    return {QPointF((width() - size.width()) / 2, (height() - size.height()) / 2), size};
+}
+
+QPointF PhotoPanel::toImage(const QPointF& p) const {
+    const QRectF area = imageArea();
+    const double scale = double(m_photo.width()) / area.width();
+    return {std::clamp((p.x() - area.left()) * scale, 0.0, double(m_photo.width())),
+            std::clamp((p.y() - area.top()) * scale, 0.0, double(m_photo.height()))};
+}
+
+void PhotoPanel::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    painter.fillRect(rect(), palette().window());
+    if (m_photo.isNull()) {
+        painter.drawText(rect(), Qt::AlignCenter | Qt::TextWordWrap, "No photo");
+        return;
+    }
+    const QRectF area = imageArea();
+    painter.setRenderHint(QPainter::SmoothPixmapTransform);
+    painter.drawImage(area, m_photo);
+    if (!m_overlay.isNull()) painter.drawImage(area, m_overlay);
+    if (m_hint) {
+        const double scale = area.width() / double(m_photo.width());
+        painter.setPen(QPen(QColor(13, 110, 253), 2, Qt::DashLine));
+        painter.drawRect(QRectF(area.left() + m_hint->x * scale, area.top() + m_hint->y * scale,
+                                m_hint->width * scale, m_hint->height * scale));
+    }
+}
+
+void PhotoPanel::mousePressEvent(QMouseEvent* event) {
+    if (m_photo.isNull()) return;
+    if (event->button() == Qt::RightButton) {
+        setHintRect(std::nullopt);
+        return;
+    }
+    if (event->button() == Qt::LeftButton) m_dragStart = toImage(event->position());
+}
+
+void PhotoPanel::mouseMoveEvent(QMouseEvent* event) {
+    if (!m_dragStart) return;
+    const QRectF r = QRectF(*m_dragStart, toImage(event->position())).normalized();
+    m_hint = ml::PixelRect{int(r.x()), int(r.y()), int(r.width()), int(r.height())};
+    update();
+}
+
+void PhotoPanel::mouseReleaseEvent(QMouseEvent* event) {
+    if (!m_dragStart) return;
+    mouseMoveEvent(event);
+    m_dragStart.reset();
+    if (m_hint && (m_hint->width < 4 || m_hint->height < 4)) m_hint.reset(); // a click, not a box
+    Q_EMIT hintChanged();
+}
+
+} // namespace img2cad::ui

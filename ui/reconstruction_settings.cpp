@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+#include "ui/reconstruction_settings.h"
+
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+
+namespace img2cad::ui {
+
+ReconstructionSettings ReconstructionSettings::load() {
+    QSettings s;
+    s.beginGroup("reconstruction");
+    ReconstructionSettings r;
+    r.modelFolder = s.value("modelFolder", r.modelFolder).toString();
+    r.candidates = s.value("candidates", r.candidates).toInt();
+    r.steps = s.value("steps", r.steps).toInt();
+    r.seed = s.value("seed", r.seed).toInt();
+    r.guidance = s.value("guidance", r.guidance).toDouble();
+    r.device = s.value("device", r.device).toString();
+    return r;
+}
+
+void ReconstructionSettings::save() const {
+    QSettings s;
+    s.beginGroup("reconstruction");
+    s.setValue("modelFolder", modelFolder);
+    s.setValue("candidates", candidates);
+    s.setValue("steps", steps);
+    s.setValue("seed", seed);
+    s.setValue("guidance", guidance);
+    s.setValue("device", device);
+}
+
+ml::ReconstructionOptions ReconstructionSettings::options() const {
+    ml::ReconstructionOptions o;
+    o.candidates = candidates;
+    o.sampling.steps = steps;
+    o.sampling.seed = std::uint64_t(seed);
+    o.sampling.guidance = guidance;
+    return o;
+}
+
+QString ReconstructionSettings::effectiveModelFolder() const {
+    return modelFolder.isEmpty() ? defaultModelFolder() : modelFolder;
+}
+
+QString defaultModelFolder() {
+    if (qEnvironmentVariableIsSet("IMG2CAD_MODEL")) return qEnvironmentVariable("IMG2CAD_MODEL");
+    const QStringList candidates{QCoreApplication::applicationDirPath() +
+                                     "/../share/img2cadseq/models/default",
+                                 QStringLiteral(IMG2CAD_ASSETS_DIR "/models/default")};
+    for (const QString& folder : candidates)
+        if (QFileInfo(folder + "/codebook").isDir()) return QDir::cleanPath(folder);
+    return {};
+}
+
+ReconstructionSettingsDialog::ReconstructionSettingsDialog(const ReconstructionSettings& settings,
+                                                           QWidget* parent)
+    : QDialog(parent) {
+    setWindowTitle("Reconstruction settings");
+    auto* form = new QFormLayout(this);
+
+    m_model = new QLineEdit(settings.modelFolder, this);
+    m_model->setPlaceholderText("the default model: " + defaultModelFolder());
+    auto* browse = new QPushButton("Browse...", this);
+    connect(browse, &QPushButton::clicked, this, [this] {
+        const QString folder = QFileDialog::getExistingDirectory(this, "Model folder");
+        if (!folder.isEmpty()) m_model->setText(folder);
+    });
+    auto* modelRow = new QHBoxLayout;
+    modelRow->addWidget(m_model, 1);
+    modelRow->addWidget(browse);
+    form->addRow("Model folder", modelRow);
+
+    m_candidates = new QSpinBox(this);
+    m_candidates->setRange(1, 32);
+    m_candidates->setValue(settings.candidates);
+    form->addRow("Candidates (K)", m_candidates);
+    m_steps = new QSpinBox(this);
+    m_steps->setRange(1, 1000);
+    m_steps->setValue(settings.steps);
+    m_steps->setToolTip("Reverse-diffusion steps: fewer is faster, more is closer to training.");
+    form->addRow("Diffusion steps", m_steps);
+    m_seed = new QSpinBox(this);
+    m_seed->setRange(0, 1 << 30);
+    m_seed->setValue(settings.seed);
+    form->addRow("Seed", m_seed);
+    m_guidance = new QDoubleSpinBox(this);
+    m_guidance->setRange(0.0, 10.0);
+    m_guidance->setSingleStep(0.5);
+    m_guidance->setValue(settings.guidance);
+    m_guidance->setToolTip("Classifier-free guidance scale: 1 = none, higher follows the "
+                           "photo more closely and varies less.");
+    form->addRow("Guidance", m_guidance);
+    m_device = new QComboBox(this);
+    m_device->addItems({"cpu", "cuda"});
+    m_device->setCurrentText(settings.device);
+    form->addRow("Device", m_device);
+
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    form->addRow(buttons);
+}
+
+ReconstructionSettings ReconstructionSettingsDialog::settings() const {
+    ReconstructionSettings s;
+    s.modelFolder = m_model->text().trimmed();
+    s.candidates = m_candidates->value();
+    s.steps = m_steps->value();
+    s.seed = m_seed->value();
+    s.guidance = m_guidance->value();
+    s.device = m_device->currentText();
+    return s;
+}
+
+} // namespace img2cad::ui

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// What the user chooses about reconstructions (model folder, K, diffusion steps, seed,
+// guidance, device), remembered between runs in QSettings, and the dialog that edits it.
+
+#include "ml/reconstruct/reconstructor.h"
+
+#include <QDialog>
+#include <QString>
+
+class QComboBox;
+class QDoubleSpinBox;
+class QLineEdit;
+class QSpinBox;
+
+namespace img2cad::ui {
+
+struct ReconstructionSettings {
+    QString modelFolder; ///< empty: the default model (defaultModelFolder())
+    int candidates = 8;
+    int steps = 20; ///< reverse-diffusion steps (the fast sampler below the model's T)
+    int seed = 0;
+    double guidance = 1.0;
+    QString device = "cpu"; ///< "cpu" or "cuda"
+
+    static ReconstructionSettings load(); ///< from QSettings, defaults where unset
+    void save() const;
+    ml::ReconstructionOptions options() const;
+    /// The model folder to load: `modelFolder`, else the default one.
+    QString effectiveModelFolder() const;
+};
+
+/// The shipped default model: $IMG2CAD_MODEL when set, else the installed
+/// share/img2cadseq/models/default beside the executable, else the source tree's
+/// assets/models/default (a developer build). Empty when none exists.
+QString defaultModelFolder();
+
+class ReconstructionSettingsDialog : public QDialog {
+    Q_OBJECT
+public:
+    explicit ReconstructionSettingsDialog(const ReconstructionSettings& settings,
+                                          QWidget* parent = nullptr);
+    ReconstructionSettings settings() const;
+
+private:
+    QLineEdit* m_model = nullptr;
+    QSpinBox* m_candidates = nullptr;
+    QSpinBox* m_steps = nullptr;
+    QSpinBox* m_seed = nullptr;
+    QDoubleSpinBox* m_guidance = nullptr;
+    QComboBox* m_device = nullptr;
+};
+
+} // namespace img2cad::ui
