@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "dataset_inspect.h"
 #include "dataset_maker.h"
+#include "eval_command.h"
 #include "reconstruct_commands.h"
 #include "train_commands.h"
 
@@ -297,6 +298,25 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     generate->add_option("--device", generateRequest.device)->capture_default_str();
 
+    img2cad::app::EvalRequest evalRequest;
+    CLI::App* eval = cli.add_subcommand(
+        "eval", "Appendix A measures on a dataset's held-out parts, beside a retrieval baseline");
+    eval->add_option("--data", evalRequest.data, "Dataset folder")->required();
+    eval->add_option("-m,--model", evalRequest.model, "Model folder")->required();
+    eval->add_option("-o,--out", evalRequest.output, "Report JSON (optional)");
+    eval->add_option("--split", evalRequest.split, "train, val or test")->capture_default_str();
+    eval->add_option("-n,--count", evalRequest.count, "Parts (the first of the split)")
+        ->capture_default_str();
+    eval->add_option("-k,--candidates", evalRequest.candidates)
+        ->check(CLI::Range(1, 256))
+        ->capture_default_str();
+    eval->add_option("--steps", evalRequest.steps)->capture_default_str();
+    eval->add_option("--seed", evalRequest.seed)->capture_default_str();
+    eval->add_option("--points", evalRequest.points, "Surface points per shape for CD")
+        ->capture_default_str();
+    eval->add_flag("!--no-retrieval", evalRequest.retrieval, "Skip the retrieval baseline");
+    eval->add_option("--device", evalRequest.device)->capture_default_str();
+
     CLI11_PARSE(cli, argc, argv);
     img2cad::ml::useMachineThreads();
     try {
@@ -305,6 +325,7 @@ int main(int argc, char** argv) {
         if (convert->parsed()) return runConvert(convertRequest);
         if (reconstruct->parsed()) return img2cad::app::runReconstruct(reconstructRequest);
         if (generate->parsed()) return img2cad::app::runGenerate(generateRequest);
+        if (eval->parsed()) return img2cad::app::runEval(evalRequest);
         if (make->parsed()) return runDatasetMake(makeRequest);
         for (std::size_t i = 0; i < imports.size(); ++i) {
             if (!imports[i]->parsed()) continue;

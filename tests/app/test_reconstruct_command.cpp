@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `img2cadseq reconstruct` and `img2cadseq generate` as a user runs them, on a tiny model
 // trained here: candidates as STEP, STL and program JSON with a report, for a mesh and a photo;
-// unconditional samples; clear errors for a missing model or input.
+// unconditional samples; `img2cadseq eval` on the training washers (its table and report);
+// clear errors for a missing model or input.
 
 #include "cli_runner.h"
 #include "test_registry.h"
@@ -47,6 +48,7 @@ private Q_SLOTS:
     void reconstructsAMeshIntoCandidateFiles();
     void reconstructsAPhoto();
     void generatesSamples();
+    void evaluatesADatasetSplit();
     void reportsMissingModelsAndInputs();
 
 private:
@@ -117,6 +119,32 @@ void TestReconstructCommand::generatesSamples() {
     for (const nlohmann::json& sample : report["samples"])
         for (const nlohmann::json& file : sample["files"])
             QVERIFY(fs::exists(out / file.get<std::string>()));
+}
+
+void TestReconstructCommand::evaluatesADatasetSplit() {
+    const fs::path report = m_root / "eval.json";
+    const CliResult run =
+        runCli({"eval", "--data", q(m_root / "washers"), "-m", q(m_model), "--split", "train",
+                "-n", "3", "-k", "2", "--steps", "5", "--points", "300", "-o", q(report)});
+    QVERIFY2(run.exitCode == 0 && !run.crashed, qPrintable(run.err + run.out));
+    QVERIFY2(run.out.contains("| ours, best of K |"), qPrintable(run.out));
+    QVERIFY2(run.out.contains("| retrieval (nearest training cloud) |"), qPrintable(run.out));
+    const nlohmann::json j = readJson(report);
+    QCOMPARE(j["parts"].get<int>(), 3);
+    QCOMPARE(j["per_part"].size(), std::size_t(3));
+    // The washers are in the retrieval index themselves: retrieval finds an identical part, so
+    // its CD is the sampling floor, and the floor is small (the frames agree).
+    const double floor = j["sampling_floor_median_cd"].get<double>();
+    QVERIFY2(floor > 0.0 && floor < 0.03, qPrintable(QString::number(floor)));
+    const nlohmann::json& retrieval = j["summary"][2];
+    QVERIFY(retrieval["median_cd"].get<double>() < 2.0 * floor + 0.01);
+    const double invalid = j["summary"][0]["invalid_ratio"].get<double>();
+    QVERIFY(invalid >= 0.0 && invalid <= 1.0);
+
+    const CliResult bad = runCli({"eval", "--data", q(m_root / "washers"), "-m", q(m_model),
+                                  "--split", "holdout"});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("--split must be train, val or test"), qPrintable(bad.err));
 }
 
 void TestReconstructCommand::reportsMissingModelsAndInputs() {

@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// `img2cadseq eval`: the appendix A measures of a model on a dataset's held-out split,
+// point-cloud conditioned (each part's dataset cloud in, K candidates out), beside a retrieval
+// baseline (the training part whose cloud is nearest by Chamfer distance). Prints a Markdown
+// table and writes every number, per part too, to a JSON report.
+
+#include <cstdint>
+#include <string>
+
+namespace img2cad::app {
+
+struct EvalRequest {
+    std::string data;   ///< dataset folder (shards + manifest)
+    std::string model;  ///< model folder
+    std::string output; ///< report JSON path; empty: none
+    std::string split = "test";
+    std::int64_t count = 100; ///< first parts of the split
+    std::int64_t candidates = 8;
+    std::int64_t steps = 20;
+    std::uint64_t seed = 0;
+    std::int64_t points = 2000; ///< surface points per shape for CD (the paper: 10,000)
+    bool retrieval = true;
+    std::string device = "cpu";
+};
+int runEval(const EvalRequest& request);
+
+} // namespace img2cad::app
