@@ -51,11 +51,13 @@ ml::ReconstructionOptions ReconstructionSettings::options() const {
 }
 
 QString ReconstructionSettings::effectiveModelFolder() const {
+    // The environment wins, so that scripts (screenshots, demos) never depend on what a user
+    // chose in the dialog.
+    if (qEnvironmentVariableIsSet("IMG2CAD_MODEL")) return qEnvironmentVariable("IMG2CAD_MODEL");
     return modelFolder.isEmpty() ? defaultModelFolder() : modelFolder;
 }
 
 QString defaultModelFolder() {
-    if (qEnvironmentVariableIsSet("IMG2CAD_MODEL")) return qEnvironmentVariable("IMG2CAD_MODEL");
     const QStringList candidates{QCoreApplication::applicationDirPath() +
                                      "/../share/img2cadseq/models/default",
                                  QStringLiteral(IMG2CAD_ASSETS_DIR "/models/default")};

@@ -26,13 +26,13 @@ struct ReconstructionSettings {
     static ReconstructionSettings load(); ///< from QSettings, defaults where unset
     void save() const;
     ml::ReconstructionOptions options() const;
-    /// The model folder to load: `modelFolder`, else the default one.
+    /// The model folder to load: $IMG2CAD_MODEL when set, else `modelFolder`, else the default.
     QString effectiveModelFolder() const;
 };
 
-/// The shipped default model: $IMG2CAD_MODEL when set, else the installed
-/// share/img2cadseq/models/default beside the executable, else the source tree's
-/// assets/models/default (a developer build). Empty when none exists.
+/// The shipped default model: the installed share/img2cadseq/models/default beside the
+/// executable, else the source tree's assets/models/default (a developer build). Empty when
+/// none exists.
 QString defaultModelFolder();
 
 class ReconstructionSettingsDialog : public QDialog {

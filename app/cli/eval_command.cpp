@@ -143,6 +143,7 @@ int runEval(const EvalRequest& request) {
     options.candidates = request.candidates;
     options.sampling.steps = request.steps;
     options.sampling.seed = request.seed;
+    options.constrainTokens = request.grammar;
 
     std::vector<TrainingPart> index;
     if (request.retrieval) {
@@ -154,7 +155,7 @@ int runEval(const EvalRequest& request) {
     const ml::DatasetManifest manifest = ml::readManifest(request.data);
     nlohmann::ordered_json perPart = nlohmann::ordered_json::array();
     std::vector<double> bestCd, topCd, acc, comp, hanging, retrievalCd, inputCd;
-    std::int64_t parts = 0, candidates = 0, invalid = 0, withoutValid = 0;
+    std::int64_t parts = 0, candidates = 0, invalid = 0, repaired = 0, withoutValid = 0;
     double seconds = 0.0;
     const auto size = std::size_t(request.points);
     for (std::int64_t s = 0; s < manifest.shardCount() && parts < request.count; ++s) {
@@ -187,6 +188,7 @@ int runEval(const EvalRequest& request) {
             for (std::size_t c = 0; c < result.candidates.size(); ++c) {
                 const ml::Candidate& candidate = result.candidates[c];
                 ++candidates;
+                repaired += candidate.repaired;
                 if (!candidate.valid()) {
                     ++invalid;
                     continue;
@@ -249,6 +251,10 @@ int runEval(const EvalRequest& request) {
                         mean(retrievalCd), std::nan(""), std::nan(""), std::nan(""), std::nan(""),
                         std::nan("")});
     printTable(rows, parts, request.candidates);
+    const double strictInvalid = double(invalid + repaired) / double(candidates);
+    std::printf("\nwithout repairing decodes (DecodeMode::Strict) the invalid ratio would be "
+                "%.1f %%\n",
+                100.0 * strictInvalid);
     std::printf("\nreference: the dataset's own clouds vs. their programs, median CD x 10^2 = "
                 "%.2f (the sampling floor); %.2f s per part\n",
                 100 * median(inputCd), seconds / double(parts));
@@ -271,8 +277,10 @@ int runEval(const EvalRequest& request) {
                                                {"candidates", request.candidates},
                                                {"steps", request.steps},
                                                {"seed", request.seed},
+                                               {"grammar", request.grammar},
                                                {"points", request.points},
                                                {"sampling_floor_median_cd", median(inputCd)},
+                                               {"strict_invalid_ratio", strictInvalid},
                                                {"seconds_per_part", seconds / double(parts)},
                                                {"summary", summary},
                                                {"per_part", perPart}};

@@ -21,6 +21,7 @@ struct EvalRequest {
     std::uint64_t seed = 0;
     std::int64_t points = 2000; ///< surface points per shape for CD (the paper: 10,000)
     bool retrieval = true;
+    bool grammar = true; ///< constrained token draws (off: to measure what they do)
     std::string device = "cpu";
 };
 int runEval(const EvalRequest& request);

@@ -315,6 +315,8 @@ int main(int argc, char** argv) {
     eval->add_option("--points", evalRequest.points, "Surface points per shape for CD")
         ->capture_default_str();
     eval->add_flag("!--no-retrieval", evalRequest.retrieval, "Skip the retrieval baseline");
+    eval->add_flag("!--no-grammar", evalRequest.grammar,
+                   "Unconstrained token draws (to measure the grammar constraint)");
     eval->add_option("--device", evalRequest.device)->capture_default_str();
 
     CLI11_PARSE(cli, argc, argv);

@@ -32,7 +32,8 @@ std::string fileStem(const char* prefix, std::size_t index) {
 /// cannot be written is reported in the entry and does not stop the others.
 nlohmann::ordered_json writeCandidate(const ml::Candidate& candidate, const std::string& stem,
                                       std::size_t rank, const fs::path& folder) {
-    nlohmann::ordered_json entry = {{"rank", rank + 1}, {"valid", candidate.valid()}};
+    nlohmann::ordered_json entry = {
+        {"rank", rank + 1}, {"valid", candidate.valid()}, {"repaired", candidate.repaired}};
     std::vector<std::string> files;
     if (candidate.decoded) try {
             cad::PartFile part;

@@ -10,6 +10,7 @@
 #include <QTimer>
 
 #include <cstdlib>
+#include <memory>
 
 int main(int argc, char** argv) {
     // Debian's VTK 9.1 loads OpenGL through GLEW, which needs GLX: on Wayland run through
@@ -34,11 +35,32 @@ int main(int argc, char** argv) {
         "Save a picture of the window once the file is shown (a photo: reconstructed), then quit.",
         "png");
     parser.addOption(screenshot);
+    const QCommandLineOption reconstruct(
+        "reconstruct",
+        "Reconstruct the opened part once the model is loaded (photos are reconstructed anyway).");
+    parser.addOption(reconstruct);
     parser.process(app);
 
-    img2cad::ui::MainWindow window;
+    using img2cad::ui::MainWindow;
+    MainWindow window;
     window.show();
     const QStringList files = parser.positionalArguments();
+    const bool reconstructPart = parser.isSet(reconstruct) && !files.isEmpty();
+    if (reconstructPart) {
+        // The part may open before or after the model loads: start when both are there.
+        auto shown = std::make_shared<bool>(false);
+        const auto start = [&window, shown] {
+            if (*shown && window.modelReady() && !window.isReconstructing()) {
+                *shown = false;
+                window.reconstruct();
+            }
+        };
+        QObject::connect(&window, &MainWindow::partShown, &window, [shown, start] {
+            *shown = true;
+            start();
+        });
+        QObject::connect(&window, &MainWindow::modelLoaded, &window, start);
+    }
     if (parser.isSet(screenshot)) {
         // For the README and docs: scripts/screenshot.sh runs this under Xvfb.
         const QString path = parser.value(screenshot);
@@ -48,10 +70,10 @@ int main(int argc, char** argv) {
                 QCoreApplication::exit(saved ? 0 : 1);
             });
         };
-        using img2cad::ui::MainWindow;
-        QObject::connect(&window, &MainWindow::partShown, &window, [&window, capture] {
-            if (!window.isReconstructing()) capture();
-        });
+        QObject::connect(&window, &MainWindow::partShown, &window,
+                         [&window, capture, reconstructPart] {
+                             if (!window.isReconstructing() && !reconstructPart) capture();
+                         });
         QObject::connect(&window, &MainWindow::reconstructed, &window, capture);
         QObject::connect(&window, &MainWindow::errorShown, &window, capture);
         if (files.isEmpty()) capture();

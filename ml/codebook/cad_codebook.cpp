@@ -350,7 +350,7 @@ CadCodebookImpl::LevelCodes CadCodebookImpl::encodeCodes(const CodebookExample& 
 
 cad::Program CadCodebookImpl::decodeCodes(const LevelCodes& codes,
                                           const Normalisation& normalisation,
-                                          const std::string& name) {
+                                          const std::string& name, DecodeMode mode) {
     const bool wasTraining = is_training();
     eval();
     torch::NoGradGuard noGrad;
@@ -394,7 +394,7 @@ cad::Program CadCodebookImpl::decodeCodes(const LevelCodes& codes,
     }
     train(wasTraining);
     if (m_options.variant == CodebookVariant::Hierarchical)
-        return decodeProgram(fromMatrices(decoded));
+        return decodeProgram(fromMatrices(decoded), mode);
     FlatProgram flat{name, normalisation, {}};
     for (std::size_t r = 0; r < decoded.eb.rows; ++r) {
         FlatRow row{};

@@ -105,7 +105,7 @@ public:
     /// The program the codes decode to, in the frame `normalisation` gives; throws ml::Error
     /// when they do not form a program.
     cad::Program decodeCodes(const LevelCodes& codes, const Normalisation& normalisation,
-                             const std::string& name = "");
+                             const std::string& name = "", DecodeMode mode = DecodeMode::Strict);
     /// The level names of this variant, in token order ("eb", "sp", "cc" or "flat").
     std::vector<std::string> levelNames() const;
     /// Codes per row of every level (streams x depth; the same for all levels).

@@ -455,7 +455,8 @@ EncodedProgram encodeProgram(const cad::Program& program) {
     return encoded;
 }
 
-cad::Program decodeProgram(const EncodedProgram& encoded) {
+cad::Program decodeProgram(const EncodedProgram& encoded, DecodeMode mode) {
+    const bool repair = mode == DecodeMode::Repair;
     const Normalisation& n = encoded.normalisation;
     if (!(n.scale > 0.0) || !std::isfinite(n.scale) || !n.center.isFinite())
         throw Error("cannot decode: invalid normalisation");
@@ -492,20 +493,29 @@ cad::Program decodeProgram(const EncodedProgram& encoded) {
             const std::size_t first = row;
             while (row < in.curves.size() && argmax(in.curves[row], kCcTypeLine, 3) != 2)
                 ++row;
-            if (row == in.curves.size())
+            if (row == in.curves.size() && !repair)
                 throw Error("cannot decode " + place + ": its curves end without EOS");
-            cad::Loop loop = decodeLoop(in.loops[l], in.curves.data() + first, row - first, place);
+            cad::Loop loop;
+            try {
+                loop = decodeLoop(in.loops[l], in.curves.data() + first, row - first, place);
+            } catch (const Error&) {
+                if (!repair) throw;
+                ++row;
+                continue; // drop the loop
+            }
             ++row; // the EOS
             for (cad::Curve& curve : loop.curves)
                 curve = scaledToMm(curve, n.scale);
             const double id = std::round(in.loops[l][kSpProfile]);
-            if (!(id >= 0.0) || id > double(in.loops.size()))
+            if (!(id >= 0.0) || id > double(in.loops.size())) {
+                if (repair) continue; // drop the loop
                 throw Error("cannot decode " + place + ": profile id out of range");
+            }
             if (extrude.profiles.size() <= std::size_t(id))
                 extrude.profiles.resize(std::size_t(id) + 1);
             extrude.profiles[std::size_t(id)].loops.push_back(std::move(loop));
         }
-        if (row != in.curves.size())
+        if (row < in.curves.size() && !repair)
             throw Error("cannot decode extrude " + std::to_string(e) + ": " +
                         std::to_string(in.curves.size() - row) +
                         " CC rows after the last loop's EOS");
@@ -514,8 +524,11 @@ cad::Program decodeProgram(const EncodedProgram& encoded) {
             std::remove_if(extrude.profiles.begin(), extrude.profiles.end(),
                            [](const cad::Profile& p) { return p.loops.empty(); }),
             extrude.profiles.end());
+        if (repair && extrude.profiles.empty()) continue;
         program.extrudes.push_back(std::move(extrude));
     }
+    if (repair && program.extrudes.empty())
+        throw Error("cannot decode: no extrude could be repaired");
     return program;
 }
 

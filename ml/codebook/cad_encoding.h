@@ -95,11 +95,19 @@ struct EncodedProgram {
 /// degenerate arc, non-finite numbers, a zero-size program.
 EncodedProgram encodeProgram(const cad::Program& program);
 
+/// How decoding treats rows that do not form a program. Strict: throw (what the codebook's own
+/// measures use). Repair (what generated sequences get, the Reconstructor reports which ones
+/// needed it): a loop whose curves end without EOS ends at its last row, CC rows after the
+/// last EOS are dropped, a loop that cannot be decoded (e.g. one curve that is not a circle)
+/// is dropped, an extrude left without loops (or, in token sequences, without sketch rows) is
+/// dropped; only a program left with no extrude throws.
+enum class DecodeMode { Strict, Repair };
+
 /// The program back in mm: the same solid as the encoded one (arcs come back with their
 /// angular midpoint as `mid`, loops counter-clockwise from their canonical start). Tolerates
 /// network output: one-hots are read by argmax, the profile id is rounded, the normal is
-/// renormalised. Throws ml::Error for rows that cannot form a program.
-cad::Program decodeProgram(const EncodedProgram& encoded);
+/// renormalised. Throws ml::Error for rows that cannot form a program (see DecodeMode).
+cad::Program decodeProgram(const EncodedProgram& encoded, DecodeMode mode = DecodeMode::Strict);
 
 /// The loop-closure term of eq. 4 for one loop's CC rows (EOS excluded or ignored):
 /// || sum_i T(l_i, dtheta_i, dx_i, dy_i) ||^2, in normalised units squared. T rotates the

@@ -41,7 +41,8 @@ std::vector<std::int64_t> programTokens(CadCodebook& codebook, const CodebookExa
 }
 
 cad::Program programFromTokens(CadCodebook& codebook, const std::vector<std::int64_t>& tokens,
-                               const Normalisation& normalisation, const std::string& name) {
+                               const Normalisation& normalisation, const std::string& name,
+                               DecodeMode mode) {
     const TokenVocabulary vocabulary = tokenVocabulary(codebook);
     const std::vector<std::string> levels = codebook->levelNames();
     // Rows per level and extrude, as code lists.
@@ -88,19 +89,29 @@ cad::Program programFromTokens(CadCodebook& codebook, const std::vector<std::int
         codes[levels[0]].push_back(toTensor(rows[0]));
     } else {
         if (rows[0].empty()) throw Error("the token sequence holds no extrude");
-        codes["eb"].push_back(toTensor(rows[0]));
-        for (std::size_t level = 1; level < levels.size(); ++level)
-            for (std::int64_t e = 0; e <= extrude; ++e) {
-                std::vector<std::vector<std::int64_t>> mine;
+        // Each extrude's rows per level; an extrude missing a level is an error, or dropped.
+        std::vector<std::vector<std::int64_t>> kept;
+        for (std::int64_t e = 0; e <= extrude; ++e) {
+            std::vector<std::vector<std::vector<std::int64_t>>> mine(levels.size());
+            bool complete = true;
+            for (std::size_t level = 1; level < levels.size(); ++level) {
                 for (std::size_t r = 0; r < rows[level].size(); ++r)
-                    if (extrudeOf[level][r] == e) mine.push_back(rows[level][r]);
-                if (mine.empty())
+                    if (extrudeOf[level][r] == e) mine[level].push_back(rows[level][r]);
+                if (!mine[level].empty()) continue;
+                if (mode == DecodeMode::Strict)
                     throw Error("extrude " + std::to_string(e) + " has no " + levels[level] +
                                 " rows");
-                codes[levels[level]].push_back(toTensor(mine));
+                complete = false;
             }
+            if (!complete) continue;
+            kept.push_back(rows[0][std::size_t(e)]);
+            for (std::size_t level = 1; level < levels.size(); ++level)
+                codes[levels[level]].push_back(toTensor(mine[level]));
+        }
+        if (kept.empty()) throw Error("no extrude has rows of every level");
+        codes["eb"].push_back(toTensor(kept));
     }
-    return codebook->decodeCodes(codes, normalisation, name);
+    return codebook->decodeCodes(codes, normalisation, name, mode);
 }
 
 } // namespace img2cad::ml

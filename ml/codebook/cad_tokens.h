@@ -29,8 +29,10 @@ std::vector<std::int64_t> programTokens(CadCodebook& codebook, const CodebookExa
 
 /// The program a token sequence stands for (tokens after END are ignored), in the frame of
 /// `normalisation`. Throws ml::Error for sequences that do not parse (an incomplete row, a
-/// sketch row before any extrude, a token outside the vocabulary) or do not decode.
+/// sketch row before any extrude, a token outside the vocabulary) or do not decode; with
+/// DecodeMode::Repair an extrude without rows of some level is dropped instead.
 cad::Program programFromTokens(CadCodebook& codebook, const std::vector<std::int64_t>& tokens,
-                               const Normalisation& normalisation, const std::string& name = "");
+                               const Normalisation& normalisation, const std::string& name = "",
+                               DecodeMode mode = DecodeMode::Strict);
 
 } // namespace img2cad::ml

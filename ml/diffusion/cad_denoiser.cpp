@@ -167,6 +167,11 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
                 torch::log_softmax(unconditional + options.guidance * (logp - unconditional), -1);
         }
         torch::Tensor probabilities = logp.exp();
+        if (options.layout.defined())
+            probabilities = constrainToLayout(probabilities.cpu(), x.cpu(), reveal.nonzero(),
+                                              maskToken(), options.layout)
+                                .to(device);
+        probabilities = probabilities / probabilities.sum(-1, true); // truncation needs shares
         if (options.truncation < 1.0) {
             // Keep the most probable tokens up to the cumulative share `truncation` (VQ-Diffusion's
             // "top-r"), always the best one.

@@ -22,6 +22,7 @@
 //    decide a part's layout, a gradient of the same size as the small-t ones.
 
 #include "ml/diffusion/absorbing_diffusion.h"
+#include "ml/diffusion/token_grammar.h"
 
 #include <torch/torch.h>
 
@@ -46,6 +47,8 @@ struct SamplingOptions {
     double guidance = 1.0;    ///< classifier-free guidance scale w (1 = none)
     double truncation = 1.0;  ///< keep tokens up to this cumulative probability (1 = all)
     std::uint64_t seed = 0;
+    /// When defined, draws keep the token grammar (ml/diffusion/token_grammar.h).
+    TokenLayout layout;
 };
 
 class DenoiserLayerImpl : public torch::nn::Module {

@@ -331,9 +331,19 @@ torch::Tensor sampleInChunks(CadDenoiser& denoiser, const torch::Tensor& conditi
     return torch::cat(parts);
 }
 
+/// The sampling options with the codebook's token layout when the grammar is constrained.
+SamplingOptions samplingFor(CadCodebook& codebook, const ReconstructionOptions& options) {
+    SamplingOptions sampling = options.sampling;
+    if (options.constrainTokens) {
+        const TokenVocabulary v = tokenVocabulary(codebook);
+        sampling.layout = {v.codes, v.codesPerRow, v.levels};
+    }
+    return sampling;
+}
+
 /// The decoded programs of sampled token rows [K, L], in `frame`.
 std::vector<Candidate> decodeSamples(Reconstructor::Models& m, const torch::Tensor& samples,
-                                     const OutputFrame& frame) {
+                                     const OutputFrame& frame, bool repair) {
     const std::int64_t end = tokenVocabulary(m.codebook).endToken();
     const torch::Tensor cpu = samples.to(torch::kCPU).contiguous();
     std::vector<Candidate> candidates(std::size_t(cpu.size(0)));
@@ -344,12 +354,21 @@ std::vector<Candidate> decodeSamples(Reconstructor::Models& m, const torch::Tens
             c.tokens.push_back(row[i]);
             if (row[i] == end) break;
         }
+        const std::string name = "candidate-" + std::to_string(k + 1);
         try {
-            c.program = programFromTokens(m.codebook, c.tokens, codebookFrame(frame),
-                                          "candidate-" + std::to_string(k + 1));
+            c.program = programFromTokens(m.codebook, c.tokens, codebookFrame(frame), name);
             c.decoded = true;
         } catch (const std::exception& e) {
             c.error = std::string("the tokens do not decode: ") + e.what();
+        }
+        if (c.decoded || !repair) continue;
+        try {
+            c.program = programFromTokens(m.codebook, c.tokens, codebookFrame(frame), name,
+                                          DecodeMode::Repair);
+            c.decoded = c.repaired = true;
+            c.error.clear();
+        } catch (const std::exception&) {
+            // keep the strict decoder's reason
         }
     }
     return candidates;
@@ -390,13 +409,14 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     checkCancel(cancel);
 
     if (progress) progress(ReconstructionStage::Diffuse, 0.0);
-    const torch::Tensor samples = sampleInChunks(m.denoiser, condition, options.candidates,
-                                                 options.sampling, options.samplingChunk);
+    const torch::Tensor samples =
+        sampleInChunks(m.denoiser, condition, options.candidates, samplingFor(m.codebook, options),
+                       options.samplingChunk);
     result.seconds[ReconstructionStage::Diffuse] = clock.lap();
     checkCancel(cancel);
 
     if (progress) progress(ReconstructionStage::Decode, 0.0);
-    result.candidates = decodeSamples(m, samples, frame);
+    result.candidates = decodeSamples(m, samples, frame, options.repairPrograms);
     result.seconds[ReconstructionStage::Decode] = clock.lap();
     checkCancel(cancel);
 
@@ -420,7 +440,7 @@ std::vector<Candidate> Reconstructor::generate(std::int64_t count,
     constexpr std::int64_t kBatch = 64;
     for (std::int64_t first = 0; first < count; first += kBatch) {
         checkCancel(cancel);
-        SamplingOptions sampling = options.sampling;
+        SamplingOptions sampling = samplingFor(m.codebook, options);
         sampling.seed += std::uint64_t(first);
         torch::Tensor samples;
         {
@@ -428,7 +448,7 @@ std::vector<Candidate> Reconstructor::generate(std::int64_t count,
             samples = sampleInChunks(m.denoiser, {}, std::min(kBatch, count - first), sampling,
                                      options.samplingChunk);
         }
-        std::vector<Candidate> batch = decodeSamples(m, samples, frame);
+        std::vector<Candidate> batch = decodeSamples(m, samples, frame, options.repairPrograms);
         compileAll(batch, frame, {}, options, {}, cancel);
         for (Candidate& c : batch)
             all.push_back(std::move(c));

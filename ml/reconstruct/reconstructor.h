@@ -52,12 +52,19 @@ struct ReconstructionOptions {
     /// Candidates sampled per reverse process; 0 = automatic: one at a time on the CPU (2.4x
     /// faster than all 8 at once on 2 cores, docs/reconstruction.md), all at once on CUDA.
     std::int64_t samplingChunk = 0;
+    /// Draw only tokens that keep the sequence parseable (ml/diffusion/token_grammar.h); off
+    /// only to measure what the constraint does.
+    bool constrainTokens = true;
+    /// Sequences that do not decode strictly are decoded again with DecodeMode::Repair
+    /// (ml/codebook/cad_encoding.h); such candidates say so (`Candidate::repaired`).
+    bool repairPrograms = true;
 };
 
 /// One candidate: what was sampled, the program it decodes to, and how it compiled.
 struct Candidate {
     std::vector<std::int64_t> tokens; ///< up to and including END
     bool decoded = false;             ///< the tokens parsed into a program
+    bool repaired = false;            ///< only with DecodeMode::Repair (strict decoding failed)
     cad::Program program;
     cad::Shape shape;        ///< null unless compiled
     cad::ShapeReport report; ///< of the compiled shape

@@ -149,6 +149,7 @@ private Q_SLOTS:
     void closureResidualDetectsCorruption();
     void matricesRoundTrip();
     void unencodableProgramsFail();
+    void repairDecodesWhatStrictRejects();
     void cleanupTestCase() {
         qInfo("%d programs round-tripped; worst relative volume error %.3g, box error %.3g, "
               "fixed-point row difference %.3g, closure residual %.3g, flat volume error %.3g",
@@ -279,6 +280,30 @@ void TestCadEncoding::unencodableProgramsFail() {
     EncodedProgram encoded = encodeProgram(twoProfileProgram());
     encoded.extrudes[0].curves.pop_back();
     QVERIFY_THROWS_EXCEPTION(Error, decodeProgram(encoded));
+}
+
+void TestCadEncoding::repairDecodesWhatStrictRejects() {
+    const cad::Program program = cad::readProgram(samplePath());
+    const double volume = cad::analyse(cad::compile(program)).volume;
+    const auto repairedVolume = [](const EncodedProgram& e) {
+        return cad::analyse(cad::compile(decodeProgram(e, DecodeMode::Repair))).volume;
+    };
+    // A stray CC row after the last EOS: strict throws, repair drops it (the same solid).
+    EncodedProgram trailing = encodeProgram(program);
+    trailing.extrudes[0].curves.push_back(trailing.extrudes[0].curves.front());
+    QVERIFY_THROWS_EXCEPTION(Error, decodeProgram(trailing));
+    QVERIFY(std::fabs(repairedVolume(trailing) - volume) < 1e-6 * volume);
+    // A repair that changes nothing when nothing is wrong.
+    QVERIFY(std::fabs(repairedVolume(encodeProgram(program)) - volume) < 1e-6 * volume);
+    // An extrude whose only loop cannot be decoded (no curves left) is dropped, the rest stays.
+    EncodedProgram broken = encodeProgram(twoProfileProgram());
+    broken.extrudes.push_back(broken.extrudes[0]);
+    broken.extrudes[1].curves.clear();
+    QVERIFY_THROWS_EXCEPTION(Error, decodeProgram(broken));
+    QCOMPARE(decodeProgram(broken, DecodeMode::Repair).extrudes.size(), std::size_t(1));
+    // Nothing left to repair: still an error.
+    broken.extrudes[0].curves.clear();
+    QVERIFY_THROWS_EXCEPTION(Error, decodeProgram(broken, DecodeMode::Repair));
 }
 
 IMG2CAD_REGISTER_TEST(TestCadEncoding)

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void samplerStepsAndRevealProbabilities();
     void fixedLengthSequences();
     void tinyModelOverfitsEightSequences();
+    void grammarConstrainedSamplesParse();
     void trainerLearnsAndReloads();
 };
 
@@ -118,6 +119,56 @@ void TestDiffusion::tinyModelOverfitsEightSequences() {
     }
     qInfo("%d of 8 sequences regenerated with the fast sampler (20 steps)", regenerated);
     QVERIFY(regenerated >= 7);
+}
+
+namespace {
+
+/// Whether every sampled sequence keeps the token layout: rows of C tokens of columns 0..C-1
+/// and one level, END only at a row start and then to the end.
+bool keepsLayout(const torch::Tensor& samples, const TokenLayout& layout) {
+    const std::int64_t C = layout.codesPerRow, K = layout.codes;
+    for (std::int64_t b = 0; b < samples.size(0); ++b) {
+        bool ended = false;
+        for (std::int64_t row = 0; row * C < samples.size(1); ++row) {
+            std::int64_t level = -1;
+            for (std::int64_t c = 0; c < C && row * C + c < samples.size(1); ++c) {
+                const std::int64_t t = samples[b][row * C + c].item<std::int64_t>();
+                if (ended || (c == 0 && t == layout.endToken())) {
+                    ended = true;
+                    if (t != layout.endToken()) return false;
+                    continue;
+                }
+                if (t >= layout.endToken() || (t / K) % C != c) return false;
+                if (level >= 0 && t / (C * K) != level) return false;
+                level = t / (C * K);
+            }
+        }
+    }
+    return true;
+}
+
+} // namespace
+
+void TestDiffusion::grammarConstrainedSamplesParse() {
+    // An untrained denoiser draws tokens at random: unconstrained, its rows mix columns and
+    // levels; constrained, every sequence keeps the layout (the draws only get masked).
+    const TokenLayout layout{5, 4, 3};
+    DenoiserOptions options;
+    options.vocabulary = layout.endToken() + 1;
+    options.maxTokens = 32;
+    options.conditionDim = 8;
+    options.width = 32;
+    options.heads = 4;
+    options.layers = 1;
+    CadDenoiser model(options);
+    const torch::Tensor condition = torch::randn({8});
+    SamplingOptions sampling{10, 1.0, 1.0, 3};
+    QVERIFY(!keepsLayout(model->sample(condition, 16, sampling), layout));
+    sampling.layout = layout;
+    for (std::uint64_t seed = 0; seed < 4; ++seed) {
+        sampling.seed = seed;
+        QVERIFY(keepsLayout(model->sample(condition, 16, sampling), layout));
+    }
 }
 
 // `train diffusion` end to end on a tiny dataset with a tiny codebook and aligner: the loss
