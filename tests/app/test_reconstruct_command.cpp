@@ -124,8 +124,8 @@ void TestReconstructCommand::generatesSamples() {
 void TestReconstructCommand::evaluatesADatasetSplit() {
     const fs::path report = m_root / "eval.json";
     const CliResult run =
-        runCli({"eval", "--data", q(m_root / "washers"), "-m", q(m_model), "--split", "train",
-                "-n", "3", "-k", "2", "--steps", "5", "--points", "300", "-o", q(report)});
+        runCli({"eval", "--data", q(m_root / "washers"), "-m", q(m_model), "--split", "train", "-n",
+                "3", "-k", "2", "--steps", "5", "--points", "300", "-o", q(report)});
     QVERIFY2(run.exitCode == 0 && !run.crashed, qPrintable(run.err + run.out));
     QVERIFY2(run.out.contains("| ours, best of K |"), qPrintable(run.out));
     QVERIFY2(run.out.contains("| retrieval (nearest training cloud) |"), qPrintable(run.out));
@@ -141,8 +141,8 @@ void TestReconstructCommand::evaluatesADatasetSplit() {
     const double invalid = j["summary"][0]["invalid_ratio"].get<double>();
     QVERIFY(invalid >= 0.0 && invalid <= 1.0);
 
-    const CliResult bad = runCli({"eval", "--data", q(m_root / "washers"), "-m", q(m_model),
-                                  "--split", "holdout"});
+    const CliResult bad =
+        runCli({"eval", "--data", q(m_root / "washers"), "-m", q(m_model), "--split", "holdout"});
     QCOMPARE(bad.exitCode, 1);
     QVERIFY2(bad.err.contains("--split must be train, val or test"), qPrintable(bad.err));
 }
