@@ -188,7 +188,7 @@ int runEval(const EvalRequest& request) {
             for (std::size_t c = 0; c < result.candidates.size(); ++c) {
                 const ml::Candidate& candidate = result.candidates[c];
                 ++candidates;
-                repaired += candidate.repaired;
+                repaired += candidate.repaired && candidate.valid(); // valid only thanks to it
                 if (!candidate.valid()) {
                     ++invalid;
                     continue;
