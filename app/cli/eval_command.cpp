@@ -3,6 +3,7 @@
 
 #include "cad/atomic_file.h"
 #include "cad/compiler.h"
+#include "cad/metrics/chamfer.h"
 #include "cad/normalization.h"
 #include "cad/program_json.h"
 #include "cad/sampling.h"
@@ -35,21 +36,6 @@ ml::Split parseSplit(const std::string& name) {
     for (ml::Split s : {ml::Split::Train, ml::Split::Val, ml::Split::Test})
         if (name == ml::splitName(s)) return s;
     throw ml::Error("--split must be train, val or test, not '" + name + "'");
-}
-
-/// Mean over `from` of the distance to the nearest point of `to` (appendix A's Acc and Comp
-/// are the two directions; CD is their average, as cad::chamferDistance).
-double oneWay(const std::vector<cad::Vec3f>& from, const std::vector<cad::Vec3f>& to) {
-    double sum = 0.0;
-    for (const cad::Vec3f& a : from) {
-        float best = std::numeric_limits<float>::max();
-        for (const cad::Vec3f& b : to) {
-            const float dx = a.x - b.x, dy = a.y - b.y, dz = a.z - b.z;
-            best = std::min(best, dx * dx + dy * dy + dz * dz);
-        }
-        sum += std::sqrt(double(best));
-    }
-    return sum / double(from.size());
 }
 
 std::vector<cad::Vec3f> firstPoints(const cad::PointCloud& cloud, std::size_t count) {
@@ -173,8 +159,7 @@ int runEval(const EvalRequest& request) {
             const std::vector<cad::Vec3f> gt =
                 cad::samplePoints(frame.apply(cad::tessellate(cad::compile(truth))), size, 1)
                     .positions;
-            inputCd.push_back(
-                0.5 * (oneWay(sample.points.positions, gt) + oneWay(gt, sample.points.positions)));
+            inputCd.push_back(cad::chamferDistance(sample.points.positions, gt));
 
             const auto start = std::chrono::steady_clock::now();
             const ml::Reconstruction result = reconstructor.fromPointCloud(sample.points, options);
@@ -197,7 +182,8 @@ int runEval(const EvalRequest& request) {
                 hanging.push_back(candidate.report.hangingFaceRatio);
                 const std::vector<cad::Vec3f> surface =
                     cad::samplePoints(cad::tessellate(candidate.shape), size, 2).positions;
-                const double a = oneWay(surface, gt), b = oneWay(gt, surface);
+                const double a = cad::meanNearestDistance(surface, gt),
+                             b = cad::meanNearestDistance(gt, surface);
                 const double cd = 0.5 * (a + b);
                 if (c == 0) topCd.push_back(cd); // the model's own pick (CD to P_ref)
                 if (best < 0.0 || cd < best) best = cd, bestAcc = a, bestComp = b;
@@ -216,14 +202,13 @@ int runEval(const EvalRequest& request) {
                 std::size_t nearest = 0;
                 double nearestCd = std::numeric_limits<double>::max();
                 for (std::size_t i = 0; i < index.size(); ++i) {
-                    const double cd =
-                        0.5 * (oneWay(query, index[i].points) + oneWay(index[i].points, query));
+                    const double cd = cad::chamferDistance(query, index[i].points);
                     if (cd < nearestCd) nearestCd = cd, nearest = i;
                 }
                 try {
                     const std::vector<cad::Vec3f> retrieved =
                         unitCubeSurface(cad::programFromJson(index[nearest].programJson), size, 3);
-                    const double cd = 0.5 * (oneWay(retrieved, gt) + oneWay(gt, retrieved));
+                    const double cd = cad::chamferDistance(retrieved, gt);
                     retrievalCd.push_back(cd);
                     entry["retrieval_cd"] = cd;
                 } catch (const std::exception&) {

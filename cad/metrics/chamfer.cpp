@@ -9,8 +9,8 @@
 namespace img2cad::cad {
 namespace {
 
-/// Mean over `from` of the distance to the nearest point of `to` (brute force: the point
-/// sets of the metrics are small, and exactness matters more than asymptotics here).
+/// Brute force: the point sets of the metrics are small, and exactness matters more than
+/// asymptotics here.
 double meanNearest(const std::vector<Vec3f>& from, const std::vector<Vec3f>& to) {
     double sum = 0.0;
     for (const Vec3f& p : from) {
@@ -29,6 +29,11 @@ double meanNearest(const std::vector<Vec3f>& from, const std::vector<Vec3f>& to)
 double chamferDistance(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b) {
     if (a.empty() || b.empty()) throw Error("Chamfer distance of an empty point set");
     return 0.5 * (meanNearest(a, b) + meanNearest(b, a));
+}
+
+double meanNearestDistance(const std::vector<Vec3f>& from, const std::vector<Vec3f>& to) {
+    if (from.empty() || to.empty()) throw Error("nearest-point distance of an empty point set");
+    return meanNearest(from, to);
 }
 
 } // namespace img2cad::cad

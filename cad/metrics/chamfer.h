@@ -15,4 +15,9 @@ namespace img2cad::cad {
 /// 2,000 x 2,000 points take a few milliseconds.
 double chamferDistance(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b);
 
+/// One direction of it: the mean over `from` of the distance to the nearest point of `to`
+/// (appendix A's accuracy, generated -> truth, and completeness, truth -> generated).
+/// Throws cad::Error when either set is empty.
+double meanNearestDistance(const std::vector<Vec3f>& from, const std::vector<Vec3f>& to);
+
 } // namespace img2cad::cad

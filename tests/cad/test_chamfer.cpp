@@ -29,11 +29,15 @@ void TestChamfer::matchesHandComputedValues() {
     const std::vector<Vec3f> two{{0, 0, 1}, {0, 0, 3}};
     QCOMPARE(chamferDistance(one, two), 1.5);
     QCOMPARE(chamferDistance(two, one), 1.5);
+    // Its two directions.
+    QCOMPARE(meanNearestDistance(one, two), 1.0);
+    QCOMPARE(meanNearestDistance(two, one), 2.0);
 }
 
 void TestChamfer::refusesEmptySets() {
     QVERIFY_THROWS_EXCEPTION(Error, chamferDistance({}, {{0, 0, 0}}));
     QVERIFY_THROWS_EXCEPTION(Error, chamferDistance({{0, 0, 0}}, {}));
+    QVERIFY_THROWS_EXCEPTION(Error, meanNearestDistance({}, {{0, 0, 0}}));
 }
 
 IMG2CAD_REGISTER_TEST(TestChamfer)
