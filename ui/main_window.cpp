@@ -309,11 +309,6 @@ void MainWindow::reconstruct() {
         showError("Nothing to reconstruct: open or drop a photo, point cloud, mesh or part first.");
         return;
     }
-    if (!m_runner.hasModel()) {
-        showError(modelStatus().isEmpty() ? "Reconstruction is disabled: no model is loaded."
-                                          : m_modelStatus->toolTip());
-        return;
-    }
     ReconstructionInput input;
     input.name = m_input->path;
     ml::ReconstructionOptions options = m_settings.options();
@@ -334,10 +329,6 @@ void MainWindow::reconstruct() {
 }
 
 void MainWindow::generateSamples() {
-    if (!m_runner.hasModel()) {
-        showError(m_modelStatus->toolTip());
-        return;
-    }
     clearError();
     if (!m_runner.generate(m_settings.candidates, m_settings.options())) return;
     m_page->clearResults();

@@ -38,7 +38,7 @@ ReconstructionRunner::ReconstructionRunner(QObject* parent) : QObject(parent) {
                 if (m_model)
                     Q_EMIT modelReady(m_modelFolder);
                 else
-                    Q_EMIT modelFailed(m_loadError);
+                    Q_EMIT modelFailed(m_unavailable);
             });
     connect(&m_job, &QFutureWatcher<Outcome>::finished, this, [this] {
         const Outcome outcome = m_job.result();
@@ -74,9 +74,9 @@ void ReconstructionRunner::loadModel(const QString& folder, const QString& devic
 void ReconstructionRunner::startLoading(const QString& folder, const QString& device) {
     m_modelFolder = folder;
     if (folder.isEmpty()) {
-        Q_EMIT modelFailed("no model folder: choose one in Reconstruct > Settings (a folder with "
-                           "codebook/, align/, refine/, diffusion/ and lift/ from img2cadseq "
-                           "train)");
+        m_unavailable = "no model folder: choose one in Reconstruct > Settings (a folder with "
+                        "codebook/, align/, refine/, diffusion/ and lift/ from img2cadseq train)";
+        Q_EMIT modelFailed(m_unavailable);
         return;
     }
     m_loading.setFuture(QtConcurrent::run(&m_pool, [this, folder, device] {
@@ -86,7 +86,7 @@ void ReconstructionRunner::startLoading(const QString& folder, const QString& de
                                                        ml::trainingDevice(device.toStdString()));
         } catch (const std::exception& e) {
             // Written before the future finishes, read after: the watcher orders the two.
-            m_loadError = QString("cannot load the model %1: %2").arg(folder, e.what());
+            m_unavailable = QString("cannot load the model %1: %2").arg(folder, e.what());
             return std::shared_ptr<ml::Reconstructor>();
         }
     }));
@@ -110,7 +110,7 @@ bool ReconstructionRunner::canStart() {
         return false;
     }
     if (!m_model) {
-        Q_EMIT failed("Reconstruction is disabled: no model is loaded.");
+        Q_EMIT failed("Reconstruction is disabled: " + m_unavailable);
         return false;
     }
     return true;

@@ -85,7 +85,7 @@ private:
     QString m_modelFolder;
     std::atomic<bool> m_cancel{false};
     QFutureWatcher<std::shared_ptr<ml::Reconstructor>> m_loading;
-    QString m_loadError;
+    QString m_unavailable = "no model is loaded"; ///< why there is no model
     /// A model asked for while another loads: loaded next, the one loading is dropped.
     std::optional<std::pair<QString, QString>> m_nextLoad;
     QFutureWatcher<Outcome> m_job;
