@@ -499,11 +499,10 @@ cad::Program decodeProgram(const EncodedProgram& encoded, DecodeMode mode) {
             try {
                 loop = decodeLoop(in.loops[l], in.curves.data() + first, row - first, place);
             } catch (const Error&) {
-                if (!repair) throw;
-                ++row;
-                continue; // drop the loop
+                if (!repair) throw; // repaired: `loop` stays empty, dropped once its EOS is skipped
             }
-            ++row; // the EOS
+            if (row < in.curves.size()) ++row; // the EOS (a repaired loop may have none)
+            if (loop.curves.empty()) continue;
             for (cad::Curve& curve : loop.curves)
                 curve = scaledToMm(curve, n.scale);
             const double id = std::round(in.loops[l][kSpProfile]);
