@@ -67,6 +67,8 @@ private Q_SLOTS:
 private:
     /// A shown window using the tiny model with `k` candidates, its model loaded.
     std::unique_ptr<ui::MainWindow> openWindow(int k, int steps = 5);
+    /// Opens the washer cloud; false when the window did not show it.
+    bool openCloud(ui::MainWindow& window);
     /// Opens the washer cloud and waits for its candidates; false when none came.
     bool reconstructCloud(ui::MainWindow& window);
 
@@ -104,10 +106,14 @@ std::unique_ptr<ui::MainWindow> TestReconstructionWindow::openWindow(int k, int 
     return window->modelReady() ? std::move(window) : nullptr;
 }
 
-bool TestReconstructionWindow::reconstructCloud(ui::MainWindow& window) {
+bool TestReconstructionWindow::openCloud(ui::MainWindow& window) {
     QSignalSpy shown(&window, &ui::MainWindow::partShown);
     window.openFile(QString::fromStdString(m_cloud.string()));
-    if (!waitFor(shown)) return false;
+    return waitFor(shown);
+}
+
+bool TestReconstructionWindow::reconstructCloud(ui::MainWindow& window) {
+    if (!openCloud(window)) return false;
     QSignalSpy done(&window, &ui::MainWindow::reconstructed);
     window.reconstruct();
     return waitFor(done, 120000);
@@ -180,9 +186,7 @@ void TestReconstructionWindow::staysResponsiveWhileReconstructing() {
     // Enough work that the worker runs for a while on two cores.
     const std::unique_ptr<ui::MainWindow> window = openWindow(16, 100);
     QVERIFY(window);
-    QSignalSpy shown(window.get(), &ui::MainWindow::partShown);
-    window->openFile(QString::fromStdString(m_cloud.string()));
-    QVERIFY(waitFor(shown));
+    QVERIFY(openCloud(*window));
 
     QElapsedTimer clock;
     qint64 last = -1, maxGap = 0, ticksWhileRunning = 0;
@@ -214,9 +218,7 @@ void TestReconstructionWindow::staysResponsiveWhileReconstructing() {
 void TestReconstructionWindow::cancelsAReconstruction() {
     const std::unique_ptr<ui::MainWindow> window = openWindow(16, 100);
     QVERIFY(window);
-    QSignalSpy shown(window.get(), &ui::MainWindow::partShown);
-    window->openFile(QString::fromStdString(m_cloud.string()));
-    QVERIFY(waitFor(shown));
+    QVERIFY(openCloud(*window));
     QSignalSpy cancelled(window.get(), &ui::MainWindow::reconstructionCancelled);
     QSignalSpy done(window.get(), &ui::MainWindow::reconstructed);
     window->reconstruct();
@@ -264,9 +266,7 @@ void TestReconstructionWindow::aBrokenModelDisablesReconstructionWithItsReason()
     QVERIFY(!window.modelReady());
 
     // Reconstructing says why instead of doing nothing; opening parts still works.
-    QSignalSpy shown(&window, &ui::MainWindow::partShown);
-    window.openFile(QString::fromStdString(m_cloud.string()));
-    QVERIFY(waitFor(shown));
+    QVERIFY(openCloud(window));
     QSignalSpy failed(&window, &ui::MainWindow::errorShown);
     window.reconstruct();
     QVERIFY(waitFor(failed));
