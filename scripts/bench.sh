@@ -13,3 +13,10 @@ xvfb-run -a -s "-screen 0 1280x1024x24" "$root/tests/bench/bench_dataset.sh" "$b
 # (space-separated model folders) name a dataset and trained models.
 "$root/scripts/setup.sh" "$root/scripts/bench-packages.txt"
 "$root/tests/bench/bench_codebook.sh" "$build" ${CODEBOOK_DATA:+"$CODEBOOK_DATA"} ${CODEBOOK_MODELS:-}
+# The application's launch time and memory, with APP_MODEL (default: the shipped model).
+app_model="${APP_MODEL:-$root/assets/models/default}"
+if [ -d "$app_model/codebook" ]; then
+    "$root/tests/bench/bench_app.sh" "$build" "$app_model"
+else
+    echo "no model at $app_model: set APP_MODEL to measure the application's launch and memory" >&2
+fi

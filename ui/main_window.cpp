@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "ui/main_window.h"
 
+#include "cad/compiler.h"
 #include "cad/program.h"
 #include "cad/sampling.h"
 #include "cad/tessellation.h"
@@ -8,12 +9,15 @@
 #include "ml/vision/photo_io.h"
 #include "ui/candidate_grid.h"
 #include "ui/photo_panel.h"
+#include "ui/program_tree.h"
 #include "ui/reconstruction_page.h"
 #include "viewer/part_scene.h"
 #include "viewer/vtk_widget.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
+#include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
@@ -46,6 +50,41 @@ QString describeBox(const cad::BoundingBox& box) {
         .arg(size.z, 0, 'f', 2);
 }
 
+/// Fills the view's mesh, the facts and the reconstruction cloud of a part read or compiled.
+void describePart(OpenedPart& opened) {
+    const cad::PartFile& part = opened.part;
+    QStringList facts{QString("file: %1").arg(QFileInfo(opened.path).fileName()),
+                      QString("kind: %1").arg(cad::fileKindName(part.kind))};
+    if (part.program) {
+        facts << QString("extrudes: %1").arg(part.program->extrudes.size())
+              << QString("curves: %1").arg(cad::curveCount(*part.program));
+    }
+    if (!part.shape.isNull()) {
+        opened.mesh = cad::tessellate(part.shape);
+        const cad::ShapeReport report = cad::analyse(part.shape);
+        facts << QString("valid solid: %1").arg(report.valid ? "yes" : "no")
+              << QString("solids: %1, faces: %2, edges: %3")
+                     .arg(report.solids)
+                     .arg(report.faces)
+                     .arg(report.edges)
+              << QString("volume: %1 mm^3").arg(report.volume, 0, 'f', 2)
+              << QString("size: %1").arg(describeBox(report.bbox))
+              << QString("hanging faces: %1%").arg(100.0 * report.hangingFaceRatio, 0, 'f', 1);
+    } else if (part.mesh) {
+        opened.mesh = *part.mesh;
+        facts << QString("triangles: %1").arg(part.mesh->triangles.size())
+              << QString("size: %1").arg(describeBox(part.mesh->bounds()));
+    } else if (part.cloud) {
+        facts << QString("points: %1").arg(part.cloud->size())
+              << QString("size: %1").arg(describeBox(part.cloud->bounds()));
+    }
+    opened.facts = facts.join('\n');
+    if (part.cloud)
+        opened.cloud = part.cloud;
+    else if (!opened.mesh.empty())
+        opened.cloud = cad::samplePoints(opened.mesh, kReconstructionPoints);
+}
+
 /// Reads, compiles and tessellates on a worker thread; errors become the message to show.
 std::shared_ptr<OpenedPart> loadPart(const QString& path) {
     auto opened = std::make_shared<OpenedPart>();
@@ -61,38 +100,36 @@ std::shared_ptr<OpenedPart> loadPart(const QString& path) {
         return opened;
     }
     opened->part = cad::readPartFile(path.toStdString());
-    const cad::PartFile& part = opened->part;
-    QStringList facts{QString("file: %1").arg(QFileInfo(path).fileName()),
-                      QString("kind: %1").arg(cad::fileKindName(part.kind))};
-    if (part.program) {
-        facts << QString("extrudes: %1").arg(part.program->extrudes.size())
-              << QString("curves: %1").arg(cad::curveCount(*part.program));
-    }
-    if (!part.shape.isNull()) {
-        opened->mesh = cad::tessellate(part.shape);
-        const cad::ShapeReport report = cad::analyse(part.shape);
-        facts << QString("valid solid: %1").arg(report.valid ? "yes" : "no")
-              << QString("solids: %1, faces: %2, edges: %3")
-                     .arg(report.solids)
-                     .arg(report.faces)
-                     .arg(report.edges)
-              << QString("volume: %1 mm^3").arg(report.volume, 0, 'f', 2)
-              << QString("size: %1").arg(describeBox(report.bbox))
-              << QString("hanging faces: %1%").arg(100.0 * report.hangingFaceRatio, 0, 'f', 1);
-    } else if (part.mesh) {
-        opened->mesh = *part.mesh;
-        facts << QString("triangles: %1").arg(part.mesh->triangles.size())
-              << QString("size: %1").arg(describeBox(part.mesh->bounds()));
-    } else if (part.cloud) {
-        facts << QString("points: %1").arg(part.cloud->size())
-              << QString("size: %1").arg(describeBox(part.cloud->bounds()));
-    }
-    opened->facts = facts.join('\n');
-    if (part.cloud)
-        opened->cloud = part.cloud;
-    else if (!opened->mesh.empty())
-        opened->cloud = cad::samplePoints(opened->mesh, kReconstructionPoints);
+    describePart(*opened);
     return opened;
+}
+
+/// The edited program as a part named after `shownPath`, or why it does not compile.
+RecompileOutcome compileEdited(const cad::Program& program, const QString& shownPath) {
+    RecompileOutcome outcome;
+    try {
+        auto edited = std::make_shared<OpenedPart>();
+        edited->path = shownPath.endsWith(" (edited)") ? shownPath : shownPath + " (edited)";
+        edited->part.kind = cad::FileKind::Program;
+        edited->part.name = program.name;
+        edited->part.program = program;
+        edited->part.shape = cad::compile(program);
+        describePart(*edited);
+        const cad::ShapeReport report = cad::analyse(edited->part.shape);
+        outcome.summary = QString("%1 solid, %2 faces, %3 mm^3")
+                              .arg(report.valid ? "valid" : "INVALID")
+                              .arg(report.faces)
+                              .arg(report.volume, 0, 'f', 2);
+        outcome.part = std::move(edited);
+    } catch (const cad::Error& e) {
+        outcome.error = QString::fromStdString(e.reason());
+        outcome.where = e.where();
+        if (e.where().isSet())
+            outcome.error += QString(" (%1)").arg(QString::fromStdString(e.where().describe()));
+    } catch (const std::exception& e) {
+        outcome.error = e.what();
+    }
+    return outcome;
 }
 
 /// The facts panel's text for a candidate.
@@ -149,12 +186,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     layout->addWidget(m_errorBanner);
 
     auto* splitter = new QSplitter(Qt::Horizontal, central);
-    m_facts = new QPlainTextEdit(splitter);
+    auto* side = new QSplitter(Qt::Vertical, splitter);
+    m_facts = new QPlainTextEdit(side);
     m_facts->setObjectName("facts");
     m_facts->setReadOnly(true);
     m_facts->setPlaceholderText("Open or drop a photo of a part (JPEG, PNG) to get CAD "
                                 "candidates, or a part: program JSON, DeepCAD / Fusion 360 "
                                 "JSON, STEP, BREP, STL, OBJ, PLY, XYZ ...");
+    m_programTree = new ProgramTree(side);
+    side->addWidget(m_facts);
+    side->addWidget(m_programTree);
+    side->setSizes({260, 520});
+    connect(m_programTree, &ProgramTree::recompileRequested, this, &MainWindow::recompileProgram);
     m_tabs = new QTabWidget(splitter);
     m_tabs->setObjectName("workspaceTabs");
     m_view = new viewer::VtkWidget(m_tabs);
@@ -162,10 +205,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_page = new ReconstructionPage(m_tabs);
     m_tabs->addTab(m_view, "Part");
     m_tabs->addTab(m_page, "Reconstruction");
-    splitter->addWidget(m_facts);
+    splitter->addWidget(side);
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(1, 4);
-    splitter->setSizes({280, 920});
+    splitter->setSizes({320, 880});
     layout->addWidget(splitter, 1);
     setCentralWidget(central);
 
@@ -220,6 +263,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         else
             showError(opened->error);
     });
+    connect(&m_recompiling, &QFutureWatcher<RecompileOutcome>::finished, this, [this] {
+        const RecompileOutcome outcome = m_recompiling.result();
+        if (!outcome.part) {
+            m_programTree->showCompileError(outcome.error, outcome.where);
+            showError("The edited program does not compile: " + outcome.error);
+            Q_EMIT programRecompiled(false);
+            return;
+        }
+        // The edit replaces the shown part (what File > Export writes); the previous part is
+        // one Revert + Recompile away.
+        clearError();
+        m_shown = outcome.part;
+        m_facts->setPlainText(m_shown->facts);
+        m_exportAction->setEnabled(true);
+        redrawSolid();
+        m_tabs->setCurrentWidget(m_view);
+        m_programTree->showCompiled(outcome.summary);
+        Q_EMIT programRecompiled(true);
+    });
     connect(&m_exporting, &QFutureWatcher<QString>::finished, this, [this] {
         const QString error = m_exporting.result();
         if (!error.isEmpty()) {
@@ -233,6 +295,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
 MainWindow::~MainWindow() {
     m_opening.waitForFinished();
+    m_recompiling.waitForFinished();
     m_exporting.waitForFinished();
 }
 
@@ -243,8 +306,15 @@ void MainWindow::buildMenus() {
     m_exportAction =
         file->addAction("&Export...", QKeySequence("Ctrl+E"), this, &MainWindow::chooseAndExport);
     m_exportAction->setEnabled(false);
+    m_exportCandidatesAction =
+        file->addAction("Export &all candidates...", this, &MainWindow::chooseAndExportCandidates);
+    m_exportCandidatesAction->setEnabled(false);
     file->addSeparator();
     file->addAction("&Quit", QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* edit = menuBar()->addMenu("&Edit");
+    edit->addAction("&Copy view image", QKeySequence("Ctrl+Shift+C"), this,
+                    &MainWindow::copyViewImage);
 
     QMenu* view = menuBar()->addMenu("&View");
     view->addAction("&Fit", QKeySequence("F"), m_view, &viewer::VtkWidget::fitView);
@@ -364,6 +434,7 @@ void MainWindow::onReconstructionEnded() {
 void MainWindow::onReconstructed(std::shared_ptr<const ReconstructionResult> result) {
     onReconstructionEnded();
     m_result = result;
+    m_exportCandidatesAction->setEnabled(!result->reconstruction.candidates.empty());
     m_page->showResult(result);
     const auto& candidates = result->reconstruction.candidates;
     statusBar()->showMessage(
@@ -389,6 +460,7 @@ void MainWindow::selectCandidate(int index) {
     part->facts = candidateFacts(*m_result, index);
     m_shown = std::move(part);
     m_facts->setPlainText(m_shown->facts);
+    showProgramOf(*m_shown);
     m_exportAction->setEnabled(c.decoded);
     if (!m_shown->mesh.empty())
         redrawSolid();
@@ -423,22 +495,93 @@ void MainWindow::exportTo(const QString& path) {
         showError("Nothing to export: open a part first.");
         return;
     }
-    if (m_exporting.isRunning()) {
-        showError("An export is still running; try again in a moment.");
-        return;
-    }
-    clearError();
-    m_exportPath = path;
-    statusBar()->showMessage("Exporting " + path + " ...");
     const std::shared_ptr<OpenedPart> part = m_shown;
-    m_exporting.setFuture(QtConcurrent::run([part, path]() -> QString {
+    startExport(path, [part, path]() -> QString {
         try {
             cad::writePartFile(part->part, path.toStdString());
             return {};
         } catch (const std::exception& e) {
             return QString("Export failed: %1").arg(e.what());
         }
-    }));
+    });
+}
+
+void MainWindow::exportCandidates(const QString& path) {
+    if (!m_result || m_result->reconstruction.candidates.empty()) {
+        showError("Nothing to export: no candidates yet.");
+        return;
+    }
+    const QFileInfo target(path);
+    const QString pattern =
+        target.dir().filePath(target.completeBaseName() + "-%1." + target.suffix());
+    const std::shared_ptr<const ReconstructionResult> result = m_result;
+    const bool asProgram = target.suffix().compare("json", Qt::CaseInsensitive) == 0;
+    startExport(target.dir().filePath(target.completeBaseName() + "-*." + target.suffix()),
+                [result, pattern, asProgram]() -> QString {
+                    QStringList failures;
+                    int written = 0;
+                    const auto& candidates = result->reconstruction.candidates;
+                    for (std::size_t i = 0; i < candidates.size(); ++i) {
+                        const ml::Candidate& c = candidates[i];
+                        // Nothing to write, or no solid for a shape format: skipped.
+                        if (!c.decoded || (c.shape.isNull() && !asProgram)) continue;
+                        cad::PartFile part;
+                        part.kind = cad::FileKind::Program;
+                        part.name = "candidate-" + std::to_string(i + 1);
+                        part.program = c.program;
+                        part.shape = c.shape;
+                        try {
+                            cad::writePartFile(part, pattern.arg(i + 1).toStdString());
+                            ++written;
+                        } catch (const std::exception& e) {
+                            failures << QString("candidate %1: %2").arg(i + 1).arg(e.what());
+                        }
+                    }
+                    if (written == 0)
+                        return "Export failed: no candidate can be written in this format" +
+                               (failures.isEmpty() ? QString() : " (" + failures.front() + ")");
+                    if (!failures.isEmpty())
+                        return QString("Exported %1 candidates; not exported: %2")
+                            .arg(written)
+                            .arg(failures.join("; "));
+                    return {};
+                });
+}
+
+void MainWindow::startExport(const QString& label, std::function<QString()> job) {
+    if (m_exporting.isRunning()) {
+        showError("An export is still running; try again in a moment.");
+        return;
+    }
+    clearError();
+    m_exportPath = label;
+    statusBar()->showMessage("Exporting " + label + " ...");
+    m_exporting.setFuture(QtConcurrent::run(std::move(job)));
+}
+
+void MainWindow::copyViewImage() {
+    viewer::VtkWidget* view = m_view;
+    if (m_tabs->currentWidget() == m_page) {
+        view = m_page->candidates()->view(m_page->candidates()->selected());
+        if (!view) {
+            QGuiApplication::clipboard()->setImage(m_page->grab().toImage());
+            statusBar()->showMessage("Copied the reconstruction page", 3000);
+            return;
+        }
+    }
+    QGuiApplication::clipboard()->setImage(view->grabFramebuffer());
+    statusBar()->showMessage("Copied the view's image", 3000);
+}
+
+void MainWindow::recompileProgram(const cad::Program& program) {
+    if (m_recompiling.isRunning()) {
+        m_programTree->showCompileError("still compiling the previous edit; try again", {});
+        return;
+    }
+    const QString path = m_shown ? m_shown->path : QString("edited");
+    statusBar()->showMessage("Compiling the edited program ...");
+    m_recompiling.setFuture(
+        QtConcurrent::run([program, path] { return compileEdited(program, path); }));
 }
 
 void MainWindow::chooseAndOpen() {
@@ -460,9 +603,21 @@ void MainWindow::chooseAndExport() {
     if (!path.isEmpty()) exportTo(path);
 }
 
+void MainWindow::chooseAndExportCandidates() {
+    if (!m_result) return;
+    const QString stem =
+        m_result->input.isEmpty() ? "sample" : QFileInfo(m_result->input).completeBaseName();
+    const QString path = QFileDialog::getSaveFileName(
+        this, "Export all candidates (numbered by rank)", stem + "-candidate.step",
+        "STEP (*.step);;STL (*.stl);;OBJ (*.obj);;glTF (*.glb);;PLY (*.ply);;Program JSON "
+        "(*.json)");
+    if (!path.isEmpty()) exportCandidates(path);
+}
+
 void MainWindow::showPart(std::shared_ptr<OpenedPart> part) {
     m_input = part;
     m_result.reset();
+    m_exportCandidatesAction->setEnabled(false);
     m_page->clearResults();
     m_facts->setPlainText(part->facts);
     setWindowTitle(QFileInfo(part->path).fileName() + " - Img2CADSeq Studio");
@@ -471,6 +626,7 @@ void MainWindow::showPart(std::shared_ptr<OpenedPart> part) {
     if (part->isPhoto()) {
         // A photo is an input, not a part: nothing to export until a candidate is selected.
         m_shown.reset();
+        m_programTree->clear();
         m_exportAction->setEnabled(false);
         viewer::clearScene(*m_view);
         m_page->photo()->setPhoto(part->photo);
@@ -483,6 +639,7 @@ void MainWindow::showPart(std::shared_ptr<OpenedPart> part) {
         return;
     }
     m_shown = std::move(part);
+    showProgramOf(*m_shown);
     if (m_shown->part.cloud)
         viewer::showPointCloud(*m_view, *m_shown->part.cloud);
     else
@@ -490,6 +647,13 @@ void MainWindow::showPart(std::shared_ptr<OpenedPart> part) {
     m_exportAction->setEnabled(true);
     m_tabs->setCurrentWidget(m_view);
     Q_EMIT partShown(m_shown->path);
+}
+
+void MainWindow::showProgramOf(const OpenedPart& part) {
+    if (part.part.program)
+        m_programTree->setProgram(*part.part.program);
+    else
+        m_programTree->clear();
 }
 
 void MainWindow::redrawSolid() {

@@ -8,8 +8,11 @@
 // importance heatmap, refined cloud, candidates side by side; the selected candidate is what
 // File > Export writes. Reading, compiling, reconstructing and writing run on worker threads;
 // errors appear in a banner above the views and never close the window. Without a usable model
-// the window works as a viewer and says why reconstruction is disabled.
+// the window works as a viewer and says why reconstruction is disabled. A shown program (opened
+// or a candidate's) is listed as an operation tree below the facts; its numbers can be edited
+// and the program recompiled into the shown part.
 
+#include "cad/error.h"
 #include "cad/part_file.h"
 #include "ui/reconstruction_runner.h"
 #include "ui/reconstruction_settings.h"
@@ -18,6 +21,7 @@
 #include <QImage>
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -37,6 +41,7 @@ namespace img2cad::ui {
 
 class CandidateGrid;
 class PhotoPanel;
+class ProgramTree;
 class ReconstructionPage;
 
 /// A part (or photo) as the window holds it: the file's content plus what the view draws.
@@ -51,6 +56,14 @@ struct OpenedPart {
     bool isPhoto() const { return !photo.isNull(); }
 };
 
+/// What compiling an edited program gave: the new part, or why not and where.
+struct RecompileOutcome {
+    std::shared_ptr<OpenedPart> part; ///< null when it did not compile
+    QString summary;                  ///< "valid solid, 12 faces, 4200.00 mm^3"
+    QString error;
+    cad::ProgramLocation where;
+};
+
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -62,6 +75,16 @@ public:
     /// Exports the shown part in the background (format from the extension); emits exported
     /// or errorShown.
     void exportTo(const QString& path);
+    /// Exports every candidate that can become the format of `path`: "dir/name.step" writes
+    /// dir/name-1.step, dir/name-2.step ... by rank (invalid candidates only as program JSON).
+    /// Emits exported(dir/name-*.ext) or errorShown.
+    void exportCandidates(const QString& path);
+    /// Puts the picture of the current view (the part, or the selected candidate) on the
+    /// clipboard.
+    void copyViewImage();
+    /// Compiles the operation tree's edited program into the shown part (in the background);
+    /// emits programRecompiled.
+    void recompileProgram(const cad::Program& program);
 
     /// Candidates for the opened photo or part (photos start this by themselves).
     void reconstruct();
@@ -74,6 +97,7 @@ public:
 
     viewer::VtkWidget* view() const { return m_view; }
     ReconstructionPage* reconstructionPage() const { return m_page; }
+    ProgramTree* programTree() const { return m_programTree; }
     QString errorText() const;   ///< the banner's text, empty when hidden
     QString modelStatus() const; ///< "Model: ..." or "Reconstruction disabled: <why>"
     bool modelReady() const { return m_runner.hasModel(); }
@@ -91,6 +115,8 @@ Q_SIGNALS:
     void modelUnavailable(const QString& reason);
     void reconstructed(int candidates);
     void reconstructionCancelled();
+    /// An edited program compiled (`ok`) or not; the tree says why.
+    void programRecompiled(bool ok);
 
 protected:
     void dragEnterEvent(QDragEnterEvent* event) override;
@@ -100,12 +126,15 @@ private:
     void buildMenus();
     void chooseAndOpen();
     void chooseAndExport();
+    void chooseAndExportCandidates();
+    void startExport(const QString& label, std::function<QString()> job);
     void showPart(std::shared_ptr<OpenedPart> part);
     void showError(const QString& message);
     void clearError();
     void rememberRecent(const QString& path);
     void refreshRecentMenu();
     void redrawSolid();
+    void showProgramOf(const OpenedPart& part);
     void buildReconstructMenu();
     void loadModel();
     void setModelStatus(const QString& text, bool ready);
@@ -130,11 +159,14 @@ private:
     bool m_reconstructWhenReady = false; ///< a photo arrived while the model was loading
     QLabel* m_errorBanner = nullptr;
     QPlainTextEdit* m_facts = nullptr;
+    ProgramTree* m_programTree = nullptr;
     QMenu* m_recentMenu = nullptr;
     QAction* m_exportAction = nullptr;
+    QAction* m_exportCandidatesAction = nullptr;
     QAction* m_primitiveColours = nullptr;
     std::shared_ptr<OpenedPart> m_shown;
     QFutureWatcher<std::shared_ptr<OpenedPart>> m_opening;
+    QFutureWatcher<RecompileOutcome> m_recompiling;
     QFutureWatcher<QString> m_exporting; ///< an error message, empty on success
     QString m_exportPath;
 };

@@ -71,7 +71,7 @@ ml::ReconstructionOptions options(std::int64_t candidates, std::int64_t steps, d
     if (!(partSize > 0.0)) throw ml::Error("the part size must be positive");
     ml::ReconstructionOptions o;
     o.candidates = candidates;
-    o.sampling = {steps, guidance, truncation, seed};
+    o.sampling = {steps, guidance, truncation, seed, {}};
     o.photoPartSize = partSize;
     return o;
 }

@@ -7,10 +7,33 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDateTime>
+#include <QFile>
 #include <QTimer>
 
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
+
+namespace {
+
+/// "VmRSS" or "VmHWM" (peak) of this process from /proc, in MiB; -1 where unreadable.
+double memoryMiB(const char* field) {
+    QFile status("/proc/self/status");
+    if (!status.open(QIODevice::ReadOnly)) return -1.0;
+    for (const QByteArray& line : status.readAll().split('\n'))
+        if (line.startsWith(field)) return line.simplified().split(' ').value(1).toDouble() / 1024;
+    return -1.0;
+}
+
+/// One line for tests/bench/bench_app.sh: a name and the wall clock in ms since the epoch.
+void report(const char* event, const QString& extra = {}) {
+    std::printf("measure %s %lld %s\n", event,
+                static_cast<long long>(QDateTime::currentMSecsSinceEpoch()), qPrintable(extra));
+    std::fflush(stdout);
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
     // Debian's VTK 9.1 loads OpenGL through GLEW, which needs GLX: on Wayland run through
@@ -39,6 +62,11 @@ int main(int argc, char** argv) {
         "reconstruct",
         "Reconstruct the opened part once the model is loaded (photos are reconstructed anyway).");
     parser.addOption(reconstruct);
+    const QCommandLineOption measure(
+        "measure",
+        "Print when the window is usable (shown, model loaded) and, with --reconstruct, the "
+        "memory after the reconstruction, then quit (tests/bench/bench_app.sh).");
+    parser.addOption(measure);
     parser.process(app);
 
     using img2cad::ui::MainWindow;
@@ -78,6 +106,33 @@ int main(int argc, char** argv) {
         QObject::connect(&window, &MainWindow::errorShown, &window, capture);
         if (files.isEmpty()) capture();
         QTimer::singleShot(10 * 60 * 1000, &window, capture); // never hang a script
+    }
+    if (parser.isSet(measure)) {
+        // Usable = painted once and the model settled (loaded, or disabled with its reason).
+        auto painted = std::make_shared<bool>(false), reported = std::make_shared<bool>(false);
+        const auto settle = [painted, reported, &window, reconstructPart] {
+            if (!*painted || *reported || window.modelStatus().startsWith("Loading")) return;
+            *reported = true;
+            report("usable", window.modelReady() ? "model" : "no-model");
+            if (!reconstructPart) QCoreApplication::exit(0);
+        };
+        QTimer::singleShot(0, &window, [painted, settle] { // after the first show was processed
+            *painted = true;
+            settle();
+        });
+        QObject::connect(&window, &MainWindow::modelLoaded, &window, settle);
+        QObject::connect(&window, &MainWindow::modelUnavailable, &window, settle);
+        QObject::connect(&window, &MainWindow::reconstructed, &window, [](int candidates) {
+            report("reconstructed", QString("candidates=%1 rss_mib=%2 peak_mib=%3")
+                                        .arg(candidates)
+                                        .arg(memoryMiB("VmRSS:"), 0, 'f', 0)
+                                        .arg(memoryMiB("VmHWM:"), 0, 'f', 0));
+            QCoreApplication::exit(0);
+        });
+        QObject::connect(&window, &MainWindow::errorShown, &window, [](const QString& message) {
+            report("error", message);
+            QCoreApplication::exit(1);
+        });
     }
     if (!files.isEmpty()) window.openFile(files.front());
     return app.exec();

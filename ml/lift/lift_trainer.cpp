@@ -81,7 +81,9 @@ LiftMetrics measure(LiftingNetwork& network, const std::vector<ViewRef>& views,
             network->forward(example.image.unsqueeze(0).to(device))[0].cpu().contiguous();
         const auto toPoints = [](const torch::Tensor& t) {
             std::vector<cad::Vec3f> points(std::size_t(t.size(0)));
-            std::memcpy(points.data(), t.data_ptr<float>(), points.size() * sizeof(cad::Vec3f));
+            const float* xyz = t.data_ptr<float>();
+            for (std::size_t i = 0; i < points.size(); ++i)
+                points[i] = {xyz[3 * i], xyz[3 * i + 1], xyz[3 * i + 2]};
             return points;
         };
         distances.push_back(100.0 * cad::chamferDistance(toPoints(predicted),

@@ -41,7 +41,7 @@ struct ReconstructionOptions {
     std::int64_t candidates = 8; ///< K
     /// Reverse diffusion: steps (fewer than the model's T is the fast sampler), guidance,
     /// truncation and the seed that makes a reconstruction repeatable.
-    SamplingOptions sampling{20, 1.0, 1.0, 0};
+    SamplingOptions sampling{20, 1.0, 1.0, 0, {}};
     std::int64_t rawPoints = 2048;     ///< P_raw is drawn down to this many points
     double importanceBeta = 10.0;      ///< eq. 6
     double importanceLambda = 0.5;     ///< eq. 6

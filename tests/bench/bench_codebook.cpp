@@ -5,7 +5,10 @@
 // solid, median and mean Chamfer distance x10^2, hanging-face ratio and code usage.
 //
 //   bench_codebook --data DATASET --model DIR [--model DIR ...] [--sequences DIR]
-//                  [--programs N] [--oracle LEVEL:COLUMN ...]
+//                  [--programs N] [--split test|val|train] [--oracle LEVEL:COLUMN ...]
+//
+// --split train measures programs the codebook was trained on: the gap to the test split
+// separates over-fitting (more data helps) from under-fitting (more capacity or steps help).
 //
 // --oracle (diagnosis, hierarchical models): the named columns of the decoded rows are replaced
 // by the original's before the program is rebuilt, e.g. `--oracle cc:1` gives every curve its
@@ -50,13 +53,12 @@ struct Part {
     cad::Program program;
 };
 
-std::vector<Part> testSplit(const fs::path& folder, std::size_t limit) {
+std::vector<Part> splitParts(const fs::path& folder, ml::Split split, std::size_t limit) {
     const ml::DatasetManifest manifest = ml::readManifest(folder);
     std::vector<Part> parts;
     for (std::int64_t s = 0; s < manifest.shardCount() && parts.size() < limit; ++s)
         for (const ml::Sample& sample : ml::readShardHeaders(folder / manifest.shardFileName(s)))
-            if (sample.split == ml::Split::Test && !sample.programJson.empty() &&
-                parts.size() < limit)
+            if (sample.split == split && !sample.programJson.empty() && parts.size() < limit)
                 parts.push_back({sample.source + "#" + std::to_string(sample.index),
                                  cad::programFromJson(sample.programJson)});
     return parts;
@@ -256,10 +258,14 @@ int main(int argc, char** argv) {
     std::vector<fs::path> models;
     std::size_t limit = 300;
     std::vector<std::string> oracleText;
+    std::string splitText = "test";
     cli.add_option("--data", data, "Dataset folder (its test split)")->required();
     cli.add_option("--model", models, "Model folder (repeat)")->required();
     cli.add_option("--sequences", sequences, "Real DeepCAD / Fusion 360 JSON folder");
     cli.add_option("--programs", limit, "Test-split programs to measure")->capture_default_str();
+    cli.add_option("--split", splitText, "Dataset split to measure")
+        ->check(CLI::IsMember({"train", "val", "test"}))
+        ->capture_default_str();
     cli.add_option("--oracle", oracleText, "Diagnosis: LEVEL:COLUMN taken from the original");
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
@@ -267,7 +273,11 @@ int main(int argc, char** argv) {
         std::vector<OracleColumn> oracle;
         for (const std::string& text : oracleText)
             oracle.push_back(parseOracle(text));
-        const std::vector<Part> generated = testSplit(data, limit);
+        const ml::Split split = splitText == "train" ? ml::Split::Train
+                                : splitText == "val" ? ml::Split::Val
+                                                     : ml::Split::Test;
+        const std::vector<Part> generated = splitParts(data, split, limit);
+        const std::string setName = "generated " + splitText + " split";
         std::vector<Part> real;
         if (fs::is_directory(sequences))
             real = realSequences(sequences);
@@ -278,7 +288,7 @@ int main(int argc, char** argv) {
             ml::CadCodebook codebook = ml::loadCodebook(folder);
             const std::string label = modelLabel(codebook->options().variant);
             std::cerr << "measuring " << label << " (" << folder.string() << ")\n";
-            rows.push_back(evaluate(codebook, label, "generated test split", generated, oracle));
+            rows.push_back(evaluate(codebook, label, setName, generated, oracle));
             if (!real.empty())
                 rows.push_back(
                     evaluate(codebook, label, "real sequences (shared/data)", real, oracle));

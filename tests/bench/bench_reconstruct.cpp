@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
                         ml::ReconstructionOptions options;
                         options.candidates = k;
                         options.samplingChunk = chunk;
-                        options.sampling = {steps, 1.0, 1.0, std::uint64_t(r + 1)};
+                        options.sampling = {steps, 1.0, 1.0, std::uint64_t(r + 1), {}};
                         ml::Reconstruction result;
                         total += seconds([&] {
                             result = input.photo.empty()

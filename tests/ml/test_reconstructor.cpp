@@ -54,7 +54,7 @@ cad::PointCloud washerCloud() {
 ReconstructionOptions fastOptions(std::uint64_t seed = 1) {
     ReconstructionOptions o;
     o.candidates = 8;
-    o.sampling = {20, 1.0, 1.0, seed};
+    o.sampling = {20, 1.0, 1.0, seed, {}};
     o.rankingPoints = 500;
     o.compileThreads = 2;
     return o;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The real main window under Xvfb: open a STEP file and see the part drawn, open a program and
 // a point cloud, export STEP and read it back with the same volume, drop a file onto the
-// window, and open a corrupt file to see an error while the window stays alive.
+// window, open a corrupt file to see an error while the window stays alive, edit a program in
+// the operation tree and recompile it (a good edit reshapes the part, a bad one is refused with
+// the faulty item selected), and copy a view's image.
 
 #include "test_registry.h"
 #include "window_test_helpers.h"
@@ -14,7 +16,13 @@
 #include "cad/tessellation.h"
 #include "cad/topology.h"
 #include "ui/main_window.h"
+#include "ui/program_tree.h"
 #include "viewer/vtk_widget.h"
+
+#include <QClipboard>
+#include <QGuiApplication>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 
 #include <QMimeData>
 #include <QPlainTextEdit>
@@ -37,6 +45,30 @@ const fs::path kSample =
 using test::changedShare;
 using test::waitFor;
 
+/// A 40 x 20 plate, 5 mm thick, with a 4 mm hole in the middle.
+cad::Program plateWithHole() {
+    using cad::Line;
+    cad::Loop outer{{Line{{0, 0}, {40, 0}}, Line{{40, 0}, {40, 20}}, Line{{40, 20}, {0, 20}},
+                     Line{{0, 20}, {0, 0}}}};
+    cad::Loop hole{{cad::Circle{{20, 10}, 4}}};
+    cad::Extrude extrude;
+    extrude.profiles = {cad::Profile{{outer, hole}}};
+    extrude.extent = {cad::ExtentType::OneSided, 5.0, 0.0};
+    return cad::Program{"plate", {extrude}};
+}
+
+/// The tree's number item `name` (e.g. "radius") under the item whose text is `parent`.
+QTreeWidgetItem* numberItem(ui::ProgramTree& tree, const QString& parent, const QString& name) {
+    for (QTreeWidgetItemIterator it(tree.tree()); *it; ++it)
+        if ((*it)->text(0) == name && (*it)->parent() && (*it)->parent()->text(0) == parent)
+            return *it;
+    return nullptr;
+}
+
+double shownVolume(const ui::MainWindow& window) {
+    return cad::analyse(window.shownPart()->part.shape).volume;
+}
+
 } // namespace
 
 class TestMainWindow : public QObject {
@@ -48,6 +80,9 @@ private Q_SLOTS:
     void opensProgramsAndPointClouds();
     void acceptsADroppedFile();
     void showsAnErrorForACorruptFileAndStaysAlive();
+    void editsTheProgramAndRecompiles();
+    void refusesAnEditThatDoesNotCompile();
+    void copiesTheViewImage();
 
 private:
     QTemporaryDir m_dir;
@@ -162,6 +197,96 @@ void TestMainWindow::showsAnErrorForACorruptFileAndStaysAlive() {
     window.openFile(QString::fromStdString(m_step.string()));
     QVERIFY(waitFor(shown));
     QVERIFY(window.errorText().isEmpty());
+}
+
+void TestMainWindow::editsTheProgramAndRecompiles() {
+    const fs::path path = fs::path(m_dir.path().toStdString()) / "plate.json";
+    cad::writeProgram(plateWithHole(), path);
+    ui::MainWindow window;
+    window.show();
+    QSignalSpy shown(&window, &ui::MainWindow::partShown);
+    window.openFile(QString::fromStdString(path.string()));
+    QVERIFY(waitFor(shown));
+    ui::ProgramTree& tree = *window.programTree();
+    QVERIFY(tree.hasProgram());
+    QVERIFY(!tree.isEdited());
+    const double before = shownVolume(window);
+
+    // Typed like a user: the depth from 5 to 10 and the hole's radius from 4 to 6.
+    QTreeWidgetItem* depth = numberItem(tree, "Extrude 1", "distance");
+    QTreeWidgetItem* radius = numberItem(tree, "Curve 1", "radius");
+    QVERIFY(depth && radius);
+    QCOMPARE(depth->text(1), QString("5"));
+    depth->setText(1, "10");
+    radius->setText(1, "6");
+    QVERIFY(tree.isEdited());
+    // Not a number: refused, said so, and the value shown again is the last good one.
+    radius->setText(1, "six");
+    QVERIFY2(tree.statusText().contains("not a number"), qPrintable(tree.statusText()));
+    QCOMPARE(radius->text(1), QString("6"));
+
+    QSignalSpy recompiled(&window, &ui::MainWindow::programRecompiled);
+    tree.requestRecompile();
+    QVERIFY(waitFor(recompiled));
+    QCOMPARE(recompiled.front().front().toBool(), true);
+    const double expected = (800.0 - M_PI * 36.0) * 10.0;
+    QVERIFY2(std::abs(shownVolume(window) - expected) < 1e-6 * expected,
+             qPrintable(
+                 QString("%1 vs %2 (was %3)").arg(shownVolume(window)).arg(expected).arg(before)));
+    QVERIFY(!tree.isEdited());
+    QVERIFY2(tree.statusText().startsWith("Compiled: valid solid"), qPrintable(tree.statusText()));
+    QVERIFY(window.findChild<QPlainTextEdit*>("facts")->toPlainText().contains("volume: "));
+
+    // The edited part is what File > Export writes.
+    const fs::path step = fs::path(m_dir.path().toStdString()) / "edited.step";
+    QSignalSpy exported(&window, &ui::MainWindow::exported);
+    window.exportTo(QString::fromStdString(step.string()));
+    QVERIFY2(waitFor(exported), qPrintable(window.errorText()));
+    QVERIFY(std::abs(cad::analyse(cad::readStep(step)).volume - expected) < 1e-6 * expected);
+}
+
+void TestMainWindow::refusesAnEditThatDoesNotCompile() {
+    const fs::path path = fs::path(m_dir.path().toStdString()) / "plate2.json";
+    cad::writeProgram(plateWithHole(), path);
+    ui::MainWindow window;
+    window.show();
+    QSignalSpy shown(&window, &ui::MainWindow::partShown);
+    window.openFile(QString::fromStdString(path.string()));
+    QVERIFY(waitFor(shown));
+    ui::ProgramTree& tree = *window.programTree();
+    const double before = shownVolume(window);
+
+    // A hole wider than the plate crosses its boundary.
+    numberItem(tree, "Curve 1", "radius")->setText(1, "15");
+    QSignalSpy recompiled(&window, &ui::MainWindow::programRecompiled);
+    tree.requestRecompile();
+    QVERIFY(waitFor(recompiled));
+    QCOMPARE(recompiled.front().front().toBool(), false);
+    qInfo("refused: %s", qPrintable(tree.statusText()));
+    QVERIFY(tree.statusText().startsWith("Does not compile"));
+    QVERIFY(window.errorText().contains("does not compile"));
+    QVERIFY(tree.tree()->currentItem() != nullptr); // the item at fault is selected: the hole
+    QCOMPARE(tree.tree()->currentItem()->text(0), QString("Loop 2"));
+    // Nothing lost: the shown part is the last good one, the edit is still there to fix.
+    QCOMPARE(shownVolume(window), before);
+    QVERIFY(tree.isEdited());
+    tree.revert();
+    QCOMPARE(numberItem(tree, "Curve 1", "radius")->text(1), QString("4"));
+}
+
+void TestMainWindow::copiesTheViewImage() {
+    ui::MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QSignalSpy shown(&window, &ui::MainWindow::partShown);
+    window.openFile(QString::fromStdString(m_step.string()));
+    QVERIFY(waitFor(shown));
+    QTest::qWait(200);
+    QGuiApplication::clipboard()->clear();
+    window.copyViewImage();
+    const QImage copied = QGuiApplication::clipboard()->image();
+    QVERIFY(!copied.isNull());
+    QCOMPARE(copied.size(), window.view()->grabFramebuffer().size());
 }
 
 IMG2CAD_REGISTER_TEST(TestMainWindow)

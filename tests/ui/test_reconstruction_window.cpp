@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The window's reconstruction flow, for real under Xvfb with a tiny model trained here by the
 // real trainers: drop a photo and see the mask, both clouds and K candidate views drawn; select
-// a candidate, export STEP and open it again with the same volume; the event loop keeps
+// a candidate, export STEP and open it again with the same volume, export every candidate at
+// once, and edit the selected candidate's program in the operation tree; the event loop keeps
 // running while the worker reconstructs; cancel; unconditional samples; a broken model folder
 // disables reconstruction with its reason while the window still opens parts.
 
@@ -21,6 +22,7 @@
 #include "ui/candidate_grid.h"
 #include "ui/main_window.h"
 #include "ui/photo_panel.h"
+#include "ui/program_tree.h"
 #include "ui/reconstruction_page.h"
 #include "viewer/vtk_widget.h"
 
@@ -31,6 +33,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimer>
+#include <QTreeWidget>
+#include <QTreeWidgetItemIterator>
 #include <QUrl>
 
 #include <filesystem>
@@ -59,6 +63,7 @@ private Q_SLOTS:
     void initTestCase();
     void reconstructsADroppedPhotoIntoKCandidates();
     void exportsTheSelectedCandidateAsStep();
+    void exportsEveryCandidateAndEditsOne();
     void staysResponsiveWhileReconstructing();
     void cancelsAReconstruction();
     void samplesUnconditionally();
@@ -180,6 +185,45 @@ void TestReconstructionWindow::exportsTheSelectedCandidateAsStep() {
     const double reread = cad::analyse(window->shownPart()->part.shape).volume;
     QVERIFY2(std::abs(reread - volume) <= 1e-6 * volume,
              qPrintable(QString("%1 vs %2").arg(reread).arg(volume)));
+}
+
+void TestReconstructionWindow::exportsEveryCandidateAndEditsOne() {
+    const std::unique_ptr<ui::MainWindow> window = openWindow(4);
+    QVERIFY(window);
+    QVERIFY(reconstructCloud(*window));
+    const auto& candidates = window->reconstructionPage()->candidates();
+    QCOMPARE(candidates->count(), 4);
+
+    // Program JSON: every decoded candidate, numbered by rank, each readable again.
+    const fs::path folder = fs::path(m_dir->path().toStdString()) / "all";
+    fs::create_directories(folder);
+    QSignalSpy exported(window.get(), &ui::MainWindow::exported);
+    window->exportCandidates(QString::fromStdString((folder / "washer.json").string()));
+    QVERIFY2(waitFor(exported), qPrintable(window->errorText()));
+    int written = 0;
+    for (int rank = 1; rank <= 4; ++rank) {
+        const fs::path file = folder / ("washer-" + std::to_string(rank) + ".json");
+        if (!fs::exists(file)) continue;
+        cad::readProgram(file);
+        ++written;
+    }
+    QVERIFY(written >= 1);
+    QVERIFY(fs::exists(folder / "washer-1.json")); // the best one is valid, so decoded
+
+    // The selected candidate's program is in the tree; doubling its first depth recompiles.
+    ui::ProgramTree& tree = *window->programTree();
+    QVERIFY(tree.hasProgram());
+    QTreeWidgetItem* depth = nullptr;
+    for (QTreeWidgetItemIterator it(tree.tree()); *it && !depth; ++it)
+        if ((*it)->text(0) == "distance") depth = *it;
+    QVERIFY(depth);
+    depth->setText(1, QString::number(2.0 * depth->text(1).toDouble(), 'g', 10));
+    QSignalSpy recompiled(window.get(), &ui::MainWindow::programRecompiled);
+    tree.requestRecompile();
+    QVERIFY(waitFor(recompiled));
+    qInfo("edited candidate: %s", qPrintable(tree.statusText()));
+    QVERIFY(recompiled.front().front().toBool());
+    QVERIFY(window->shownPart()->path.endsWith("(edited)"));
 }
 
 void TestReconstructionWindow::staysResponsiveWhileReconstructing() {
