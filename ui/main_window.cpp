@@ -384,7 +384,7 @@ void MainWindow::reconstruct() {
     ml::ReconstructionOptions options = m_settings.options();
     if (m_input->isPhoto()) {
         input.photo = m_input->path;
-        options.photoHints.rect = m_page->photo()->hintRect();
+        options.photoHints = m_page->photo()->hints();
     } else if (m_input->cloud) {
         input.cloud = m_input->cloud;
     } else {

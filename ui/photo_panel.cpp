@@ -3,6 +3,7 @@
 
 #include <QMouseEvent>
 #include <QPainter>
+#include <QPolygonF>
 
 #include <algorithm>
 
@@ -19,15 +20,26 @@ QImage toQImage(const cad::Image& image) {
 
 PhotoPanel::PhotoPanel(QWidget* parent) : QWidget(parent) {
     setMinimumSize(160, 160);
-    setToolTip("The input photo. Drag a rectangle around the part if the green mask misses it; "
-               "right-click clears the rectangle.");
+    setToolTip("The input photo with the part mask in green. If the mask misses: drag a "
+               "rectangle around the part, Shift+drag to scribble on the part, Ctrl+drag to "
+               "scribble on the background; right-click clears. Reconstruct again to use them.");
 }
 
 void PhotoPanel::setPhoto(const QImage& photo) {
     m_photo = photo;
     m_mask = m_overlay = {};
     m_hint.reset();
+    m_strokes.clear();
+    m_stroke.reset();
     update();
+}
+
+void PhotoPanel::clearHints() {
+    m_hint.reset();
+    m_strokes.clear();
+    m_stroke.reset();
+    update();
+    Q_EMIT hintChanged();
 }
 
 void PhotoPanel::setMask(const QImage& mask) {
@@ -80,8 +92,25 @@ void PhotoPanel::paintEvent(QPaintEvent*) {
     painter.setRenderHint(QPainter::SmoothPixmapTransform);
     painter.drawImage(area, m_photo);
     if (!m_overlay.isNull()) painter.drawImage(area, m_overlay);
+    const double scale = area.width() / double(m_photo.width());
+    std::vector<const ml::MaskStroke*> strokes;
+    for (const ml::MaskStroke& stroke : m_strokes)
+        strokes.push_back(&stroke);
+    if (m_stroke) strokes.push_back(&*m_stroke);
+    painter.setRenderHint(QPainter::Antialiasing);
+    for (const ml::MaskStroke* stroke : strokes) {
+        // Drawn as wide as the brush: what is painted is what GrabCut will take as sure.
+        const QColor colour =
+            stroke->foreground ? QColor(25, 135, 84, 150) : QColor(220, 53, 69, 150);
+        painter.setPen(QPen(colour, std::max(1.0, 2.0 * stroke->radius * scale), Qt::SolidLine,
+                            Qt::RoundCap, Qt::RoundJoin));
+        QPolygonF line;
+        for (const auto& [x, y] : stroke->points)
+            line << QPointF(area.left() + x * scale, area.top() + y * scale);
+        if (line.size() == 1) line << line.front();
+        painter.drawPolyline(line);
+    }
     if (m_hint) {
-        const double scale = area.width() / double(m_photo.width());
         painter.setPen(QPen(QColor(13, 110, 253), 2, Qt::DashLine));
         painter.drawRect(QRectF(area.left() + m_hint->x * scale, area.top() + m_hint->y * scale,
                                 m_hint->width * scale, m_hint->height * scale));
@@ -91,13 +120,35 @@ void PhotoPanel::paintEvent(QPaintEvent*) {
 void PhotoPanel::mousePressEvent(QMouseEvent* event) {
     if (m_photo.isNull()) return;
     if (event->button() == Qt::RightButton) {
-        setHintRect(std::nullopt);
+        clearHints();
         return;
     }
-    if (event->button() == Qt::LeftButton) m_dragStart = toImage(event->position());
+    if (event->button() != Qt::LeftButton) return;
+    const Qt::KeyboardModifiers modifiers = event->modifiers();
+    if (modifiers & (Qt::ShiftModifier | Qt::ControlModifier)) {
+        // A brush of 8 screen pixels, whatever the zoom: in the photo's pixels.
+        const double scale = double(m_photo.width()) / imageArea().width();
+        m_stroke =
+            ml::MaskStroke{{}, std::max(2, int(8.0 * scale)), bool(modifiers & Qt::ShiftModifier)};
+        addStrokePoint(event->position());
+        return;
+    }
+    m_dragStart = toImage(event->position());
+}
+
+void PhotoPanel::addStrokePoint(const QPointF& widgetPoint) {
+    const QPointF p = toImage(widgetPoint);
+    const std::array<int, 2> point{int(p.x()), int(p.y())};
+    if (m_stroke->points.empty() || m_stroke->points.back() != point)
+        m_stroke->points.push_back(point);
+    update();
 }
 
 void PhotoPanel::mouseMoveEvent(QMouseEvent* event) {
+    if (m_stroke) {
+        addStrokePoint(event->position());
+        return;
+    }
     if (!m_dragStart) return;
     const QRectF r = QRectF(*m_dragStart, toImage(event->position())).normalized();
     m_hint = ml::PixelRect{int(r.x()), int(r.y()), int(r.width()), int(r.height())};
@@ -105,6 +156,13 @@ void PhotoPanel::mouseMoveEvent(QMouseEvent* event) {
 }
 
 void PhotoPanel::mouseReleaseEvent(QMouseEvent* event) {
+    if (m_stroke) {
+        addStrokePoint(event->position());
+        m_strokes.push_back(std::move(*m_stroke));
+        m_stroke.reset();
+        Q_EMIT hintChanged();
+        return;
+    }
     if (!m_dragStart) return;
     mouseMoveEvent(event);
     m_dragStart.reset();

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // The input photo, as the models read it (upright, size-bounded), with the part mask found in
-// it overlaid in green and the user's hint rectangle: drag a rectangle around the part when the
-// automatic mask misses it (right-click clears it); the next reconstruction uses it.
+// it overlaid in green and the user's hints for the mask (ml/vision/part_mask.h): drag a
+// rectangle around the part when the automatic mask misses it, Shift+drag scribbles on the
+// part (sure part), Ctrl+drag on the background (sure background); right-click clears them all.
+// The next reconstruction uses them.
 
 #include "cad/geometry/image.h"
 #include "ml/vision/part_mask.h"
@@ -10,7 +12,9 @@
 #include <QImage>
 #include <QWidget>
 
+#include <array>
 #include <optional>
+#include <vector>
 
 namespace img2cad::ui {
 
@@ -30,6 +34,10 @@ public:
 
     std::optional<ml::PixelRect> hintRect() const { return m_hint; }
     void setHintRect(std::optional<ml::PixelRect> rect);
+    const std::vector<ml::MaskStroke>& strokes() const { return m_strokes; }
+    /// Rectangle and scribbles, in the photo's pixels, as the Reconstructor takes them.
+    ml::MaskHints hints() const { return {m_hint, m_strokes}; }
+    void clearHints();
 
 Q_SIGNALS:
     void hintChanged();
@@ -43,11 +51,14 @@ protected:
 private:
     QRectF imageArea() const; ///< where the photo is drawn, aspect kept
     QPointF toImage(const QPointF& widgetPoint) const;
+    void addStrokePoint(const QPointF& widgetPoint);
 
     QImage m_photo, m_overlay;
     QImage m_mask;
     std::optional<ml::PixelRect> m_hint;
     std::optional<QPointF> m_dragStart; ///< image coordinates
+    std::vector<ml::MaskStroke> m_strokes;
+    std::optional<ml::MaskStroke> m_stroke; ///< being drawn
 };
 
 } // namespace img2cad::ui
