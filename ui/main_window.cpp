@@ -8,6 +8,7 @@
 #include "cad/topology.h"
 #include "ml/vision/photo_io.h"
 #include "ui/candidate_grid.h"
+#include "ui/labelling/labelling_window.h"
 #include "ui/photo_panel.h"
 #include "ui/program_tree.h"
 #include "ui/reconstruction_page.h"
@@ -322,6 +323,8 @@ void MainWindow::buildMenus() {
     m_primitiveColours->setCheckable(true);
     connect(m_primitiveColours, &QAction::toggled, this, &MainWindow::redrawSolid);
     buildReconstructMenu();
+    QMenu* tools = menuBar()->addMenu("&Tools");
+    tools->addAction("&Label captures...", this, &MainWindow::showLabelling);
     refreshRecentMenu();
 }
 
@@ -367,6 +370,16 @@ void MainWindow::setReconstructionSettings(const ReconstructionSettings& setting
     m_settings = settings;
     m_settings.save();
     if (reload) loadModel();
+}
+
+void MainWindow::showLabelling() {
+    if (!m_labelling) {
+        m_labelling = new LabellingWindow(this);
+        m_labelling->setWindowFlag(Qt::Window); // its own window, closed with ours
+    }
+    m_labelling->show();
+    m_labelling->raise();
+    m_labelling->activateWindow();
 }
 
 void MainWindow::editSettings() {

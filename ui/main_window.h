@@ -40,6 +40,7 @@ class VtkWidget;
 namespace img2cad::ui {
 
 class CandidateGrid;
+class LabellingWindow;
 class PhotoPanel;
 class ProgramTree;
 class ReconstructionPage;
@@ -143,6 +144,7 @@ private:
     void onReconstructionEnded();
     void selectCandidate(int index);
     void editSettings();
+    void showLabelling();
 
     viewer::VtkWidget* m_view = nullptr;
     QTabWidget* m_tabs = nullptr;
@@ -159,6 +161,7 @@ private:
     bool m_reconstructWhenReady = false; ///< a photo arrived while the model was loading
     QLabel* m_errorBanner = nullptr;
     QPlainTextEdit* m_facts = nullptr;
+    LabellingWindow* m_labelling = nullptr; ///< created on first use
     ProgramTree* m_programTree = nullptr;
     QMenu* m_recentMenu = nullptr;
     QAction* m_exportAction = nullptr;

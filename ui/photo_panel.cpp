@@ -18,6 +18,16 @@ QImage toQImage(const cad::Image& image) {
         .copy();
 }
 
+cad::Image toRgbImage(const QImage& image) {
+    const QImage rgb = image.convertToFormat(QImage::Format_RGB888);
+    cad::Image result{rgb.width(), rgb.height(), 3, {}};
+    result.pixels.resize(std::size_t(rgb.width()) * rgb.height() * 3);
+    for (int y = 0; y < rgb.height(); ++y)
+        std::copy_n(rgb.constScanLine(y), std::size_t(rgb.width()) * 3,
+                    result.pixels.begin() + std::ptrdiff_t(y) * rgb.width() * 3);
+    return result;
+}
+
 PhotoPanel::PhotoPanel(QWidget* parent) : QWidget(parent) {
     setMinimumSize(160, 160);
     setToolTip("The input photo with the part mask in green. If the mask misses: drag a "
@@ -32,6 +42,12 @@ void PhotoPanel::setPhoto(const QImage& photo) {
     m_strokes.clear();
     m_stroke.reset();
     update();
+}
+
+void PhotoPanel::setStrokes(std::vector<ml::MaskStroke> strokes) {
+    m_strokes = std::move(strokes);
+    update();
+    Q_EMIT hintChanged();
 }
 
 void PhotoPanel::clearHints() {

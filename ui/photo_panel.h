@@ -20,6 +20,8 @@ namespace img2cad::ui {
 
 /// A cad::Image (RGB or grey) as a QImage (deep copy).
 QImage toQImage(const cad::Image& image);
+/// A QImage as an RGB cad::Image (any format; alpha dropped), as the models take photos.
+cad::Image toRgbImage(const QImage& image);
 
 class PhotoPanel : public QWidget {
     Q_OBJECT
@@ -35,6 +37,7 @@ public:
     std::optional<ml::PixelRect> hintRect() const { return m_hint; }
     void setHintRect(std::optional<ml::PixelRect> rect);
     const std::vector<ml::MaskStroke>& strokes() const { return m_strokes; }
+    void setStrokes(std::vector<ml::MaskStroke> strokes);
     /// Rectangle and scribbles, in the photo's pixels, as the Reconstructor takes them.
     ml::MaskHints hints() const { return {m_hint, m_strokes}; }
     void clearHints();

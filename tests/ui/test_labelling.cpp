@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: MIT
+// The capture-labelling tool, for real: a child process (this test binary again) creates a
+// project, adds three photos and a STEP, tags and masks them through the window, and is killed
+// without any chance to save; the project then holds everything. Also: undo and redo of tags and
+// masks, and clear refusals of files that are not projects, photos or CAD.
+
+#include "test_registry.h"
+#include "window_test_helpers.h"
+
+#include "cad/compiler.h"
+#include "cad/program_json.h"
+#include "cad/step_io.h"
+#include "cad/topology.h"
+#include "ui/labelling/capture_project.h"
+#include "ui/labelling/labelling_window.h"
+#include "ui/photo_panel.h"
+
+#include <QDir>
+#include <QFile>
+#include <QListWidget>
+#include <QPainter>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QUndoStack>
+
+#include <cstdio>
+#include <filesystem>
+
+using namespace img2cad;
+using test::waitFor;
+
+namespace {
+
+constexpr const char* kChildProject = "IMG2CAD_LABELLING_PROJECT";
+constexpr const char* kChildInputs = "IMG2CAD_LABELLING_INPUTS";
+const QStringList kViews{"front", "left", "top"};
+const ml::PixelRect kPartBox{180, 120, 280, 240}; ///< where the photos' part is, with margin
+
+/// A photo-like picture: a dark part on a light, slightly noisy table.
+QImage partPhoto(int seed) {
+    QImage image(640, 480, QImage::Format_RGB888);
+    image.fill(QColor(225, 222, 215));
+    QPainter painter(&image);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(QColor(60 + 10 * seed, 64, 70));
+    painter.drawRoundedRect(QRect(220, 160, 200, 160), 12, 12);
+    painter.end();
+    for (int i = 0; i < 4000; ++i) { // sensor noise, so GrabCut sees real colour models
+        const int x = (i * 7919 + seed * 31) % 640, y = (i * 104729 + seed) % 480;
+        const QColor c = image.pixelColor(x, y);
+        image.setPixelColor(x, y, c.lighter(103 + i % 5));
+    }
+    return image;
+}
+
+} // namespace
+
+class TestLabelling : public QObject {
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase();
+    void survivesAKilledProcess();
+    void undoesAndRedoesTagsAndMasks();
+    void refusesWhatIsNotAProjectPhotoOrCad();
+    void childSession();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_photos, m_step;
+};
+
+void TestLabelling::initTestCase() {
+    QVERIFY(m_dir.isValid());
+    m_photos = m_dir.filePath("photos");
+    QVERIFY(QDir().mkpath(m_photos));
+    for (int i = 0; i < 3; ++i)
+        QVERIFY(partPhoto(i).save(
+            QString("%1/capture-%2.%3").arg(m_photos).arg(i + 1).arg(i == 1 ? "jpg" : "png")));
+    m_step = m_dir.filePath("part.step");
+    const std::filesystem::path sample =
+        std::filesystem::path(IMG2CAD_SOURCE_DIR) / "assets" / "samples" / "flanged_bracket.json";
+    cad::writeStep(cad::compile(cad::readProgram(sample)), m_step.toStdString());
+}
+
+void TestLabelling::childSession() {
+    const QString project = qEnvironmentVariable(kChildProject);
+    if (project.isEmpty()) QSKIP("runs only as the child process of survivesAKilledProcess");
+    const QString inputs = qEnvironmentVariable(kChildInputs);
+    ui::LabellingWindow window;
+    window.show();
+    QVERIFY(window.newProject(project));
+    QCOMPARE(window.addFolder(inputs + "/photos"), 3);
+    const auto captures = window.project()->captures();
+    QCOMPARE(captures.size(), std::size_t(3));
+    for (std::size_t i = 0; i < captures.size(); ++i) {
+        window.selectCapture(captures[i].id);
+        QVERIFY(window.attachCad(inputs + "/part.step"));
+        window.setTags({kViews[int(i)], "resin", "daylight", "table"});
+        window.photoPanel()->setHintRect(kPartBox);
+        QSignalSpy masked(&window, &ui::LabellingWindow::maskComputed);
+        window.computeMask();
+        QVERIFY2(waitFor(masked), qPrintable(window.errorText()));
+    }
+    std::printf("READY\n");
+    std::fflush(stdout);
+    QTest::qWait(120000); // the parent kills this process long before
+}
+
+void TestLabelling::survivesAKilledProcess() {
+    const QString project = m_dir.filePath("killed.i2cl");
+    QProcess child;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(kChildProject, project);
+    env.insert(kChildInputs, m_dir.path());
+    child.setProcessEnvironment(env);
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(), {"TestLabelling", "childSession"});
+    QVERIFY(child.waitForStarted());
+    QByteArray output;
+    QElapsedTimer clock;
+    clock.start();
+    while (!output.contains("READY") && clock.elapsed() < 120000 &&
+           child.state() == QProcess::Running)
+        if (child.waitForReadyRead(1000)) output += child.readAllStandardOutput();
+    QVERIFY2(output.contains("READY"), output.constData());
+    child.kill(); // SIGKILL: no destructor, no close, no save
+    QVERIFY(child.waitForFinished());
+    QCOMPARE(child.exitStatus(), QProcess::CrashExit);
+
+    const auto reopened = ui::CaptureProject::open(project);
+    const auto captures = reopened->captures();
+    QCOMPARE(captures.size(), std::size_t(3));
+    QFile step(m_step);
+    QVERIFY(step.open(QIODevice::ReadOnly));
+    const QByteArray stepBytes = step.readAll();
+    for (std::size_t i = 0; i < captures.size(); ++i) {
+        const ui::CaptureSummary& c = captures[i];
+        QCOMPARE(c.name, QString("capture-%1.%2").arg(i + 1).arg(i == 1 ? "jpg" : "png"));
+        QCOMPARE(c.tags.view, kViews[int(i)]);
+        QCOMPARE(c.tags.material, QString("resin"));
+        QCOMPARE(c.tags.lighting, QString("daylight"));
+        QCOMPARE(c.tags.background, QString("table"));
+        QVERIFY(c.masked && c.cad);
+        QCOMPARE(reopened->cad(*c.cad).bytes, stepBytes);
+        const QImage photo = reopened->photo(c.id), mask = reopened->mask(c.id);
+        QCOMPARE(photo.size(), QSize(640, 480));
+        QCOMPARE(mask.size(), photo.size());
+        // The part is masked, the table is not (GrabCut's quality is tested in tests/ml).
+        QCOMPARE(qGray(mask.pixel(240, 180)), 255);
+        QCOMPARE(qGray(mask.pixel(50, 50)), 0);
+        QCOMPARE(reopened->maskHints(c.id).rect->width, kPartBox.width);
+    }
+    // The window shows what is there.
+    ui::LabellingWindow window;
+    QVERIFY(window.openProject(project));
+    QCOMPARE(window.captureList()->count(), 3);
+    QVERIFY(window.photoPanel()->hasMask());
+}
+
+void TestLabelling::undoesAndRedoesTagsAndMasks() {
+    ui::LabellingWindow window;
+    window.show();
+    QVERIFY(window.newProject(m_dir.filePath("undo.i2cl")));
+    QCOMPARE(window.addPhotos({m_photos + "/capture-1.png"}), 1);
+    const qint64 id = window.selectedCapture();
+    QVERIFY(id >= 0);
+    ui::CaptureProject& project = *window.project();
+
+    window.setTags({"top", "nylon", "flash", "hand"});
+    QCOMPARE(project.capture(id).tags.view, QString("top"));
+    window.undoStack()->undo();
+    QCOMPARE(project.capture(id).tags, ui::CaptureTags{});
+    window.undoStack()->redo();
+    QCOMPARE(project.capture(id).tags.material, QString("nylon"));
+
+    window.photoPanel()->setHintRect(kPartBox);
+    QSignalSpy masked(&window, &ui::LabellingWindow::maskComputed);
+    window.computeMask();
+    QVERIFY(waitFor(masked));
+    QVERIFY(project.capture(id).masked);
+    window.undoStack()->undo();
+    QVERIFY(!project.capture(id).masked);
+    QVERIFY(!window.photoPanel()->hasMask());
+    window.undoStack()->redo();
+    QVERIFY(project.capture(id).masked);
+    QVERIFY(window.photoPanel()->hasMask());
+}
+
+void TestLabelling::refusesWhatIsNotAProjectPhotoOrCad() {
+    // Not a project: a text file, and an SQLite file of someone else's.
+    const QString text = m_dir.filePath("notes.i2cl");
+    QFile notes(text);
+    QVERIFY(notes.open(QIODevice::WriteOnly));
+    notes.write("shopping list\n");
+    notes.close();
+    QVERIFY_THROWS_EXCEPTION(ui::ProjectError, ui::CaptureProject::open(text));
+    const QString other = m_dir.filePath("other.sqlite");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "other");
+        db.setDatabaseName(other);
+        QVERIFY(db.open());
+        QVERIFY(QSqlQuery(db).exec("CREATE TABLE t (x INTEGER)"));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase("other");
+    try {
+        ui::CaptureProject::open(other);
+        QFAIL("opened a foreign SQLite file");
+    } catch (const ui::ProjectError& e) {
+        QVERIFY2(QString(e.what()).contains("not a capture project"), e.what());
+    }
+    QVERIFY_THROWS_EXCEPTION(ui::ProjectError, ui::CaptureProject::create(text)); // exists
+
+    ui::LabellingWindow window;
+    QVERIFY(!window.openProject(text));
+    QVERIFY(window.errorText().contains("notes.i2cl"));
+    QVERIFY(window.newProject(m_dir.filePath("refusals.i2cl")));
+    // Not a photo, not CAD: reported, nothing added, the project still works.
+    QCOMPARE(window.addPhotos({text}), 0);
+    QVERIFY(window.errorText().contains("notes.i2cl"));
+    QCOMPARE(window.addPhotos({m_photos + "/capture-3.png"}), 1);
+    QFile broken(m_dir.filePath("broken.step"));
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("ISO-10303-21;\nHEADER;\nnot really");
+    broken.close();
+    QVERIFY(!window.attachCad(broken.fileName()));
+    QVERIFY(window.errorText().contains("broken.step"));
+    QVERIFY(!window.project()->capture(window.selectedCapture()).cad);
+}
+
+IMG2CAD_REGISTER_TEST(TestLabelling)
+#include "test_labelling.moc"

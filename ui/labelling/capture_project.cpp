@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: MIT
+#include "ui/labelling/capture_project.h"
+
+#include "cad/part_file.h"
+#include "ml/vision/photo_io.h"
+#include "ui/photo_panel.h"
+
+#include <QBuffer>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+namespace img2cad::ui {
+namespace {
+
+constexpr const char* kFormat = "img2cadseq-captures";
+constexpr int kVersion = 1;
+
+QByteArray pngBytes(const QImage& image) {
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    image.save(&buffer, "PNG");
+    return bytes;
+}
+
+QString hintsJson(const ml::MaskHints& hints) {
+    QJsonObject json;
+    if (hints.rect)
+        json["rect"] =
+            QJsonArray{hints.rect->x, hints.rect->y, hints.rect->width, hints.rect->height};
+    QJsonArray strokes;
+    for (const ml::MaskStroke& stroke : hints.strokes) {
+        QJsonArray points;
+        for (const auto& [x, y] : stroke.points)
+            points.append(QJsonArray{x, y});
+        strokes.append(QJsonObject{
+            {"points", points}, {"radius", stroke.radius}, {"foreground", stroke.foreground}});
+    }
+    json["strokes"] = strokes;
+    return QString::fromUtf8(QJsonDocument(json).toJson(QJsonDocument::Compact));
+}
+
+ml::MaskHints hintsFromJson(const QString& text) {
+    ml::MaskHints hints;
+    const QJsonObject json = QJsonDocument::fromJson(text.toUtf8()).object();
+    const QJsonArray rect = json["rect"].toArray();
+    if (rect.size() == 4)
+        hints.rect =
+            ml::PixelRect{rect[0].toInt(), rect[1].toInt(), rect[2].toInt(), rect[3].toInt()};
+    for (const QJsonValue& value : json["strokes"].toArray()) {
+        const QJsonObject object = value.toObject();
+        ml::MaskStroke stroke;
+        stroke.radius = object["radius"].toInt(6);
+        stroke.foreground = object["foreground"].toBool(true);
+        for (const QJsonValue& point : object["points"].toArray())
+            stroke.points.push_back({point.toArray()[0].toInt(), point.toArray()[1].toInt()});
+        hints.strokes.push_back(std::move(stroke));
+    }
+    return hints;
+}
+
+void checkTag(const QStringList& allowed, const QString& value, const char* what) {
+    if (!allowed.contains(value))
+        throw ProjectError(QString("unknown %1 tag '%2' (expected one of: %3)")
+                               .arg(what, value, allowed.join(", "))
+                               .toStdString());
+}
+
+} // namespace
+
+const QStringList& viewTags() {
+    static const QStringList tags{"front", "back", "left", "right", "top", "free"};
+    return tags;
+}
+const QStringList& materialTags() {
+    static const QStringList tags{"PLA", "resin", "nylon", "metal", "other"};
+    return tags;
+}
+const QStringList& lightingTags() {
+    static const QStringList tags{"daylight", "indoor", "flash", "mixed"};
+    return tags;
+}
+const QStringList& backgroundTags() {
+    static const QStringList tags{"plain", "table", "cluttered", "hand"};
+    return tags;
+}
+
+CaptureProject::CaptureProject(QString path, QString connection)
+    : m_path(std::move(path)), m_connection(std::move(connection)) {}
+
+CaptureProject::~CaptureProject() {
+    QSqlDatabase::database(m_connection, false).close();
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+namespace {
+
+/// A connection of its own to `path` (several projects may be open at once).
+QString connect(const QString& path) {
+    const QString name = "capture-project-" + QUuid::createUuid().toString(QUuid::WithoutBraces);
+    QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", name);
+    db.setDatabaseName(path);
+    if (!db.open()) {
+        const QString why = db.lastError().text();
+        db = {};
+        QSqlDatabase::removeDatabase(name);
+        throw ProjectError(QString("cannot open the project %1: %2").arg(path, why).toStdString());
+    }
+    return name;
+}
+
+QSqlQuery run(const QString& connection, const QString& path, const QString& statement,
+              const QVariantList& values = {}) {
+    QSqlQuery query(QSqlDatabase::database(connection));
+    if (!query.prepare(statement))
+        throw ProjectError(
+            QString("project %1: %2").arg(path, query.lastError().text()).toStdString());
+    for (const QVariant& value : values)
+        query.addBindValue(value);
+    if (!query.exec())
+        throw ProjectError(
+            QString("project %1: %2").arg(path, query.lastError().text()).toStdString());
+    return query;
+}
+
+} // namespace
+
+std::unique_ptr<CaptureProject> CaptureProject::create(const QString& path) {
+    if (QFileInfo::exists(path))
+        throw ProjectError(QString("%1 already exists: open it, or choose a new file name")
+                               .arg(path)
+                               .toStdString());
+    std::unique_ptr<CaptureProject> project(new CaptureProject(path, connect(path)));
+    for (const char* statement :
+         {"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+          "CREATE TABLE cad (id INTEGER PRIMARY KEY, name TEXT NOT NULL, bytes BLOB NOT NULL)",
+          "CREATE TABLE captures (id INTEGER PRIMARY KEY, name TEXT NOT NULL, photo BLOB NOT "
+          "NULL, view TEXT NOT NULL, material TEXT NOT NULL, lighting TEXT NOT NULL, background "
+          "TEXT NOT NULL, mask BLOB, hints TEXT, cad INTEGER REFERENCES cad(id))"})
+        project->execute(statement);
+    project->execute("INSERT INTO meta VALUES ('format', ?), ('version', ?)",
+                     {kFormat, QString::number(kVersion)});
+    return project;
+}
+
+std::unique_ptr<CaptureProject> CaptureProject::open(const QString& path) {
+    if (!QFileInfo(path).isFile())
+        throw ProjectError(QString("no project at %1").arg(path).toStdString());
+    std::unique_ptr<CaptureProject> project(new CaptureProject(path, connect(path)));
+    QString format;
+    int version = 0;
+    try {
+        QSqlQuery query = run(project->m_connection, path, "SELECT key, value FROM meta");
+        while (query.next()) {
+            if (query.value(0).toString() == "format") format = query.value(1).toString();
+            if (query.value(0).toString() == "version") version = query.value(1).toInt();
+        }
+    } catch (const ProjectError&) {
+        // Not SQLite, or SQLite without our tables: said below in one message.
+    }
+    if (format != kFormat)
+        throw ProjectError(
+            QString("%1 is not a capture project (or is damaged)").arg(path).toStdString());
+    if (version > kVersion)
+        throw ProjectError(QString("%1 was written by a newer version (format %2; this one reads "
+                                   "up to %3)")
+                               .arg(path)
+                               .arg(version)
+                               .arg(kVersion)
+                               .toStdString());
+    return project;
+}
+
+void CaptureProject::execute(const QString& statement, const QVariantList& values) const {
+    run(m_connection, m_path, statement, values);
+}
+
+qint64 CaptureProject::addPhoto(const QString& file) {
+    QImage photo;
+    try {
+        photo = toQImage(ml::readPhoto(file.toStdString()));
+    } catch (const std::exception& e) {
+        throw ProjectError(QString("cannot add %1: %2").arg(file, e.what()).toStdString());
+    }
+    const CaptureTags tags;
+    const QSqlQuery query =
+        run(m_connection, m_path,
+            "INSERT INTO captures (name, photo, view, material, lighting, background) VALUES "
+            "(?, ?, ?, ?, ?, ?)",
+            {QFileInfo(file).fileName(), pngBytes(photo), tags.view, tags.material, tags.lighting,
+             tags.background});
+    return query.lastInsertId().toLongLong();
+}
+
+std::vector<CaptureSummary> CaptureProject::captures() const {
+    std::vector<CaptureSummary> result;
+    QSqlQuery query = run(m_connection, m_path,
+                          "SELECT id, name, view, material, lighting, background, mask IS NOT "
+                          "NULL, cad FROM captures ORDER BY id");
+    while (query.next()) {
+        CaptureSummary c;
+        c.id = query.value(0).toLongLong();
+        c.name = query.value(1).toString();
+        c.tags = {query.value(2).toString(), query.value(3).toString(), query.value(4).toString(),
+                  query.value(5).toString()};
+        c.masked = query.value(6).toBool();
+        if (!query.value(7).isNull()) c.cad = query.value(7).toLongLong();
+        result.push_back(std::move(c));
+    }
+    return result;
+}
+
+CaptureSummary CaptureProject::capture(qint64 id) const {
+    for (CaptureSummary& c : captures())
+        if (c.id == id) return c;
+    throw ProjectError(QString("project %1 has no capture %2").arg(m_path).arg(id).toStdString());
+}
+
+void CaptureProject::removeCapture(qint64 id) {
+    execute("DELETE FROM captures WHERE id = ?", {id});
+}
+
+QImage CaptureProject::photo(qint64 id) const {
+    QSqlQuery query = run(m_connection, m_path, "SELECT photo FROM captures WHERE id = ?", {id});
+    if (!query.next())
+        throw ProjectError(
+            QString("project %1 has no capture %2").arg(m_path).arg(id).toStdString());
+    return QImage::fromData(query.value(0).toByteArray(), "PNG");
+}
+
+void CaptureProject::setTags(qint64 id, const CaptureTags& tags) {
+    checkTag(viewTags(), tags.view, "view");
+    checkTag(materialTags(), tags.material, "material");
+    checkTag(lightingTags(), tags.lighting, "lighting");
+    checkTag(backgroundTags(), tags.background, "background");
+    execute("UPDATE captures SET view = ?, material = ?, lighting = ?, background = ? WHERE id = ?",
+            {tags.view, tags.material, tags.lighting, tags.background, id});
+}
+
+void CaptureProject::setMask(qint64 id, const QImage& mask, const ml::MaskHints& hints) {
+    if (mask.isNull()) {
+        execute("UPDATE captures SET mask = NULL, hints = ? WHERE id = ?", {hintsJson(hints), id});
+        return;
+    }
+    const QImage photo = this->photo(id);
+    if (mask.size() != photo.size())
+        throw ProjectError(QString("a mask of %1 x %2 px does not fit the %3 x %4 px photo")
+                               .arg(mask.width())
+                               .arg(mask.height())
+                               .arg(photo.width())
+                               .arg(photo.height())
+                               .toStdString());
+    execute("UPDATE captures SET mask = ?, hints = ? WHERE id = ?",
+            {pngBytes(mask.convertToFormat(QImage::Format_Grayscale8)), hintsJson(hints), id});
+}
+
+QImage CaptureProject::mask(qint64 id) const {
+    QSqlQuery query = run(m_connection, m_path, "SELECT mask FROM captures WHERE id = ?", {id});
+    if (!query.next() || query.value(0).isNull()) return {};
+    return QImage::fromData(query.value(0).toByteArray(), "PNG")
+        .convertToFormat(QImage::Format_Grayscale8);
+}
+
+ml::MaskHints CaptureProject::maskHints(qint64 id) const {
+    QSqlQuery query = run(m_connection, m_path, "SELECT hints FROM captures WHERE id = ?", {id});
+    if (!query.next() || query.value(0).isNull()) return {};
+    return hintsFromJson(query.value(0).toString());
+}
+
+qint64 CaptureProject::addCad(const QString& file) {
+    try {
+        cad::readPartFile(file.toStdString()); // only to refuse what the app cannot read
+    } catch (const std::exception& e) {
+        throw ProjectError(QString("cannot attach %1: %2").arg(file, e.what()).toStdString());
+    }
+    QFile in(file);
+    if (!in.open(QIODevice::ReadOnly))
+        throw ProjectError(QString("cannot read %1: %2").arg(file, in.errorString()).toStdString());
+    const QSqlQuery query = run(m_connection, m_path, "INSERT INTO cad (name, bytes) VALUES (?, ?)",
+                                {QFileInfo(file).fileName(), in.readAll()});
+    return query.lastInsertId().toLongLong();
+}
+
+void CaptureProject::attachCad(qint64 captureId, std::optional<qint64> cadId) {
+    if (cadId) cad(*cadId); // refuses an unknown CAD
+    execute("UPDATE captures SET cad = ? WHERE id = ?",
+            {cadId ? QVariant(*cadId) : QVariant(), captureId});
+}
+
+CadFile CaptureProject::cad(qint64 cadId) const {
+    QSqlQuery query =
+        run(m_connection, m_path, "SELECT id, name, bytes FROM cad WHERE id = ?", {cadId});
+    if (!query.next())
+        throw ProjectError(
+            QString("project %1 has no CAD %2").arg(m_path).arg(cadId).toStdString());
+    return {query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toByteArray()};
+}
+
+} // namespace img2cad::ui

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The capture-labelling tool (Tools > Label captures): a project's photos in a list, the
+// selected one large with its part mask (GrabCut seeded by the rectangle and scribbles drawn on
+// it, ui/photo_panel.h), its tags, and the CAD it shows. Every change goes straight into the
+// project file (capture_project.h), so there is nothing to save; tag and mask changes can be
+// undone and redone. Segmentation runs on a worker thread.
+
+#include "ui/labelling/capture_project.h"
+
+#include <QFutureWatcher>
+#include <QMainWindow>
+
+#include <memory>
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+class QUndoStack;
+
+namespace img2cad::ui {
+
+class PhotoPanel;
+
+class LabellingWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit LabellingWindow(QWidget* parent = nullptr);
+    ~LabellingWindow() override;
+
+    /// Creates or opens a project; on failure the error is shown and false returned.
+    bool newProject(const QString& path);
+    bool openProject(const QString& path);
+    CaptureProject* project() const { return m_project.get(); }
+
+    /// Adds photos (files that are not photos are reported and skipped); returns how many.
+    int addPhotos(const QStringList& files);
+    /// Adds every photo of a folder (not its sub-folders).
+    int addFolder(const QString& folder);
+    /// Reads a CAD file into the project and attaches it to the selected capture.
+    bool attachCad(const QString& file);
+
+    void selectCapture(qint64 id);
+    qint64 selectedCapture() const { return m_selected; }
+    /// Tags of the selected capture (undoable).
+    void setTags(const CaptureTags& tags);
+    /// GrabCut on the selected photo with the drawn hints; emits maskComputed when stored.
+    void computeMask();
+    void clearMask();
+
+    PhotoPanel* photoPanel() const { return m_photo; }
+    QListWidget* captureList() const { return m_list; }
+    QUndoStack* undoStack() const { return m_undo; }
+    QString errorText() const { return m_lastError; }
+
+Q_SIGNALS:
+    void maskComputed(qint64 id);
+    void errorShown(const QString& message);
+
+private:
+    void buildMenus();
+    void chooseNewProject();
+    void chooseOpenProject();
+    void chooseAndAddPhotos();
+    void chooseAndAddFolder();
+    void chooseAndAttachCad();
+    void removeSelected();
+    void refreshList();
+    void showSelected();
+    void onTagEdited();
+    void showError(const QString& message);
+    void setProjectLoaded(bool loaded);
+
+    std::unique_ptr<CaptureProject> m_project;
+    qint64 m_selected = -1;
+    QListWidget* m_list = nullptr;
+    PhotoPanel* m_photo = nullptr;
+    QComboBox* m_view = nullptr;
+    QComboBox* m_material = nullptr;
+    QComboBox* m_lighting = nullptr;
+    QComboBox* m_background = nullptr;
+    QLabel* m_cad = nullptr;
+    QLabel* m_status = nullptr;
+    QUndoStack* m_undo = nullptr;
+    QList<QAction*> m_projectActions; ///< enabled only with a project open
+    QFutureWatcher<QImage> m_segmenting;
+    qint64 m_segmentingId = -1;
+    ml::MaskHints m_segmentingHints;
+    QString m_lastError;
+    bool m_showing = false; ///< filling the tag boxes: their changes are not edits
+};
+
+} // namespace img2cad::ui
