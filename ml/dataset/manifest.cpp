@@ -20,7 +20,8 @@ namespace {
 constexpr const char* kManifestName = "manifest.json";
 
 DatasetKind kindFrom(const std::string& name) {
-    for (DatasetKind kind : {DatasetKind::Generated, DatasetKind::DeepCad, DatasetKind::Step})
+    for (DatasetKind kind :
+         {DatasetKind::Generated, DatasetKind::DeepCad, DatasetKind::Step, DatasetKind::Captures})
         if (name == datasetKindName(kind)) return kind;
     throw Error("unknown dataset kind '" + name + "'");
 }
@@ -35,6 +36,8 @@ const char* datasetKindName(DatasetKind kind) {
         return "deepcad";
     case DatasetKind::Step:
         return "step";
+    case DatasetKind::Captures:
+        return "captures";
     }
     return "?";
 }

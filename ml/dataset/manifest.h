@@ -14,7 +14,8 @@ namespace img2cad::ml {
 constexpr const char* kDatasetFormat = "img2cadseq-dataset";
 constexpr int kDatasetFormatVersion = 1;
 
-enum class DatasetKind { Generated, DeepCad, Step };
+/// Captures: photos of real parts with their CAD, exported by the labelling tool.
+enum class DatasetKind { Generated, DeepCad, Step, Captures };
 const char* datasetKindName(DatasetKind kind);
 
 /// How the samples are made; two runs with equal settings make the same dataset.

@@ -2,7 +2,8 @@
 // The capture-labelling tool, for real: a child process (this test binary again) creates a
 // project, adds three photos and a STEP, tags and masks them through the window, and is killed
 // without any chance to save; the project then holds everything. Also: undo and redo of tags and
-// masks, and clear refusals of files that are not projects, photos or CAD.
+// masks, clear refusals of files that are not projects, photos or CAD, and the export as a
+// dataset that `img2cadseq train lift` (and its LoRA fine-tuning) reads.
 
 #include "test_registry.h"
 #include "window_test_helpers.h"
@@ -11,6 +12,8 @@
 #include "cad/program_json.h"
 #include "cad/step_io.h"
 #include "cad/topology.h"
+#include "ml/dataset/manifest.h"
+#include "ml/dataset/shard_io.h"
 #include "ui/labelling/capture_project.h"
 #include "ui/labelling/labelling_window.h"
 #include "ui/photo_panel.h"
@@ -66,6 +69,7 @@ private Q_SLOTS:
     void survivesAKilledProcess();
     void undoesAndRedoesTagsAndMasks();
     void refusesWhatIsNotAProjectPhotoOrCad();
+    void exportsADatasetTheLiftTrainerReads();
     void childSession();
 
 private:
@@ -230,6 +234,72 @@ void TestLabelling::refusesWhatIsNotAProjectPhotoOrCad() {
     QVERIFY(!window.attachCad(broken.fileName()));
     QVERIFY(window.errorText().contains("broken.step"));
     QVERIFY(!window.project()->capture(window.selectedCapture()).cad);
+}
+
+void TestLabelling::exportsADatasetTheLiftTrainerReads() {
+    ui::LabellingWindow window;
+    window.show();
+    QVERIFY(window.newProject(m_dir.filePath("export.i2cl")));
+    QCOMPARE(window.addFolder(m_photos), 3);
+    for (const ui::CaptureSummary& c : window.project()->captures()) {
+        window.selectCapture(c.id);
+        QVERIFY(window.attachCad(m_step));
+        window.photoPanel()->setHintRect(kPartBox);
+        QSignalSpy masked(&window, &ui::LabellingWindow::maskComputed);
+        window.computeMask();
+        QVERIFY(waitFor(masked));
+    }
+    QVERIFY(window.addPhotos({m_photos + "/capture-1.png"}) == 1); // no mask, no CAD: left out
+
+    const QString folder = m_dir.filePath("captures-dataset");
+    QSignalSpy exported(&window, &ui::LabellingWindow::exported);
+    window.exportDataset(folder);
+    QVERIFY2(waitFor(exported), qPrintable(window.errorText()));
+    QCOMPARE(exported.front().at(1).toInt(), 3);
+    const ml::DatasetManifest manifest = ml::readManifest(folder.toStdString());
+    QCOMPARE(manifest.settings.kind, ml::DatasetKind::Captures);
+    QVERIFY(manifest.complete);
+    QCOMPARE(manifest.counts.samples, std::int64_t(3));
+    QCOMPARE(manifest.counts.train, std::int64_t(2)); // one part: its last view is held out
+    QCOMPARE(manifest.counts.test, std::int64_t(1));
+    QCOMPARE(manifest.counts.failedInputs.size(), std::size_t(1));
+    const ml::Sample sample = ml::readShardSample(
+        std::filesystem::path(folder.toStdString()) / manifest.shardFileName(0), 0);
+    QCOMPARE(sample.views.size(), std::size_t(1));
+    QCOMPARE(sample.views[0].color.width, 224);
+    QCOMPARE(sample.points.size(), std::size_t(4096));
+    for (const cad::Vec3f& p : sample.points.positions) // the normalised frame: longest side 1
+        QVERIFY(std::abs(p.x) <= 0.501f && std::abs(p.y) <= 0.501f && std::abs(p.z) <= 0.501f);
+
+    // The lifting trainer reads it: a tiny base, then LoRA adapters on it, a few steps each.
+    const auto train = [](const QStringList& arguments) {
+        QProcess cli;
+        cli.setProcessChannelMode(QProcess::MergedChannels);
+        cli.start(IMG2CAD_CLI_PATH, QStringList{"train", "lift"} + arguments);
+        const bool done = cli.waitForFinished(300000);
+        const QByteArray output = cli.readAll();
+        if (!done || cli.exitCode() != 0) qWarning("%s", output.constData());
+        return done && cli.exitStatus() == QProcess::NormalExit && cli.exitCode() == 0;
+    };
+    const QStringList tiny{"--steps",
+                           "2",
+                           "--batch",
+                           "2",
+                           "--width",
+                           "32",
+                           "--heads",
+                           "2",
+                           "--layers",
+                           "1",
+                           "--queries",
+                           "16",
+                           "--points-per-query",
+                           "8",
+                           "--warmup",
+                           "1"};
+    const QString base = m_dir.filePath("lift-base"), lora = m_dir.filePath("lift-lora");
+    QVERIFY(train(QStringList{"--data", folder, "--out", base} + tiny));
+    QVERIFY(train(QStringList{"--data", folder, "--out", lora, "--lora", "--base", base} + tiny));
 }
 
 IMG2CAD_REGISTER_TEST(TestLabelling)

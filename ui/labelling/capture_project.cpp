@@ -283,8 +283,13 @@ qint64 CaptureProject::addCad(const QString& file) {
     QFile in(file);
     if (!in.open(QIODevice::ReadOnly))
         throw ProjectError(QString("cannot read %1: %2").arg(file, in.errorString()).toStdString());
+    const QByteArray bytes = in.readAll();
+    // The same file attached to several photos of one part is one CAD (and so one part when
+    // the dataset export holds out views).
+    QSqlQuery same = run(m_connection, m_path, "SELECT id FROM cad WHERE bytes = ?", {bytes});
+    if (same.next()) return same.value(0).toLongLong();
     const QSqlQuery query = run(m_connection, m_path, "INSERT INTO cad (name, bytes) VALUES (?, ?)",
-                                {QFileInfo(file).fileName(), in.readAll()});
+                                {QFileInfo(file).fileName(), bytes});
     return query.lastInsertId().toLongLong();
 }
 

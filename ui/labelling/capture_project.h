@@ -82,7 +82,8 @@ public:
     QImage mask(qint64 id) const;
     ml::MaskHints maskHints(qint64 id) const;
 
-    /// Reads and checks a CAD file (STEP, STL, program JSON ...) and keeps its bytes.
+    /// Reads and checks a CAD file (STEP, STL, program JSON ...) and keeps its bytes; a file
+    /// already in the project (the same bytes) gives the id it has.
     qint64 addCad(const QString& file);
     void attachCad(qint64 captureId, std::optional<qint64> cadId);
     CadFile cad(qint64 cadId) const;

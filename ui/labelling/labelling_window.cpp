@@ -141,12 +141,54 @@ LabellingWindow::LabellingWindow(QWidget* parent) : QMainWindow(parent) {
         statusBar()->showMessage("Mask stored", 3000);
         Q_EMIT maskComputed(m_segmentingId);
     });
+    connect(&m_exporting, &QFutureWatcher<ExportOutcome>::finished, this,
+            &LabellingWindow::onExported);
     buildMenus();
     setProjectLoaded(false);
 }
 
 LabellingWindow::~LabellingWindow() {
     m_segmenting.waitForFinished();
+    m_exporting.waitForFinished();
+}
+
+void LabellingWindow::exportDataset(const QString& folder) {
+    if (!m_project) return;
+    if (m_exporting.isRunning()) {
+        showError("An export is still running; try again in a moment.");
+        return;
+    }
+    statusBar()->showMessage("Exporting the dataset ...");
+    m_exportFolder = folder;
+    const QString path = m_project->path();
+    m_exporting.setFuture(QtConcurrent::run([path, folder] {
+        ExportOutcome outcome;
+        try {
+            outcome.report = exportCaptureDataset(path, folder);
+        } catch (const std::exception& e) {
+            outcome.error = QString("Export failed: %1").arg(e.what());
+        }
+        return outcome;
+    }));
+}
+
+void LabellingWindow::onExported() {
+    const ExportOutcome outcome = m_exporting.result();
+    if (!outcome.error.isEmpty()) {
+        showError(outcome.error);
+        return;
+    }
+    const CaptureExportReport& r = outcome.report;
+    m_status->setStyleSheet({});
+    m_status->setText(
+        QString("Exported %1 captures to %2 (%3 train, %4 held-out test views)%5")
+            .arg(r.samples)
+            .arg(m_exportFolder)
+            .arg(r.train)
+            .arg(r.test)
+            .arg(r.skipped.isEmpty() ? QString() : "; left out:\n" + r.skipped.join('\n')));
+    statusBar()->showMessage("Exported", 5000);
+    Q_EMIT exported(m_exportFolder, r.samples);
 }
 
 void LabellingWindow::buildMenus() {
@@ -179,6 +221,8 @@ void LabellingWindow::buildMenus() {
                      << capture->addAction("Compute &mask", QKeySequence("Ctrl+M"), this,
                                            &LabellingWindow::computeMask)
                      << capture->addAction("&Clear mask", this, &LabellingWindow::clearMask);
+    m_projectActions << project->addAction("&Export as a training dataset...", this,
+                                           &LabellingWindow::chooseAndExport);
 }
 
 void LabellingWindow::setProjectLoaded(bool loaded) {
@@ -402,6 +446,12 @@ void LabellingWindow::chooseAndAddPhotos() {
 void LabellingWindow::chooseAndAddFolder() {
     const QString folder = QFileDialog::getExistingDirectory(this, "Add a folder of photos");
     if (!folder.isEmpty()) addFolder(folder);
+}
+
+void LabellingWindow::chooseAndExport() {
+    const QString folder =
+        QFileDialog::getExistingDirectory(this, "Export the captures into an empty folder");
+    if (!folder.isEmpty()) exportDataset(folder);
 }
 
 void LabellingWindow::chooseAndAttachCad() {

@@ -4,8 +4,9 @@
 // selected one large with its part mask (GrabCut seeded by the rectangle and scribbles drawn on
 // it, ui/photo_panel.h), its tags, and the CAD it shows. Every change goes straight into the
 // project file (capture_project.h), so there is nothing to save; tag and mask changes can be
-// undone and redone. Segmentation runs on a worker thread.
+// undone and redone. Segmentation and the export as a training dataset run on worker threads.
 
+#include "ui/labelling/capture_dataset.h"
 #include "ui/labelling/capture_project.h"
 
 #include <QFutureWatcher>
@@ -40,6 +41,10 @@ public:
     /// Reads a CAD file into the project and attaches it to the selected capture.
     bool attachCad(const QString& file);
 
+    /// Writes the project as a training dataset (capture_dataset.h) on a worker; emits
+    /// exported or errorShown.
+    void exportDataset(const QString& folder);
+
     void selectCapture(qint64 id);
     qint64 selectedCapture() const { return m_selected; }
     /// Tags of the selected capture (undoable).
@@ -55,6 +60,7 @@ public:
 
 Q_SIGNALS:
     void maskComputed(qint64 id);
+    void exported(const QString& folder, int samples);
     void errorShown(const QString& message);
 
 private:
@@ -64,6 +70,8 @@ private:
     void chooseAndAddPhotos();
     void chooseAndAddFolder();
     void chooseAndAttachCad();
+    void chooseAndExport();
+    void onExported();
     void removeSelected();
     void refreshList();
     void showSelected();
@@ -84,6 +92,12 @@ private:
     QUndoStack* m_undo = nullptr;
     QList<QAction*> m_projectActions; ///< enabled only with a project open
     QFutureWatcher<QImage> m_segmenting;
+    struct ExportOutcome {
+        CaptureExportReport report;
+        QString error;
+    };
+    QFutureWatcher<ExportOutcome> m_exporting;
+    QString m_exportFolder;
     qint64 m_segmentingId = -1;
     ml::MaskHints m_segmentingHints;
     QString m_lastError;
