@@ -12,6 +12,7 @@
 #include "ui/photo_panel.h"
 #include "ui/program_tree.h"
 #include "ui/reconstruction_page.h"
+#include "ui/training/trainer_panel.h"
 #include "viewer/part_scene.h"
 #include "viewer/vtk_widget.h"
 
@@ -204,8 +205,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_view = new viewer::VtkWidget(m_tabs);
     m_view->setObjectName("partView");
     m_page = new ReconstructionPage(m_tabs);
+    m_trainer = new TrainerPanel(m_tabs);
     m_tabs->addTab(m_view, "Part");
     m_tabs->addTab(m_page, "Reconstruction");
+    m_tabs->addTab(m_trainer, "Training");
     splitter->addWidget(side);
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(1, 4);

@@ -10,7 +10,8 @@
 // errors appear in a banner above the views and never close the window. Without a usable model
 // the window works as a viewer and says why reconstruction is disabled. A shown program (opened
 // or a candidate's) is listed as an operation tree below the facts; its numbers can be edited
-// and the program recompiled into the shown part.
+// and the program recompiled into the shown part. The Training tab trains any stage
+// (ui/training/trainer_panel.h); Tools > Label captures opens the labelling tool.
 
 #include "cad/error.h"
 #include "cad/part_file.h"
@@ -44,6 +45,7 @@ class LabellingWindow;
 class PhotoPanel;
 class ProgramTree;
 class ReconstructionPage;
+class TrainerPanel;
 
 /// A part (or photo) as the window holds it: the file's content plus what the view draws.
 struct OpenedPart {
@@ -99,6 +101,7 @@ public:
     viewer::VtkWidget* view() const { return m_view; }
     ReconstructionPage* reconstructionPage() const { return m_page; }
     ProgramTree* programTree() const { return m_programTree; }
+    TrainerPanel* trainerPanel() const { return m_trainer; }
     QString errorText() const;   ///< the banner's text, empty when hidden
     QString modelStatus() const; ///< "Model: ..." or "Reconstruction disabled: <why>"
     bool modelReady() const { return m_runner.hasModel(); }
@@ -149,6 +152,7 @@ private:
     viewer::VtkWidget* m_view = nullptr;
     QTabWidget* m_tabs = nullptr;
     ReconstructionPage* m_page = nullptr;
+    TrainerPanel* m_trainer = nullptr;
     QLabel* m_modelStatus = nullptr;
     QProgressBar* m_progress = nullptr;
     QPushButton* m_cancel = nullptr;

@@ -3,27 +3,12 @@
 
 #include "cad/tessellation.h"
 #include "ml/training/training_loop.h"
+#include "ui/worker_priority.h"
 
 #include <QElapsedTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 namespace img2cad::ui {
-
-namespace {
-
-/// Linux nice of the calling thread (threads it starts inherit it). The worker and the
-/// kernel's compile threads run at nice 10 so that, on a 2-core machine, the window's thread
-/// always gets the CPU first and the event loop never stalls (the responsiveness test). Lowering
-/// needs no privilege; failing to is harmless.
-void lowerThisThreadsPriority() {
-    setpriority(PRIO_PROCESS, id_t(syscall(SYS_gettid)), 10);
-}
-
-} // namespace
 
 ReconstructionRunner::ReconstructionRunner(QObject* parent) : QObject(parent) {
     m_pool.setMaxThreadCount(1); // one job at a time anyway

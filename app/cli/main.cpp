@@ -116,150 +116,13 @@ int main(int argc, char** argv) {
 
     CLI::App* train = cli.add_subcommand("train", "Train the models (resumable: run again)");
     train->require_subcommand(1);
-    img2cad::ml::CodebookTrainingSettings codebookSettings;
-    std::string variant = "hierarchical";
-    CLI::App* codebook = train->add_subcommand(
-        "codebook", "Train the hierarchical CAD codebook (or an ablation variant)");
-    codebook->add_option("--data", codebookSettings.data, "Dataset folder")->required();
-    codebook->add_option("--out", codebookSettings.out, "Model folder (new, or this run's)")
-        ->required();
-    codebook
-        ->add_option("--variant", variant, "hierarchical, flat (Model 1), disentangled (Model 2)")
-        ->capture_default_str();
-    codebook->add_option("--steps", codebookSettings.steps)->capture_default_str();
-    codebook->add_option("--batch", codebookSettings.batchSize, "Programs per step")
-        ->capture_default_str();
-    codebook->add_option("--lr", codebookSettings.learningRate)->capture_default_str();
-    codebook->add_option("--warmup", codebookSettings.warmupSteps)->capture_default_str();
-    codebook->add_option("--width", codebookSettings.model.width)->capture_default_str();
-    codebook->add_option("--heads", codebookSettings.model.heads)->capture_default_str();
-    codebook->add_option("--layers", codebookSettings.model.layers)->capture_default_str();
-    codebook->add_option("--codes", codebookSettings.model.codes, "Codes per codebook")
-        ->capture_default_str();
-    codebook->add_option("--depth", codebookSettings.model.depth, "Residual codes per row")
-        ->capture_default_str();
-    codebook
-        ->add_option("--length-bins", codebookSettings.model.lengthBins,
-                     "CC chord lengths also classified into this many bins; 0 = regression alone")
-        ->capture_default_str();
-    codebook->add_option("--length-bin-weight", codebookSettings.model.lengthBinWeight)
-        ->capture_default_str();
-    codebook
-        ->add_option("--code-dim", codebookSettings.model.codeDim,
-                     "Code vector dimension; 0 = the model width")
-        ->capture_default_str();
-    codebook->add_option("--dropout", codebookSettings.model.dropout)->capture_default_str();
-    codebook
-        ->add_option("--length-log-offset", codebookSettings.model.lengthLogOffset,
-                     "CC chord lengths modelled as log(l + offset); 0 = as they are")
-        ->capture_default_str();
-    codebook->add_option("--checkpoint-minutes", codebookSettings.checkpointMinutes)
-        ->capture_default_str();
-    codebook->add_option("--seed", codebookSettings.seed)->capture_default_str();
-    codebook->add_option("--device", codebookSettings.device, "cpu or cuda")->capture_default_str();
-
-    img2cad::ml::LiftTrainingSettings liftSettings;
-    CLI::App* lift = train->add_subcommand(
-        "lift", "Train the image-to-point-cloud lifting network (or its LoRA adapters)");
-    lift->add_option("--data", liftSettings.data, "Dataset folder with rendered views")->required();
-    lift->add_option("--out", liftSettings.out, "Model folder (new, or this run's)")->required();
-    lift->add_flag("--lora", liftSettings.lora, "Train only the Q/V adapters of --base");
-    lift->add_option("--base", liftSettings.base, "Base lifting model folder (with --lora)");
-    lift->add_option("--steps", liftSettings.steps)->capture_default_str();
-    lift->add_option("--batch", liftSettings.batchSize, "Views per step")->capture_default_str();
-    lift->add_option("--lr", liftSettings.learningRate)->capture_default_str();
-    lift->add_option("--warmup", liftSettings.warmupSteps)->capture_default_str();
-    lift->add_option("--image-size", liftSettings.model.vit.imageSize)->capture_default_str();
-    lift->add_option("--patch-size", liftSettings.model.vit.patchSize)->capture_default_str();
-    lift->add_option("--width", liftSettings.model.vit.width)->capture_default_str();
-    lift->add_option("--heads", liftSettings.model.vit.heads)->capture_default_str();
-    lift->add_option("--layers", liftSettings.model.vit.layers)->capture_default_str();
-    lift->add_option("--lora-rank", liftSettings.model.vit.lora.rank)->capture_default_str();
-    lift->add_option("--queries", liftSettings.model.queries)->capture_default_str();
-    lift->add_option("--points-per-query", liftSettings.model.pointsPerQuery)
-        ->capture_default_str();
-    lift->add_option("--checkpoint-minutes", liftSettings.checkpointMinutes)->capture_default_str();
-    lift->add_option("--seed", liftSettings.seed)->capture_default_str();
-    lift->add_option("--device", liftSettings.device, "cpu or cuda")->capture_default_str();
-
-    img2cad::ml::AlignTrainingSettings alignSettings;
-    CLI::App* align = train->add_subcommand(
-        "align", "Train the contrastive aligner of point clouds and CAD token sequences");
-    align->add_option("--data", alignSettings.data, "Dataset folder (programs and points)")
-        ->required();
-    align->add_option("--codebook", alignSettings.codebook, "Trained codebook folder")->required();
-    align->add_option("--out", alignSettings.out, "Model folder (new, or this run's)")->required();
-    align->add_option("--steps", alignSettings.steps)->capture_default_str();
-    align->add_option("--batch", alignSettings.batchSize, "Pairs per step")->capture_default_str();
-    align->add_option("--points", alignSettings.points, "Bootstrap points per cloud and step")
-        ->capture_default_str();
-    align->add_option("--lr", alignSettings.learningRate)->capture_default_str();
-    align->add_option("--warmup", alignSettings.warmupSteps)->capture_default_str();
-    align->add_option("--embedding", alignSettings.model.embedding)->capture_default_str();
-    align->add_option("--width", alignSettings.model.width)->capture_default_str();
-    align->add_option("--heads", alignSettings.model.heads)->capture_default_str();
-    align->add_option("--layers", alignSettings.model.layers)->capture_default_str();
-    align->add_option("--max-tokens", alignSettings.model.maxTokens)->capture_default_str();
-    align->add_option("--checkpoint-minutes", alignSettings.checkpointMinutes)
-        ->capture_default_str();
-    align->add_option("--seed", alignSettings.seed)->capture_default_str();
-    align->add_option("--device", alignSettings.device, "cpu or cuda")->capture_default_str();
-
-    img2cad::ml::RefineTrainingSettings refineSettings;
-    CLI::App* refine = train->add_subcommand(
-        "refine", "Train the UA-DGCNN that scores the coarse cloud's points by edge importance");
-    refine->add_option("--data", refineSettings.data, "Dataset folder (programs and points)")
-        ->required();
-    refine->add_option("--out", refineSettings.out, "Model folder (new, or this run's)")
-        ->required();
-    refine->add_option("--steps", refineSettings.steps)->capture_default_str();
-    refine->add_option("--batch", refineSettings.batchSize, "Clouds per step")
-        ->capture_default_str();
-    refine->add_option("--points", refineSettings.points, "Points per cloud and step")
-        ->capture_default_str();
-    refine->add_option("--lr", refineSettings.learningRate)->capture_default_str();
-    refine->add_option("--warmup", refineSettings.warmupSteps)->capture_default_str();
-    refine->add_option("--neighbours", refineSettings.model.neighbours)->capture_default_str();
-    refine->add_option("--width", refineSettings.model.featureWidth)->capture_default_str();
-    refine->add_option("--global-width", refineSettings.model.globalWidth)->capture_default_str();
-    refine->add_option("--jitter", refineSettings.jitter, "Training noise (unit-cube frame)")
-        ->capture_default_str();
-    refine->add_option("--sigma", refineSettings.sigma, "Edge-saliency width (unit-cube frame)")
-        ->capture_default_str();
-    refine->add_option("--max-parts", refineSettings.maxParts, "Training parts to label; 0 = all")
-        ->capture_default_str();
-    refine->add_option("--checkpoint-minutes", refineSettings.checkpointMinutes)
-        ->capture_default_str();
-    refine->add_option("--seed", refineSettings.seed)->capture_default_str();
-    refine->add_option("--device", refineSettings.device, "cpu or cuda")->capture_default_str();
-
-    img2cad::ml::DiffusionTrainingSettings diffusionSettings;
-    CLI::App* diffusion = train->add_subcommand(
-        "diffusion", "Train the conditional VQ-Diffusion model over CAD tokens");
-    diffusion->add_option("--data", diffusionSettings.data, "Dataset folder (programs and points)")
-        ->required();
-    diffusion->add_option("--codebook", diffusionSettings.codebook, "Trained codebook folder")
-        ->required();
-    diffusion->add_option("--align", diffusionSettings.align, "Trained aligner folder")->required();
-    diffusion->add_option("--out", diffusionSettings.out, "Model folder (new, or this run's)")
-        ->required();
-    diffusion->add_option("--steps", diffusionSettings.steps)->capture_default_str();
-    diffusion->add_option("--batch", diffusionSettings.batchSize)->capture_default_str();
-    diffusion->add_option("--lr", diffusionSettings.learningRate)->capture_default_str();
-    diffusion->add_option("--warmup", diffusionSettings.warmupSteps)->capture_default_str();
-    diffusion->add_option("--width", diffusionSettings.model.width)->capture_default_str();
-    diffusion->add_option("--heads", diffusionSettings.model.heads)->capture_default_str();
-    diffusion->add_option("--layers", diffusionSettings.model.layers)->capture_default_str();
-    diffusion->add_option("--max-tokens", diffusionSettings.model.maxTokens)->capture_default_str();
-    diffusion->add_option("--diffusion-steps", diffusionSettings.model.diffusionSteps)
-        ->capture_default_str();
-    diffusion->add_option("--condition-dropout", diffusionSettings.model.conditionDropout)
-        ->capture_default_str();
-    diffusion->add_option("--checkpoint-minutes", diffusionSettings.checkpointMinutes)
-        ->capture_default_str();
-    diffusion->add_option("--seed", diffusionSettings.seed)->capture_default_str();
-    diffusion->add_option("--device", diffusionSettings.device, "cpu or cuda")
-        ->capture_default_str();
+    // One subcommand per stage, its options from the stage itself (the Trainer panel shows
+    // the same ones).
+    std::vector<std::pair<CLI::App*, std::unique_ptr<img2cad::ml::TrainingStage>>> stages;
+    for (const std::string& name : img2cad::ml::trainingStageNames()) {
+        auto stage = img2cad::ml::makeTrainingStage(name);
+        stages.emplace_back(img2cad::app::addTrainingSubcommand(*train, *stage), std::move(stage));
+    }
 
     img2cad::app::ReconstructRequest reconstructRequest;
     CLI::App* reconstruct = cli.add_subcommand(
@@ -341,14 +204,8 @@ int main(int argc, char** argv) {
         }
         if (stats->parsed()) return runDatasetStats(statsFolder, compareFolder, maxPrograms);
         if (show->parsed()) return runDatasetShow(showFolder, showIndex, showOut);
-        if (codebook->parsed()) {
-            codebookSettings.model.variant = img2cad::ml::parseVariant(variant);
-            return runTrainCodebook(codebookSettings);
-        }
-        if (lift->parsed()) return runTrainLift(liftSettings);
-        if (align->parsed()) return runTrainAlign(alignSettings);
-        if (refine->parsed()) return runTrainRefine(refineSettings);
-        if (diffusion->parsed()) return runTrainDiffusion(diffusionSettings);
+        for (auto& [command, stage] : stages)
+            if (command->parsed()) return img2cad::app::runTrainingStage(*stage);
         if (worker->parsed()) {
             std::vector<std::int64_t> shards;
             for (const std::string& item : CLI::detail::split(workerShards, ','))

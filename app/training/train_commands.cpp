@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "train_commands.h"
 
+#include "ml/error.h"
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -46,76 +48,42 @@ void printProgress(const ml::TrainingProgress& p) {
     std::cerr << line.str() << std::endl;
 }
 
-/// A run stopped by Ctrl-C or SIGTERM: where, and how to go on. Returns the exit status.
-int reportStopped(std::int64_t stepsDone) {
-    std::cerr << "stopped at step " << stepsDone
-              << " with a checkpoint; run the same command to resume\n";
-    return 130;
-}
-
 } // namespace
 
-int runTrainCodebook(const ml::CodebookTrainingSettings& settings) {
-    std::signal(SIGINT, requestStop);
-    std::signal(SIGTERM, requestStop);
-    const ml::CodebookTrainingResult result =
-        ml::trainCodebook(settings, printProgress, &g_stopRequested);
-    if (!result.finished) return reportStopped(result.stepsDone);
-    const ml::CodebookMetrics& v = result.validation;
-    std::cout << "codebook (" << ml::variantName(settings.model.variant) << ") written to "
-              << settings.out.string() << "\n  validation: " << v.programs
-              << " programs, row accuracy " << 100.0 * v.rowAccuracy << "%, decoded "
-              << 100.0 * v.decodedRatio << "%, mean code usage " << 100.0 * v.meanUsage << "%\n";
-    return 0;
+CLI::App* addTrainingSubcommand(CLI::App& train, ml::TrainingStage& stage) {
+    CLI::App* command = train.add_subcommand(stage.name(), stage.description());
+    for (const ml::StageOption& option : stage.options()) {
+        // A value the stage refuses is a command-line error, reported as CLI11 reports others.
+        const auto set = [&stage, flag = option.flag](const std::string& text) {
+            try {
+                stage.set(flag, text);
+            } catch (const ml::Error& e) {
+                throw CLI::ValidationError(flag, e.what());
+            }
+        };
+        CLI::Option* added = nullptr;
+        if (option.kind == ml::StageOption::Kind::Flag) {
+            added = command->add_flag_callback(
+                option.flag, [set] { set("true"); }, option.help);
+        } else {
+            added = command->add_option_function<std::string>(option.flag, set, option.help);
+            if (!option.required) added->default_str(stage.value(option.flag));
+        }
+        if (option.required) added->required();
+    }
+    return command;
 }
 
-int runTrainLift(const ml::LiftTrainingSettings& settings) {
+int runTrainingStage(ml::TrainingStage& stage) {
     std::signal(SIGINT, requestStop);
     std::signal(SIGTERM, requestStop);
-    const ml::LiftTrainingResult result = ml::trainLift(settings, printProgress, &g_stopRequested);
-    if (!result.finished) return reportStopped(result.stepsDone);
-    std::cout << (settings.lora ? "LoRA adapters" : "lifting network") << " written to "
-              << settings.out.string() << "\n  validation: " << result.validation.views
-              << " views, Chamfer distance x10^2 mean " << result.validation.meanChamfer
-              << ", median " << result.validation.medianChamfer << "\n";
-    return 0;
-}
-
-int runTrainAlign(const ml::AlignTrainingSettings& settings) {
-    std::signal(SIGINT, requestStop);
-    std::signal(SIGTERM, requestStop);
-    const ml::AlignTrainingResult result =
-        ml::trainAlign(settings, printProgress, &g_stopRequested);
-    if (!result.finished) return reportStopped(result.stepsDone);
-    std::cout << "aligner written to " << settings.out.string()
-              << "\n  validation: " << result.validation.parts << " parts, retrieval top-1 "
-              << 100.0 * result.validation.top1 << "%, top-5 " << 100.0 * result.validation.top5
-              << "%\n";
-    return 0;
-}
-
-int runTrainRefine(const ml::RefineTrainingSettings& settings) {
-    std::signal(SIGINT, requestStop);
-    std::signal(SIGTERM, requestStop);
-    const ml::RefineTrainingResult result =
-        ml::trainRefine(settings, printProgress, &g_stopRequested);
-    if (!result.finished) return reportStopped(result.stepsDone);
-    std::cout << "refinement network written to " << settings.out.string()
-              << "\n  validation: " << result.validation.parts << " parts, importance AUC "
-              << result.validation.auc << "\n";
-    return 0;
-}
-
-int runTrainDiffusion(const ml::DiffusionTrainingSettings& settings) {
-    std::signal(SIGINT, requestStop);
-    std::signal(SIGTERM, requestStop);
-    const ml::DiffusionTrainingResult result =
-        ml::trainDiffusion(settings, printProgress, &g_stopRequested);
-    if (!result.finished) return reportStopped(result.stepsDone);
-    std::cout << "denoiser written to " << settings.out.string()
-              << "\n  validation: " << result.validation.sequences << " sequences, loss "
-              << result.validation.loss << ", masked-token accuracy at t = T/2 "
-              << 100.0 * result.validation.maskedAccuracy << "%\n";
+    const ml::StageRunResult result = stage.run(printProgress, &g_stopRequested);
+    if (!result.finished) {
+        std::cerr << "stopped at step " << result.stepsDone
+                  << " with a checkpoint; run the same command to resume\n";
+        return 130;
+    }
+    std::cout << result.summary << "\n";
     return 0;
 }
 

@@ -1,20 +1,19 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// `img2cadseq train ...`: the trainers of ml/ with progress lines on stderr. Ctrl-C (SIGINT) or
-// SIGTERM asks the trainer to checkpoint and stop; the same command resumes.
+// `img2cadseq train STAGE ...`: the stages of ml/stages/training_stages.h as subcommands, with
+// progress lines on stderr. Ctrl-C (SIGINT) or SIGTERM asks the trainer to checkpoint and stop;
+// the same command resumes.
 
-#include "ml/align/align_trainer.h"
-#include "ml/codebook/codebook_trainer.h"
-#include "ml/diffusion/diffusion_trainer.h"
-#include "ml/lift/lift_trainer.h"
-#include "ml/refine/refine_trainer.h"
+#include "ml/stages/training_stages.h"
+
+#include <CLI/CLI.hpp>
 
 namespace img2cad::app {
 
-int runTrainCodebook(const ml::CodebookTrainingSettings& settings);
-int runTrainLift(const ml::LiftTrainingSettings& settings);
-int runTrainAlign(const ml::AlignTrainingSettings& settings);
-int runTrainRefine(const ml::RefineTrainingSettings& settings);
-int runTrainDiffusion(const ml::DiffusionTrainingSettings& settings);
+/// Adds `stage`'s subcommand to `train`, each option writing into the stage.
+CLI::App* addTrainingSubcommand(CLI::App& train, ml::TrainingStage& stage);
+
+/// Runs the parsed stage; returns the exit status (130 when stopped by a signal).
+int runTrainingStage(ml::TrainingStage& stage);
 
 } // namespace img2cad::app

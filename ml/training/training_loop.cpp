@@ -62,7 +62,8 @@ TrainingLoopResult runTrainingLoop(torch::nn::Module& model, torch::optim::Optim
     while (state.step < settings.steps) {
         if (stop && stop->load()) {
             saveCheckpoint(settings.checkpoint, model, optimizer, state);
-            report(true);
+            // Only a window with steps has a mean loss: an empty one would report 0.
+            if (windowSteps > 0) report(true);
             return {state.step, false};
         }
         setLearningRate(optimizer, settings.schedule.rateAt(state.step));
