@@ -237,6 +237,12 @@ CadCodebookImpl::Losses CadCodebookImpl::loss(const std::vector<const CodebookEx
             losses.total = losses.total + m_options.closureWeight * closure;
             losses.parts["closure"] = closure.item<double>();
         }
+        if (name == "cc" && m_options.trajectoryWeight > 0.0) {
+            const torch::Tensor trajectory =
+                trajectoryLoss(level->rawContinuous(output), rows, padding);
+            losses.total = losses.total + m_options.trajectoryWeight * trajectory;
+            losses.parts["trajectory"] = trajectory.item<double>();
+        }
     }
     losses.parts["vq"] = vq;
     return losses;

@@ -38,6 +38,9 @@ struct CodebookOptions {
     std::int64_t depth = 1;   ///< residual codes per row (LevelVqVaeOptions::depth)
     double dropout = 0.1;
     double closureWeight = 1.0; ///< lambda of eq. 4 (hierarchical CC level only)
+    /// Weight of the trajectory loss (closure_loss.h; hierarchical CC level only); 0 = off,
+    /// the paper's objective.
+    double trajectoryWeight = 0.0;
     /// > 0: the CC chord length is modelled as log(l + offset) (unit-cube lengths), so that
     /// small features are held to a precision relative to their size; 0: as it is. Measured
     /// with 0.01 (docs/codebook.md): 69.0 % valid instead of 65.7 %, but median CD 4.48 instead

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The loop-closure regulariser of eq. 4 for the Curve-Cluster VQ-VAE, differentiable: walking
-// each loop's curves with their relative features (chord length, turn, residual offsets) must
-// come back to the start. The same walk as `closureResidual` in cad_encoding.h, on batches.
+// Losses on the walk along each loop for the Curve-Cluster VQ-VAE, differentiable: the
+// loop-closure regulariser of eq. 4 (walking a loop's curves with their relative features —
+// chord length, turn, residual offsets — must come back to the start; the same walk as
+// `closureResidual` in cad_encoding.h, on batches), and a trajectory loss of our own (below).
 
 #include <torch/torch.h>
 
@@ -14,5 +15,13 @@ namespace img2cad::ml {
 /// Returns the mean over loops of ||sum of the loop's displacements||^2.
 torch::Tensor closureLoss(const torch::Tensor& predicted, const torch::Tensor& target,
                           const torch::Tensor& padding);
+
+/// The mean over curves of the squared distance between where the predicted walk and the
+/// true walk put each curve's end point (loop-local, from the loop's start). In the Frenet
+/// encoding a turn error rotates every later curve of its loop, so the per-row MSE under-weights
+/// exactly the errors that make long loops (gears, knurls) cross themselves; this loss weighs
+/// each error by the drift it causes. Arguments as closureLoss.
+torch::Tensor trajectoryLoss(const torch::Tensor& predicted, const torch::Tensor& target,
+                             const torch::Tensor& padding);
 
 } // namespace img2cad::ml

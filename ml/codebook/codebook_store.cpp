@@ -8,18 +8,21 @@ namespace img2cad::ml {
 namespace fs = std::filesystem;
 
 nlohmann::json codebookOptionsToJson(const CodebookOptions& o) {
-    return {{"variant", variantName(o.variant)},
-            {"width", o.width},
-            {"heads", o.heads},
-            {"layers", o.layers},
-            {"codes", o.codes},
-            {"depth", o.depth},
-            {"code_dim", o.codeDim},
-            {"length_bins", o.lengthBins},
-            {"length_bin_weight", o.lengthBinWeight},
-            {"dropout", o.dropout},
-            {"closure_weight", o.closureWeight},
-            {"length_log_offset", o.lengthLogOffset}};
+    nlohmann::json json = {{"variant", variantName(o.variant)},
+                           {"width", o.width},
+                           {"heads", o.heads},
+                           {"layers", o.layers},
+                           {"codes", o.codes},
+                           {"depth", o.depth},
+                           {"code_dim", o.codeDim},
+                           {"length_bins", o.lengthBins},
+                           {"length_bin_weight", o.lengthBinWeight},
+                           {"dropout", o.dropout},
+                           {"closure_weight", o.closureWeight},
+                           {"length_log_offset", o.lengthLogOffset}};
+    // Written only when used, so that runs and models from before it keep their identity.
+    if (o.trajectoryWeight > 0.0) json["trajectory_weight"] = o.trajectoryWeight;
+    return json;
 }
 
 CodebookOptions codebookOptionsFromJson(const nlohmann::json& json) {
@@ -37,10 +40,11 @@ CodebookOptions codebookOptionsFromJson(const nlohmann::json& json) {
         o.dropout = json.at("dropout").get<double>();
         o.closureWeight = json.at("closure_weight").get<double>();
         o.lengthLogOffset = json.value("length_log_offset", 0.0); // absent: an older model
+        o.trajectoryWeight = json.value("trajectory_weight", 0.0);
         if (o.width <= 0 || o.heads <= 0 || o.width % o.heads != 0 || o.layers <= 0 ||
             o.codes <= 0 || o.depth <= 0 || o.depth > 16 || o.codeDim < 0 || o.lengthBins < 0 ||
             o.lengthBins == 1 || o.lengthBinWeight < 0.0 || o.dropout < 0.0 || o.dropout >= 1.0 ||
-            o.closureWeight < 0.0 || o.lengthLogOffset < 0.0)
+            o.closureWeight < 0.0 || o.lengthLogOffset < 0.0 || o.trajectoryWeight < 0.0)
             throw Error("codebook options out of range (width must be a multiple of heads)");
         return o;
     } catch (const nlohmann::json::exception& e) {

@@ -124,6 +124,8 @@ public:
         bind("--dropout", s.model.dropout);
         bind("--length-log-offset", s.model.lengthLogOffset,
              "CC chord lengths modelled as log(l + offset); 0 = as they are");
+        bind("--trajectory-weight", s.model.trajectoryWeight,
+             "Weight of the loss on where each curve ends along its loop; 0 = off (the paper)");
         bind("--checkpoint-minutes", s.checkpointMinutes);
         bind("--seed", s.seed);
         bind("--device", s.device, "cpu or cuda");

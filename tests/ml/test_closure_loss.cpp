@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The differentiable closure loss agrees with the exact walk of the encoding (closureResidual)
-// on real encoded programs, clean and corrupted, and its gradient closes an opened loop.
+// on real encoded programs, clean and corrupted, and its gradient closes an opened loop. The
+// trajectory loss is zero on ground truth, weighs a turn error by the drift it causes (early in
+// a long loop costs more than late), and its gradient pulls a drifted walk back.
 
 #include "test_registry.h"
 
@@ -72,6 +74,7 @@ private Q_SLOTS:
     void isZeroOnGroundTruth();
     void matchesTheExactWalkOnCorruptedRows();
     void itsGradientClosesAnOpenedLoop();
+    void trajectoryWeighsErrorsByTheDriftTheyCause();
 };
 
 void TestClosureLoss::isZeroOnGroundTruth() {
@@ -115,6 +118,48 @@ void TestClosureLoss::itsGradientClosesAnOpenedLoop() {
     }
     const double after = closureLoss(predicted, batch.rows, batch.padding).item<double>();
     qInfo("closure %.3g -> %.3g", before, after);
+    QVERIFY(after < 0.1 * before);
+}
+
+void TestClosureLoss::trajectoryWeighsErrorsByTheDriftTheyCause() {
+    const Batch batch = batchOf(someExtrudes());
+    QVERIFY(trajectoryLoss(batch.rows, batch.rows, batch.padding).item<double>() < 1e-20);
+    // The longest loop of the batch, its first and its last curve turned by the same 0.02 rad.
+    std::int64_t sequence = 0, length = 0;
+    for (std::int64_t b = 0; b < batch.rows.size(0); ++b) {
+        const std::int64_t rows = batch.padding[b].logical_not().sum().item<std::int64_t>();
+        if (rows > length) sequence = b, length = rows;
+    }
+    QVERIFY(length > 10);
+    const torch::Tensor padding = batch.padding.narrow(0, sequence, 1);
+    const torch::Tensor truth = batch.rows.narrow(0, sequence, 1);
+    std::int64_t lastCurve = 0;
+    while (truth[0][lastCurve + 1][kCcTypeEos].item<double>() < 0.5)
+        ++lastCurve;
+    const auto turned = [&](std::int64_t curve) {
+        torch::Tensor rows = truth.clone();
+        rows[0][curve][kCcTurn] += 0.02;
+        return trajectoryLoss(rows, truth, padding).item<double>();
+    };
+    const double early = turned(0), late = turned(lastCurve);
+    qInfo("loop of %lld curves: turn error at the first curve %.3g, at the last %.3g",
+          static_cast<long long>(lastCurve + 1), early, late);
+    QVERIFY(early > 5.0 * late);
+
+    torch::Tensor predicted = batch.rows.clone();
+    predicted.select(2, kCcTurn).add_(0.01);
+    predicted.requires_grad_(true);
+    // Adam: the drift makes the loss far stiffer in early turns than in late ones.
+    torch::optim::Adam optimizer({predicted}, torch::optim::AdamOptions(1e-3));
+    const double before = trajectoryLoss(predicted, batch.rows, batch.padding).item<double>();
+    for (int step = 0; step < 200; ++step) {
+        const torch::Tensor loss = trajectoryLoss(predicted, batch.rows, batch.padding);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+    }
+    const double after = trajectoryLoss(predicted, batch.rows, batch.padding).item<double>();
+    qInfo("trajectory %.3g -> %.3g", before, after);
     QVERIFY(after < 0.1 * before);
 }
 

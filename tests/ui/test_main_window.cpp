@@ -85,6 +85,9 @@ private Q_SLOTS:
     void copiesTheViewImage();
 
 private:
+    /// Writes plateWithHole() as `name` and opens it in `window` (QVERIFY-fails otherwise).
+    void openPlate(ui::MainWindow& window, const char* name);
+
     QTemporaryDir m_dir;
     fs::path m_step;
     double m_volume = 0.0;
@@ -199,14 +202,19 @@ void TestMainWindow::showsAnErrorForACorruptFileAndStaysAlive() {
     QVERIFY(window.errorText().isEmpty());
 }
 
-void TestMainWindow::editsTheProgramAndRecompiles() {
-    const fs::path path = fs::path(m_dir.path().toStdString()) / "plate.json";
+void TestMainWindow::openPlate(ui::MainWindow& window, const char* name) {
+    const fs::path path = fs::path(m_dir.path().toStdString()) / name;
     cad::writeProgram(plateWithHole(), path);
-    ui::MainWindow window;
     window.show();
     QSignalSpy shown(&window, &ui::MainWindow::partShown);
     window.openFile(QString::fromStdString(path.string()));
     QVERIFY(waitFor(shown));
+}
+
+void TestMainWindow::editsTheProgramAndRecompiles() {
+    ui::MainWindow window;
+    openPlate(window, "plate.json");
+    if (QTest::currentTestFailed()) return;
     ui::ProgramTree& tree = *window.programTree();
     QVERIFY(tree.hasProgram());
     QVERIFY(!tree.isEdited());
@@ -246,13 +254,9 @@ void TestMainWindow::editsTheProgramAndRecompiles() {
 }
 
 void TestMainWindow::refusesAnEditThatDoesNotCompile() {
-    const fs::path path = fs::path(m_dir.path().toStdString()) / "plate2.json";
-    cad::writeProgram(plateWithHole(), path);
     ui::MainWindow window;
-    window.show();
-    QSignalSpy shown(&window, &ui::MainWindow::partShown);
-    window.openFile(QString::fromStdString(path.string()));
-    QVERIFY(waitFor(shown));
+    openPlate(window, "plate2.json");
+    if (QTest::currentTestFailed()) return;
     ui::ProgramTree& tree = *window.programTree();
     const double before = shownVolume(window);
 

@@ -234,24 +234,16 @@ void LabellingWindow::setProjectLoaded(bool loaded) {
 }
 
 bool LabellingWindow::newProject(const QString& path) {
-    try {
-        auto project = CaptureProject::create(path);
-        m_project = std::move(project);
-    } catch (const ProjectError& e) {
-        showError(e.what());
-        return false;
-    }
-    m_undo->clear();
-    m_selected = -1;
-    refreshList();
-    setProjectLoaded(true);
-    return true;
+    return useProject([&path] { return CaptureProject::create(path); });
 }
 
 bool LabellingWindow::openProject(const QString& path) {
+    return useProject([&path] { return CaptureProject::open(path); });
+}
+
+bool LabellingWindow::useProject(const std::function<std::unique_ptr<CaptureProject>()>& make) {
     try {
-        auto project = CaptureProject::open(path);
-        m_project = std::move(project);
+        m_project = make(); // on failure the open project stays
     } catch (const ProjectError& e) {
         showError(e.what());
         return false;

@@ -12,6 +12,7 @@
 #include <QFutureWatcher>
 #include <QMainWindow>
 
+#include <functional>
 #include <memory>
 
 class QComboBox;
@@ -65,6 +66,7 @@ Q_SIGNALS:
 
 private:
     void buildMenus();
+    bool useProject(const std::function<std::unique_ptr<CaptureProject>()>& make);
     void chooseNewProject();
     void chooseOpenProject();
     void chooseAndAddPhotos();
