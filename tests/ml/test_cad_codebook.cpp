@@ -234,7 +234,7 @@ void TestCadCodebook::anInterruptedRunResumesToTheSameWeights() {
         &stop, 1);
     QVERIFY(!interrupted.finished);
     QCOMPARE(interrupted.stepsDone, std::int64_t(3));
-    resumedLosses.pop_back(); // the stop report repeats step 3's window (empty)
+    // (A stop right after a report reports nothing more: no window of steps to average.)
     bool sawResume = false;
     const auto resumed = trainCodebook(
         tinySettings(root / "data", root / "resumed"),
