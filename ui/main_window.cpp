@@ -52,8 +52,9 @@ QString describeBox(const cad::BoundingBox& box) {
         .arg(size.z, 0, 'f', 2);
 }
 
-/// Fills the view's mesh, the facts and the reconstruction cloud of a part read or compiled.
-void describePart(OpenedPart& opened) {
+/// Fills the view's mesh, the facts and the reconstruction cloud of a part read or compiled;
+/// returns the shape's report when it has a shape.
+std::optional<cad::ShapeReport> describePart(OpenedPart& opened) {
     const cad::PartFile& part = opened.part;
     QStringList facts{QString("file: %1").arg(QFileInfo(opened.path).fileName()),
                       QString("kind: %1").arg(cad::fileKindName(part.kind))};
@@ -61,9 +62,10 @@ void describePart(OpenedPart& opened) {
         facts << QString("extrudes: %1").arg(part.program->extrudes.size())
               << QString("curves: %1").arg(cad::curveCount(*part.program));
     }
+    std::optional<cad::ShapeReport> shapeReport;
     if (!part.shape.isNull()) {
         opened.mesh = cad::tessellate(part.shape);
-        const cad::ShapeReport report = cad::analyse(part.shape);
+        const cad::ShapeReport& report = shapeReport.emplace(cad::analyse(part.shape));
         facts << QString("valid solid: %1").arg(report.valid ? "yes" : "no")
               << QString("solids: %1, faces: %2, edges: %3")
                      .arg(report.solids)
@@ -85,6 +87,7 @@ void describePart(OpenedPart& opened) {
         opened.cloud = part.cloud;
     else if (!opened.mesh.empty())
         opened.cloud = cad::samplePoints(opened.mesh, kReconstructionPoints);
+    return shapeReport;
 }
 
 /// Reads, compiles and tessellates on a worker thread; errors become the message to show.
@@ -116,8 +119,7 @@ RecompileOutcome compileEdited(const cad::Program& program, const QString& shown
         edited->part.name = program.name;
         edited->part.program = program;
         edited->part.shape = cad::compile(program);
-        describePart(*edited);
-        const cad::ShapeReport report = cad::analyse(edited->part.shape);
+        const cad::ShapeReport report = *describePart(*edited);
         outcome.summary = QString("%1 solid, %2 faces, %3 mm^3")
                               .arg(report.valid ? "valid" : "INVALID")
                               .arg(report.faces)
@@ -132,6 +134,17 @@ RecompileOutcome compileEdited(const cad::Program& program, const QString& shown
         outcome.error = e.what();
     }
     return outcome;
+}
+
+/// A candidate as a part file: its program (when its tokens decoded) and its solid (when it
+/// compiled), what File > Export and Export all candidates write.
+cad::PartFile candidatePart(const ml::Candidate& c, const std::string& name) {
+    cad::PartFile part;
+    part.kind = cad::FileKind::Program;
+    part.name = name;
+    if (c.decoded) part.program = c.program;
+    part.shape = c.shape;
+    return part;
 }
 
 /// The facts panel's text for a candidate.
@@ -468,10 +481,7 @@ void MainWindow::selectCandidate(int index) {
     const QString stem =
         m_result->input.isEmpty() ? "sample" : QFileInfo(m_result->input).completeBaseName();
     part->path = QString("%1-candidate-%2").arg(stem).arg(index + 1);
-    part->part.kind = cad::FileKind::Program;
-    part->part.name = part->path.toStdString();
-    if (c.decoded) part->part.program = c.program;
-    part->part.shape = c.shape;
+    part->part = candidatePart(c, part->path.toStdString());
     part->mesh = m_result->meshes[std::size_t(index)];
     part->facts = candidateFacts(*m_result, index);
     m_shown = std::move(part);
@@ -541,11 +551,8 @@ void MainWindow::exportCandidates(const QString& path) {
                         const ml::Candidate& c = candidates[i];
                         // Nothing to write, or no solid for a shape format: skipped.
                         if (!c.decoded || (c.shape.isNull() && !asProgram)) continue;
-                        cad::PartFile part;
-                        part.kind = cad::FileKind::Program;
-                        part.name = "candidate-" + std::to_string(i + 1);
-                        part.program = c.program;
-                        part.shape = c.shape;
+                        const cad::PartFile part =
+                            candidatePart(c, "candidate-" + std::to_string(i + 1));
                         try {
                             cad::writePartFile(part, pattern.arg(i + 1).toStdString());
                             ++written;

@@ -199,28 +199,39 @@ qint64 CaptureProject::addPhoto(const QString& file) {
     return query.lastInsertId().toLongLong();
 }
 
+namespace {
+
+constexpr const char* kSummaryColumns =
+    "SELECT id, name, view, material, lighting, background, mask IS NOT NULL, cad FROM captures";
+
+/// The current row of a query over kSummaryColumns.
+CaptureSummary summaryOf(const QSqlQuery& query) {
+    CaptureSummary c;
+    c.id = query.value(0).toLongLong();
+    c.name = query.value(1).toString();
+    c.tags = {query.value(2).toString(), query.value(3).toString(), query.value(4).toString(),
+              query.value(5).toString()};
+    c.masked = query.value(6).toBool();
+    if (!query.value(7).isNull()) c.cad = query.value(7).toLongLong();
+    return c;
+}
+
+} // namespace
+
 std::vector<CaptureSummary> CaptureProject::captures() const {
     std::vector<CaptureSummary> result;
-    QSqlQuery query = run(m_connection, m_path,
-                          "SELECT id, name, view, material, lighting, background, mask IS NOT "
-                          "NULL, cad FROM captures ORDER BY id");
-    while (query.next()) {
-        CaptureSummary c;
-        c.id = query.value(0).toLongLong();
-        c.name = query.value(1).toString();
-        c.tags = {query.value(2).toString(), query.value(3).toString(), query.value(4).toString(),
-                  query.value(5).toString()};
-        c.masked = query.value(6).toBool();
-        if (!query.value(7).isNull()) c.cad = query.value(7).toLongLong();
-        result.push_back(std::move(c));
-    }
+    QSqlQuery query = run(m_connection, m_path, QString(kSummaryColumns) + " ORDER BY id");
+    while (query.next())
+        result.push_back(summaryOf(query));
     return result;
 }
 
 CaptureSummary CaptureProject::capture(qint64 id) const {
-    for (CaptureSummary& c : captures())
-        if (c.id == id) return c;
-    throw ProjectError(QString("project %1 has no capture %2").arg(m_path).arg(id).toStdString());
+    QSqlQuery query = run(m_connection, m_path, QString(kSummaryColumns) + " WHERE id = ?", {id});
+    if (!query.next())
+        throw ProjectError(
+            QString("project %1 has no capture %2").arg(m_path).arg(id).toStdString());
+    return summaryOf(query);
 }
 
 void CaptureProject::removeCapture(qint64 id) {
