@@ -2,6 +2,7 @@
 #include "train_commands.h"
 
 #include "ml/error.h"
+#include "ml/training/distributed.h"
 
 #include <csignal>
 #include <cstdio>
@@ -12,6 +13,8 @@ namespace img2cad::app {
 namespace {
 
 std::atomic<bool> g_stopRequested{false};
+/// The --world-size/--rank/... flags of whichever stage runs (one per process).
+ml::DistributedSettings g_distributed;
 
 extern "C" void requestStop(int) {
     g_stopRequested.store(true);
@@ -71,12 +74,39 @@ CLI::App* addTrainingSubcommand(CLI::App& train, ml::TrainingStage& stage) {
         }
         if (option.required) added->required();
     }
+    const std::string group = "Distributed (data-parallel over processes or machines)";
+    command->add_option("--world-size", g_distributed.worldSize, "Processes training together")
+        ->check(CLI::Range(1, 4096))
+        ->capture_default_str()
+        ->group(group);
+    command->add_option("--rank", g_distributed.rank, "This process's rank, 0 .. world size - 1")
+        ->capture_default_str()
+        ->group(group);
+    command
+        ->add_option("--rendezvous", g_distributed.rendezvous,
+                     "Where the ranks meet: HOST:PORT of rank 0, or a file all ranks reach")
+        ->group(group);
+    command
+        ->add_option("--interface", g_distributed.interface,
+                     "Network interface for the ranks' connections (e.g. eth0; default: the "
+                     "host name's address)")
+        ->group(group);
     return command;
 }
 
 int runTrainingStage(ml::TrainingStage& stage) {
     std::signal(SIGINT, requestStop);
     std::signal(SIGTERM, requestStop);
+    if (g_distributed.worldSize > 1) {
+        try {
+            std::cerr << "rank " << g_distributed.rank << " of " << g_distributed.worldSize
+                      << ": joining at " << g_distributed.rendezvous << std::endl;
+            ml::setProcessGroup(ml::DistributedGroup::join(g_distributed));
+        } catch (const ml::Error& e) {
+            std::cerr << "error: " << e.what() << "\n";
+            return 1;
+        }
+    }
     const ml::StageRunResult result = stage.run(printProgress, &g_stopRequested);
     if (!result.finished) {
         std::cerr << "stopped at step " << result.stepsDone

@@ -4,6 +4,7 @@
 #include "cad/atomic_file.h"
 #include "cad/text_file.h"
 #include "ml/error.h"
+#include "ml/training/distributed.h"
 
 #include <algorithm>
 #include <chrono>
@@ -33,6 +34,16 @@ TrainingLoopResult runTrainingLoop(torch::nn::Module& model, torch::optim::Optim
     TrainingState state;
     const bool resumed = fs::exists(settings.checkpoint);
     if (resumed) state = loadCheckpoint(settings.checkpoint, model, optimizer, settings.device);
+    DistributedGroup* group = processGroup();
+    if (group) {
+        group->requireSame(state.step, "the step to start from (their checkpoints)");
+        // Same seed, same draws so far: give each rank its own batches from here on. A resumed
+        // rank's generator already is its own (restored from its checkpoint).
+        if (!resumed)
+            torch::manual_seed(std::uint64_t(torch::randint(1LL << 40, {1}).item<std::int64_t>()) +
+                               std::uint64_t(group->rank()));
+        group->broadcastState(model);
+    }
 
     TrainingProgress window;
     window.steps = settings.steps;
@@ -44,6 +55,10 @@ TrainingLoopResult runTrainingLoop(torch::nn::Module& model, torch::optim::Optim
         const double seconds = std::max(1e-9, secondsSince(windowStart));
         const double count = double(std::max<std::int64_t>(1, windowSteps));
         window.step = state.step;
+        if (group) { // the group's mean loss and its throughput
+            window.loss = group->sum(window.loss) / double(group->size());
+            windowSamples = std::int64_t(group->sum(double(windowSamples)));
+        }
         window.loss /= count;
         for (auto& [name, value] : window.parts)
             value /= count;
@@ -60,7 +75,9 @@ TrainingLoopResult runTrainingLoop(torch::nn::Module& model, torch::optim::Optim
     };
 
     while (state.step < settings.steps) {
-        if (stop && stop->load()) {
+        bool stopRequested = stop && stop->load();
+        if (group) stopRequested = group->any(stopRequested); // every rank stops at this step
+        if (stopRequested) {
             saveCheckpoint(settings.checkpoint, model, optimizer, state);
             // Only a window with steps has a mean loss: an empty one would report 0.
             if (windowSteps > 0) report(true);
@@ -70,9 +87,11 @@ TrainingLoopResult runTrainingLoop(torch::nn::Module& model, torch::optim::Optim
         const StepOutcome outcome = step(state.step);
         optimizer.zero_grad();
         outcome.loss.backward();
+        if (group) group->averageGradients(model);
         if (settings.clipNorm > 0.0)
             torch::nn::utils::clip_grad_norm_(model.parameters(), settings.clipNorm);
         optimizer.step();
+        if (group) group->broadcastBuffers(model);
         ++state.step;
         ++windowSteps;
         windowSamples += outcome.samples;
@@ -82,7 +101,8 @@ TrainingLoopResult runTrainingLoop(torch::nn::Module& model, torch::optim::Optim
         for (const auto& [name, value] : outcome.metrics)
             window.metrics[name] += value;
 
-        const bool due = secondsSince(lastCheckpoint) > 60.0 * settings.checkpointMinutes;
+        bool due = secondsSince(lastCheckpoint) > 60.0 * settings.checkpointMinutes;
+        if (group) due = group->any(due); // the ranks' checkpoints hold the same step
         if (due || state.step == settings.steps) {
             saveCheckpoint(settings.checkpoint, model, optimizer, state);
             lastCheckpoint = Clock::now();
