@@ -278,7 +278,7 @@ CadCodebookImpl::Reconstruction CadCodebookImpl::reconstruct(const CodebookExamp
         const std::vector<const FeatureMatrix*> originals = levelRows(name, {&example});
         const LevelLayout& layout = level->options().layout;
         const auto [rows, padding] = padMatrices(originals, layout.rowDim, device);
-        const torch::Tensor codes = level->forward(rows, padding).indices;
+        const torch::Tensor codes = encodeLevel(name, level, example, rows, padding);
         const torch::Tensor back = level->decodeCodes(codes, padding);
         const torch::Tensor valid = padding.logical_not();
         const std::vector<std::string> labels = codebookLabels(name, level);
@@ -324,6 +324,33 @@ CadCodebookImpl::Reconstruction CadCodebookImpl::reconstruct(const CodebookExamp
     return result;
 }
 
+torch::Tensor CadCodebookImpl::encodeLevel(const std::string& name, LevelVqVae& level,
+                                           const CodebookExample& example,
+                                           const torch::Tensor& rows,
+                                           const torch::Tensor& padding) {
+    torch::Tensor codes = level->forward(rows, padding).indices;
+    if (m_search.passes <= 0) return codes;
+    const std::vector<const FeatureMatrix*> sequences = levelRows(name, {&example});
+    const auto placement = [&](std::size_t extrude) { // an extrude's SP rows place its loops
+        const FeatureMatrix& sp = example.levels.sp[extrude];
+        std::vector<SpRow> loops(sp.rows);
+        for (std::size_t r = 0; r < sp.rows; ++r)
+            std::copy_n(sp.values.begin() + std::ptrdiff_t(r * sp.cols), kSpDim, loops[r].begin());
+        return loops;
+    };
+    for (std::size_t i = 0; i < sequences.size(); ++i) {
+        const std::int64_t length = std::int64_t(sequences[i]->rows);
+        if (length == 0) continue;
+        const torch::Tensor original = rows[std::int64_t(i)].narrow(0, 0, length).unsqueeze(0);
+        const SequenceCost cost = name == "cc" ? curveClusterCost(*level, original, placement(i))
+                                               : rowCost(*level, original);
+        torch::Tensor sequenceCodes = codes[std::int64_t(i)].narrow(0, 0, length);
+        sequenceCodes.copy_(
+            searchCodes(*level, original, sequenceCodes.unsqueeze(0), cost, m_search)[0]);
+    }
+    return codes;
+}
+
 std::vector<std::string> CadCodebookImpl::levelNames() const {
     std::vector<std::string> names;
     for (const auto& [name, level] : m_levels)
@@ -344,7 +371,7 @@ CadCodebookImpl::LevelCodes CadCodebookImpl::encodeCodes(const CodebookExample& 
     for (auto& [name, level] : m_levels) {
         const std::vector<const FeatureMatrix*> matrices = levelRows(name, {&example});
         const auto [rows, padding] = padMatrices(matrices, level->options().layout.rowDim, device);
-        torch::Tensor codes = level->forward(rows, padding).indices.cpu();
+        torch::Tensor codes = encodeLevel(name, level, example, rows, padding).cpu();
         if (codes.dim() == 2) codes = codes.unsqueeze(2);
         for (std::size_t i = 0; i < matrices.size(); ++i)
             result[name].push_back(

@@ -15,6 +15,7 @@
 
 #include "cad/program.h"
 #include "ml/codebook/cad_encoding.h"
+#include "ml/codebook/code_search.h"
 #include "ml/codebook/level_vqvae.h"
 
 #include <torch/torch.h>
@@ -126,10 +127,21 @@ public:
 
     const CodebookOptions& options() const { return m_options; }
 
+    /// How reconstruct() and encodeCodes() choose codes: the nearest ones (default) or a search
+    /// for the codes that decode best (code_search.h). A setting of use, not of the model.
+    void setCodeSearch(const CodeSearchOptions& search) { m_search = search; }
+    const CodeSearchOptions& codeSearch() const { return m_search; }
+
 private:
     LevelVqVae addLevel(const std::string& name, const LevelLayout& layout, bool disentangled);
+    /// The codes of one level's sequences of `example` (padded into rows/padding), as
+    /// LevelVqVae::forward gives them, searched per sequence when a code search is set.
+    torch::Tensor encodeLevel(const std::string& name, LevelVqVae& level,
+                              const CodebookExample& example, const torch::Tensor& rows,
+                              const torch::Tensor& padding);
 
     CodebookOptions m_options;
+    CodeSearchOptions m_search;
     std::vector<std::pair<std::string, LevelVqVae>> m_levels;
 };
 

@@ -531,6 +531,25 @@ cad::Program decodeProgram(const EncodedProgram& encoded, DecodeMode mode) {
     return program;
 }
 
+std::vector<cad::Loop> decodeExtrudeLoops(const std::vector<SpRow>& loops,
+                                          const std::vector<CcRow>& curves) {
+    std::vector<cad::Loop> result;
+    std::size_t row = 0;
+    for (const SpRow& sp : loops) {
+        const std::size_t first = row;
+        while (row < curves.size() && argmax(curves[row], kCcTypeLine, 3) != 2)
+            ++row;
+        cad::Loop loop;
+        try {
+            loop = decodeLoop(sp, curves.data() + first, row - first, "a loop");
+        } catch (const Error&) {
+        }
+        result.push_back(std::move(loop));
+        if (row < curves.size()) ++row; // its EOS
+    }
+    return result;
+}
+
 double closureResidual(const std::vector<CcRow>& loopCurves) {
     Vec2 sum;
     double heading = 0.0;

@@ -109,6 +109,12 @@ enum class DecodeMode { Strict, Repair };
 /// renormalised. Throws ml::Error for rows that cannot form a program (see DecodeMode).
 cad::Program decodeProgram(const EncodedProgram& encoded, DecodeMode mode = DecodeMode::Strict);
 
+/// The loops of one extrude as decodeProgram builds them (closure by Bowditch's rule included),
+/// in normalised sketch units: each placed by its SP row and shaped by its CC rows (loops
+/// separated by EOS rows). A loop that does not decode comes back empty.
+std::vector<cad::Loop> decodeExtrudeLoops(const std::vector<SpRow>& loops,
+                                          const std::vector<CcRow>& curves);
+
 /// The loop-closure term of eq. 4 for one loop's CC rows (EOS excluded or ignored):
 /// || sum_i T(l_i, dtheta_i, dx_i, dy_i) ||^2, in normalised units squared. T rotates the
 /// chord (l + dx, dy) by the accumulated heading; the start heading does not change the norm.

@@ -79,4 +79,14 @@ torch::Tensor trajectoryLoss(const torch::Tensor& predicted, const torch::Tensor
     return (squared * p.curve).sum() / p.curve.sum().clamp_min(1.0);
 }
 
+torch::Tensor relativeDisplacementErrors(const torch::Tensor& predicted,
+                                         const torch::Tensor& target, const torch::Tensor& padding,
+                                         double floor) {
+    const LoopWalk p = walkLoops(predicted, target, padding);
+    const LoopWalk t = walkLoops(target.to(predicted.dtype()), target, padding);
+    const torch::Tensor size = (t.dx.pow(2) + t.dy.pow(2)).sqrt() + floor;
+    const torch::Tensor squared = ((p.dx - t.dx).pow(2) + (p.dy - t.dy).pow(2)) / size.pow(2);
+    return (squared * p.curve).sum(1);
+}
+
 } // namespace img2cad::ml

@@ -24,4 +24,13 @@ torch::Tensor closureLoss(const torch::Tensor& predicted, const torch::Tensor& t
 torch::Tensor trajectoryLoss(const torch::Tensor& predicted, const torch::Tensor& target,
                              const torch::Tensor& padding);
 
+/// Per sequence, the sum over curves of the squared error of each curve's displacement in its
+/// loop's frame (start to end, after the walk's turns), relative to the true curve's chord plus
+/// `floor`: [B]. What makes a loop cross itself is a curve misplaced by more than the clearance
+/// to its neighbours, and that clearance scales with the features (a gear's tooth flank is a
+/// few hundredths of the part), so errors count relative to each curve's size here.
+torch::Tensor relativeDisplacementErrors(const torch::Tensor& predicted,
+                                         const torch::Tensor& target, const torch::Tensor& padding,
+                                         double floor);
+
 } // namespace img2cad::ml

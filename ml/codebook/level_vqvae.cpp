@@ -242,6 +242,19 @@ LevelVqVaeImpl::Output LevelVqVaeImpl::forward(const torch::Tensor& rows,
     return output;
 }
 
+std::vector<torch::Tensor> LevelVqVaeImpl::encoderFeatures(const torch::Tensor& rows,
+                                                           const torch::Tensor& padding) {
+    const torch::Tensor input = standardised(rows);
+    std::vector<torch::Tensor> features;
+    for (const auto& module : *m_encoders)
+        features.push_back(module->as<LevelEncoderImpl>()->forward(input, padding));
+    return features;
+}
+
+torch::Tensor LevelVqVaeImpl::standardisedContinuous(const torch::Tensor& rows) const {
+    return continuousColumns(standardised(rows));
+}
+
 LevelVqVaeImpl::Output LevelVqVaeImpl::decode(torch::Tensor latent, const torch::Tensor& padding) {
     torch::Tensor h =
         m_fromCode->forward(latent) + m_positions->forward(positionsOf(latent)).unsqueeze(0);

@@ -155,6 +155,14 @@ public:
     /// one-hots.
     torch::Tensor decodeCodes(const torch::Tensor& indices, const torch::Tensor& padding);
 
+    /// The encoders' pre-quantisation features of raw rows, one [B, L, code dim] per stream
+    /// (the residual codes of a stream quantise its features; code_search.h reads them).
+    std::vector<torch::Tensor> encoderFeatures(const torch::Tensor& rows,
+                                               const torch::Tensor& padding);
+    /// The continuous columns of raw rows in the model's standardised units ([..., continuous]):
+    /// the scale on which the reconstruction loss compares values.
+    torch::Tensor standardisedContinuous(const torch::Tensor& rows) const;
+
     /// Sets the per-column standardisation from training rows ([N, rowDim], valid rows only):
     /// continuous columns get their mean and standard deviation, one-hot columns stay as they are.
     void fitStandardisation(const torch::Tensor& rows);

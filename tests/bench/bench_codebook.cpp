@@ -6,9 +6,13 @@
 //
 //   bench_codebook --data DATASET --model DIR [--model DIR ...] [--sequences DIR]
 //                  [--programs N] [--split test|val|train] [--oracle LEVEL:COLUMN ...]
+//                  [--search-passes P] [--search-candidates K]
 //
 // --split train measures programs the codebook was trained on: the gap to the test split
 // separates over-fitting (more data helps) from under-fitting (more capacity or steps help).
+//
+// --search-passes P (with --search-candidates K) encodes by searching the codes that decode best
+// (ml/codebook/code_search.h) instead of taking the nearest ones.
 //
 // --oracle (diagnosis, hierarchical models): the named columns of the decoded rows are replaced
 // by the original's before the program is rebuilt, e.g. `--oracle cc:1` gives every curve its
@@ -267,6 +271,13 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"train", "val", "test"}))
         ->capture_default_str();
     cli.add_option("--oracle", oracleText, "Diagnosis: LEVEL:COLUMN taken from the original");
+    ml::CodeSearchOptions search;
+    cli.add_option("--search-passes", search.passes,
+                   "Encode by searching the codes that decode best (passes; 0 = nearest codes)")
+        ->capture_default_str();
+    cli.add_option("--search-candidates", search.candidates,
+                   "Codes tried per row and residual column in the search")
+        ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
     try {
@@ -286,6 +297,7 @@ int main(int argc, char** argv) {
         std::vector<Row> rows;
         for (const fs::path& folder : models) {
             ml::CadCodebook codebook = ml::loadCodebook(folder);
+            codebook->setCodeSearch(search);
             const std::string label = modelLabel(codebook->options().variant);
             std::cerr << "measuring " << label << " (" << folder.string() << ")\n";
             rows.push_back(evaluate(codebook, label, setName, generated, oracle));

@@ -83,6 +83,7 @@ private Q_SLOTS:
     void tokensRoundTripToTheReconstructedProgram();
     void anInterruptedRunResumesToTheSameWeights();
     void refusesAFolderOfAnotherRunAndBrokenModels();
+    void codeSearchFindsCodesThatDecodeCloser();
 };
 
 void TestCadCodebook::eachVariantLearnsWithAFallingLoss_data() {
@@ -285,6 +286,52 @@ void TestCadCodebook::refusesAFolderOfAnotherRunAndBrokenModels() {
     std::ofstream(root / "other" / "notes.txt") << "mine";
     settings.out = root / "other";
     QVERIFY_THROWS_EXCEPTION(Error, trainCodebook(settings, {}));
+}
+
+void TestCadCodebook::codeSearchFindsCodesThatDecodeCloser() {
+    // A briefly trained Curve-Cluster VQ-VAE with two residual codes per row: the search starts
+    // from the nearest codes and may only keep what decodes at a lower cost.
+    const std::vector<CodebookExample> examples = tinyExamples();
+    LevelVqVaeOptions options;
+    options.layout = curveClusterLayout();
+    options.width = 32;
+    options.heads = 4;
+    options.layers = 1;
+    options.codes = 32;
+    options.depth = 2;
+    options.dropout = 0.0;
+    LevelVqVae level(options);
+    std::vector<const FeatureMatrix*> sequences;
+    for (const CodebookExample& e : examples)
+        sequences.push_back(&e.levels.cc.front());
+    const auto [rows, padding] = padMatrices(sequences, options.layout.rowDim, torch::kCPU);
+    level->fitStandardisation(rows.masked_select(padding.logical_not().unsqueeze(2))
+                                  .reshape({-1, options.layout.rowDim}));
+    torch::optim::AdamW optimizer(level->parameters(), torch::optim::AdamWOptions(3e-3));
+    for (int step = 0; step < 30; ++step) {
+        const auto output = level->forward(rows, padding);
+        const auto losses = level->loss(output, rows, padding);
+        optimizer.zero_grad();
+        losses.total.backward();
+        optimizer.step();
+    }
+    level->eval();
+    torch::NoGradGuard noGrad;
+    int improved = 0;
+    for (std::size_t i = 0; i < 6; ++i) {
+        const std::int64_t length = std::int64_t(sequences[i]->rows);
+        const torch::Tensor original = rows[std::int64_t(i)].narrow(0, 0, length).unsqueeze(0);
+        const torch::Tensor onePadding = torch::zeros({1, length}, torch::kBool);
+        const torch::Tensor nearest = level->forward(original, onePadding).indices;
+        const SequenceCost cost = rowCost(*level, original);
+        const torch::Tensor searched = searchCodes(*level, original, nearest, cost, {2, 8});
+        QCOMPARE(searched.sizes(), nearest.sizes());
+        const double before = cost(level->decodeCodes(nearest, onePadding)).item<double>();
+        const double after = cost(level->decodeCodes(searched, onePadding)).item<double>();
+        QVERIFY2(after <= before, qPrintable(QString("%1 -> %2").arg(before).arg(after)));
+        improved += after < before;
+    }
+    QVERIFY2(improved >= 3, qPrintable(QString("%1 of 6 improved").arg(improved)));
 }
 
 IMG2CAD_REGISTER_TEST(TestCadCodebook)
