@@ -331,19 +331,15 @@ torch::Tensor CadCodebookImpl::encodeLevel(const std::string& name, LevelVqVae& 
     torch::Tensor codes = level->forward(rows, padding).indices;
     if (m_search.passes <= 0) return codes;
     const std::vector<const FeatureMatrix*> sequences = levelRows(name, {&example});
-    const auto placement = [&](std::size_t extrude) { // an extrude's SP rows place its loops
-        const FeatureMatrix& sp = example.levels.sp[extrude];
-        std::vector<SpRow> loops(sp.rows);
-        for (std::size_t r = 0; r < sp.rows; ++r)
-            std::copy_n(sp.values.begin() + std::ptrdiff_t(r * sp.cols), kSpDim, loops[r].begin());
-        return loops;
-    };
+    // Each extrude's SP rows place its loops for the crossing check of the CC cost.
+    const EncodedProgram placement = fromMatrices(example.levels);
     for (std::size_t i = 0; i < sequences.size(); ++i) {
         const std::int64_t length = std::int64_t(sequences[i]->rows);
         if (length == 0) continue;
         const torch::Tensor original = rows[std::int64_t(i)].narrow(0, 0, length).unsqueeze(0);
-        const SequenceCost cost = name == "cc" ? curveClusterCost(*level, original, placement(i))
-                                               : rowCost(*level, original);
+        const SequenceCost cost =
+            name == "cc" ? curveClusterCost(*level, original, placement.extrudes[i].loops)
+                         : rowCost(*level, original);
         torch::Tensor sequenceCodes = codes[std::int64_t(i)].narrow(0, 0, length);
         sequenceCodes.copy_(
             searchCodes(*level, original, sequenceCodes.unsqueeze(0), cost, m_search)[0]);
