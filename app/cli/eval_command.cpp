@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <iostream>
 #include <limits>
+#include <optional>
 
 namespace img2cad::app {
 namespace {
@@ -32,16 +33,34 @@ namespace fs = std::filesystem;
 /// that thousands of exact CDs per query stay under a second.
 constexpr std::size_t kRetrievalPoints = 256;
 
-ml::Split parseSplit(const std::string& name) {
+/// The split to measure; empty for "all" (imported real parts, which no model trained on).
+std::optional<ml::Split> parseSplit(const std::string& name) {
+    if (name == "all") return std::nullopt;
     for (ml::Split s : {ml::Split::Train, ml::Split::Val, ml::Split::Test})
         if (name == ml::splitName(s)) return s;
-    throw ml::Error("--split must be train, val or test, not '" + name + "'");
+    throw ml::Error("--split must be train, val, test or all, not '" + name + "'");
 }
 
 std::vector<cad::Vec3f> firstPoints(const cad::PointCloud& cloud, std::size_t count) {
     // Dataset clouds are sampled uniformly at random, so a prefix is a uniform subsample.
     const auto n = std::min(count, cloud.positions.size());
     return {cloud.positions.begin(), cloud.positions.begin() + long(n)};
+}
+
+/// `count` points spread evenly over a cloud whose order means something (the lifter emits
+/// its points query by query, so a prefix would be a few patches of the part).
+std::vector<cad::Vec3f> spreadPoints(const std::vector<cad::Vec3f>& cloud, std::size_t count) {
+    const std::size_t n = cloud.size();
+    if (n <= count) return cloud;
+    std::vector<cad::Vec3f> points(count);
+    for (std::size_t i = 0; i < count; ++i)
+        points[i] = cloud[i * n / count];
+    return points;
+}
+
+/// A cloud in its own unit cube (bounding box centred, longest side 1).
+std::vector<cad::Vec3f> inOwnUnitCube(cad::PointCloud cloud) {
+    return cad::Normalization::toUnitCube(cloud.bounds()).apply(std::move(cloud)).positions;
 }
 
 nlohmann::ordered_json orNull(double value) {
@@ -121,7 +140,7 @@ void printTable(const std::vector<Row>& rows, std::int64_t parts, std::int64_t k
 } // namespace
 
 int runEval(const EvalRequest& request) {
-    const ml::Split split = parseSplit(request.split);
+    const std::optional<ml::Split> split = parseSplit(request.split);
     if (request.count < 1 || request.candidates < 1 || request.steps < 1 || request.points < 16)
         throw ml::Error("--count, -k, --steps must be positive and --points at least 16");
     ml::Reconstructor reconstructor(request.model, ml::trainingDevice(request.device));
@@ -130,17 +149,23 @@ int runEval(const EvalRequest& request) {
     options.sampling.steps = request.steps;
     options.sampling.seed = request.seed;
     options.constrainTokens = request.grammar;
+    // A photo has neither scale nor position: from one, every shape and cloud is compared in its
+    // own unit cube (bounding box centred, longest side 1), the ground truth too — CAD-Recode's
+    // protocol. From a cloud, candidates must also land where the cloud is, and are compared in
+    // the cloud's frame.
+    if (request.photos) options.photoPartSize = 1.0;
 
     std::vector<TrainingPart> index;
     if (request.retrieval) {
         std::cerr << "loading the retrieval index (training split) ..." << std::endl;
-        index = loadRetrievalIndex(request.data);
+        index = loadRetrievalIndex(request.retrievalData.empty() ? request.data
+                                                                 : request.retrievalData);
         if (index.empty()) throw ml::Error("the dataset has no training parts to retrieve from");
     }
 
     const ml::DatasetManifest manifest = ml::readManifest(request.data);
     nlohmann::ordered_json perPart = nlohmann::ordered_json::array();
-    std::vector<double> bestCd, topCd, acc, comp, hanging, retrievalCd, inputCd;
+    std::vector<double> bestCd, topCd, acc, comp, hanging, retrievalCd, inputCd, rawCd, refinedCd;
     std::int64_t parts = 0, candidates = 0, invalid = 0, repaired = 0, withoutValid = 0;
     double seconds = 0.0;
     const auto size = std::size_t(request.points);
@@ -149,25 +174,42 @@ int runEval(const EvalRequest& request) {
         if (!fs::exists(shard)) continue;
         for (std::size_t p = 0; p < ml::shardSampleCount(shard) && parts < request.count; ++p) {
             const ml::Sample sample = ml::readShardSample(shard, p);
-            if (sample.split != split || sample.programJson.empty()) continue;
+            if (split && sample.split != *split) continue;
+            // A part without a program (an imported STEP file) is compared with its own surface
+            // points, which only a photo-conditioned run does not also take as its input.
+            const bool hasProgram = !sample.programJson.empty();
+            if (!hasProgram && !request.photos) continue;
+            if (request.photos && sample.views.empty())
+                throw ml::Error("--photos reads each part's rendered views, and this dataset has "
+                                "none: make it with 'dataset make --views N'");
             // The ground truth in the frame of the dataset's cloud (the sample's normalisation),
             // which is also the frame the candidates come back in.
-            const cad::Program truth = cad::programFromJson(sample.programJson);
-            const cad::Normalization frame{
-                {sample.normalization[0], sample.normalization[1], sample.normalization[2]},
-                sample.normalization[3]};
-            const std::vector<cad::Vec3f> gt =
-                cad::samplePoints(frame.apply(cad::tessellate(cad::compile(truth))), size, 1)
-                    .positions;
-            inputCd.push_back(cad::chamferDistance(sample.points.positions, gt));
+            std::vector<cad::Vec3f> gt = firstPoints(sample.points, size);
+            if (hasProgram) {
+                const cad::Program truth = cad::programFromJson(sample.programJson);
+                const cad::Normalization frame{
+                    {sample.normalization[0], sample.normalization[1], sample.normalization[2]},
+                    sample.normalization[3]};
+                gt = cad::samplePoints(frame.apply(cad::tessellate(cad::compile(truth))), size, 1)
+                         .positions;
+                inputCd.push_back(cad::chamferDistance(sample.points.positions, gt));
+            }
 
             const auto start = std::chrono::steady_clock::now();
-            const ml::Reconstruction result = reconstructor.fromPointCloud(sample.points, options);
+            const ml::Reconstruction result =
+                request.photos ? reconstructor.fromPhoto(sample.views.front().color, options)
+                               : reconstructor.fromPointCloud(sample.points, options);
             const double took =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             seconds += took;
             nlohmann::ordered_json entry = {
                 {"index", sample.index}, {"source", sample.source}, {"seconds", took}};
+            if (request.photos) {
+                rawCd.push_back(cad::chamferDistance(inOwnUnitCube(result.raw), gt));
+                refinedCd.push_back(cad::chamferDistance(inOwnUnitCube(result.refined), gt));
+                entry["raw_cd"] = rawCd.back();
+                entry["refined_cd"] = refinedCd.back();
+            }
             double best = -1.0, bestAcc = 0.0, bestComp = 0.0;
             int valid = 0;
             for (std::size_t c = 0; c < result.candidates.size(); ++c) {
@@ -180,8 +222,11 @@ int runEval(const EvalRequest& request) {
                 }
                 ++valid;
                 hanging.push_back(candidate.report.hangingFaceRatio);
-                const std::vector<cad::Vec3f> surface =
-                    cad::samplePoints(cad::tessellate(candidate.shape), size, 2).positions;
+                cad::PointCloud sampled =
+                    cad::samplePoints(cad::tessellate(candidate.shape), size, 2);
+                const std::vector<cad::Vec3f> surface = request.photos
+                                                            ? inOwnUnitCube(std::move(sampled))
+                                                            : std::move(sampled.positions);
                 const double a = cad::meanNearestDistance(surface, gt),
                              b = cad::meanNearestDistance(gt, surface);
                 const double cd = 0.5 * (a + b);
@@ -198,7 +243,10 @@ int runEval(const EvalRequest& request) {
                 ++withoutValid;
             }
             if (request.retrieval) {
-                const std::vector<cad::Vec3f> query = firstPoints(sample.points, kRetrievalPoints);
+                // The query is the cloud the model was given: the dataset's, or the lifted P_raw.
+                const std::vector<cad::Vec3f> query =
+                    request.photos ? spreadPoints(inOwnUnitCube(result.raw), kRetrievalPoints)
+                                   : firstPoints(sample.points, kRetrievalPoints);
                 std::size_t nearest = 0;
                 double nearestCd = std::numeric_limits<double>::max();
                 for (std::size_t i = 0; i < index.size(); ++i) {
@@ -223,7 +271,9 @@ int runEval(const EvalRequest& request) {
     }
     std::cerr << "\n";
     if (parts == 0)
-        throw ml::Error("no part of the " + request.split + " split has a program to compare with");
+        throw ml::Error("no part of the " + request.split +
+                        " split has a program to compare with (parts without one, imported STEP "
+                        "files, are measured with --photos)");
 
     const double invalidRatio = double(invalid) / double(candidates);
     const double noValid = double(withoutValid) / double(parts);
@@ -240,9 +290,16 @@ int runEval(const EvalRequest& request) {
     std::printf("\nwithout repairing decodes (DecodeMode::Strict) the invalid ratio would be "
                 "%.1f %%\n",
                 100.0 * strictInvalid);
-    std::printf("\nreference: the dataset's own clouds vs. their programs, median CD x 10^2 = "
-                "%.2f (the sampling floor); %.2f s per part\n",
-                100 * median(inputCd), seconds / double(parts));
+    if (!inputCd.empty())
+        std::printf("\nreference: the dataset's own clouds vs. their programs, median CD x 10^2 "
+                    "= %.2f (the sampling floor)\n",
+                    100 * median(inputCd));
+    std::printf("\n%.2f s per part\n", seconds / double(parts));
+    if (request.photos)
+        std::printf("\nlifting from the photo, CD x 10^2 to the ground truth: P_raw median %.2f "
+                    "(mean %.2f), P_ref median %.2f (mean %.2f)\n",
+                    100 * median(rawCd), 100 * mean(rawCd), 100 * median(refinedCd),
+                    100 * mean(refinedCd));
 
     if (!request.output.empty()) {
         nlohmann::ordered_json summary = nlohmann::ordered_json::array();
@@ -255,20 +312,24 @@ int runEval(const EvalRequest& request) {
                                {"hanging_face_ratio", orNull(r.hanging)},
                                {"invalid_ratio", orNull(r.invalid)},
                                {"parts_without_valid", orNull(r.noValid)}});
-        const nlohmann::ordered_json report = {{"data", fs::absolute(request.data).string()},
-                                               {"model", fs::absolute(request.model).string()},
-                                               {"split", request.split},
-                                               {"parts", parts},
-                                               {"candidates", request.candidates},
-                                               {"steps", request.steps},
-                                               {"seed", request.seed},
-                                               {"grammar", request.grammar},
-                                               {"points", request.points},
-                                               {"sampling_floor_median_cd", median(inputCd)},
-                                               {"strict_invalid_ratio", strictInvalid},
-                                               {"seconds_per_part", seconds / double(parts)},
-                                               {"summary", summary},
-                                               {"per_part", perPart}};
+        const nlohmann::ordered_json report = {
+            {"data", fs::absolute(request.data).string()},
+            {"model", fs::absolute(request.model).string()},
+            {"split", request.split},
+            {"parts", parts},
+            {"candidates", request.candidates},
+            {"steps", request.steps},
+            {"seed", request.seed},
+            {"grammar", request.grammar},
+            {"input", request.photos ? "photo" : "cloud"},
+            {"raw_median_cd", orNull(median(rawCd))},
+            {"refined_median_cd", orNull(median(refinedCd))},
+            {"points", request.points},
+            {"sampling_floor_median_cd", orNull(median(inputCd))},
+            {"strict_invalid_ratio", strictInvalid},
+            {"seconds_per_part", seconds / double(parts)},
+            {"summary", summary},
+            {"per_part", perPart}};
         cad::writeFileAtomically(request.output, report.dump(1) + "\n");
     }
     return 0;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // `img2cadseq eval`: the appendix A measures of a model on a dataset's held-out split,
-// point-cloud conditioned (each part's dataset cloud in, K candidates out), beside a retrieval
-// baseline (the training part whose cloud is nearest by Chamfer distance). Prints a Markdown
-// table and writes every number, per part too, to a JSON report.
+// point-cloud conditioned (each part's dataset cloud in, K candidates out) or, with --photos,
+// image-conditioned (each part's first render in, through mask, lifter and refinement, which
+// are measured too), beside a retrieval baseline (the training part whose cloud is nearest by
+// Chamfer distance to the same input cloud). Prints Markdown tables and writes every number,
+// per part too, to a JSON report.
 
 #include <cstdint>
 #include <string>
@@ -14,6 +16,9 @@ struct EvalRequest {
     std::string data;   ///< dataset folder (shards + manifest)
     std::string model;  ///< model folder
     std::string output; ///< report JSON path; empty: none
+    /// Whose training split the retrieval baseline searches; empty: `data`'s (set it to the
+    /// models' training set when `data` holds imported real parts).
+    std::string retrievalData;
     std::string split = "test";
     std::int64_t count = 100; ///< first parts of the split
     std::int64_t candidates = 8;
@@ -22,6 +27,7 @@ struct EvalRequest {
     std::int64_t points = 2000; ///< surface points per shape for CD (the paper: 10,000)
     bool retrieval = true;
     bool grammar = true; ///< constrained token draws (off: to measure what they do)
+    bool photos = false; ///< image-conditioned: the first rendered view of each part
     std::string device = "cpu";
 };
 int runEval(const EvalRequest& request);

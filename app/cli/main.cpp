@@ -11,6 +11,7 @@
 #include "cad/error.h"
 #include "ml/compute_threads.h"
 #include "ml/error.h"
+#include "ml/memory_reuse.h"
 
 #include <CLI/CLI.hpp>
 
@@ -167,7 +168,8 @@ int main(int argc, char** argv) {
     eval->add_option("--data", evalRequest.data, "Dataset folder")->required();
     eval->add_option("-m,--model", evalRequest.model, "Model folder")->required();
     eval->add_option("-o,--out", evalRequest.output, "Report JSON (optional)");
-    eval->add_option("--split", evalRequest.split, "train, val or test")->capture_default_str();
+    eval->add_option("--split", evalRequest.split, "train, val, test or all (imported real parts)")
+        ->capture_default_str();
     eval->add_option("-n,--count", evalRequest.count, "Parts (the first of the split)")
         ->capture_default_str();
     eval->add_option("-k,--candidates", evalRequest.candidates)
@@ -180,10 +182,16 @@ int main(int argc, char** argv) {
     eval->add_flag("!--no-retrieval", evalRequest.retrieval, "Skip the retrieval baseline");
     eval->add_flag("!--no-grammar", evalRequest.grammar,
                    "Unconstrained token draws (to measure the grammar constraint)");
+    eval->add_option("--retrieval-data", evalRequest.retrievalData,
+                     "Dataset whose training split the retrieval baseline searches (default: "
+                     "--data; use the models' training set for imported real parts)");
+    eval->add_flag("--photos", evalRequest.photos,
+                   "Image-conditioned: each part's first render (a dataset made with --views)");
     eval->add_option("--device", evalRequest.device)->capture_default_str();
 
     CLI11_PARSE(cli, argc, argv);
     img2cad::ml::useMachineThreads();
+    img2cad::ml::keepFreedMemoryForReuse();
     try {
         if (compile->parsed()) return runCompile(compileRequest);
         if (info->parsed()) return runInfo(infoPath, infoJson);

@@ -234,11 +234,13 @@ void runWorkers(const fs::path& folder, const std::vector<std::vector<std::int64
 
 /// Near-duplicates across shards built in parallel: keep the first occurrence (lowest index),
 /// rebuild later shards holding a repeat, with every key of the other shards taken. Returns the
-/// number of shards rebuilt.
+/// number of shards rebuilt. A rebuilt shard shares no key with any other, so each round settles
+/// one shard for good and as many rounds as shards always suffice (a fixed 8 did not: 10,000
+/// parts in 157 shards had more shards with a repeat than that).
 int removeCrossShardDuplicates(const fs::path& folder, const ml::DatasetManifest& manifest) {
     int rebuilt = 0;
     std::unique_ptr<SampleBuilder> builder;
-    for (int round = 0; round < 8; ++round) {
+    for (std::int64_t round = 0; round <= manifest.shardCount(); ++round) {
         std::map<std::string, std::int64_t> firstShardOfKey;
         std::vector<std::vector<std::string>> keysOfShard(std::size_t(manifest.shardCount()));
         std::int64_t repeated = -1;
@@ -260,7 +262,7 @@ int removeCrossShardDuplicates(const fs::path& folder, const ml::DatasetManifest
         buildShard(folder, manifest, repeated, *builder, taken, [] {});
         ++rebuilt;
     }
-    throw ml::Error("near-duplicates remain after 8 rounds of rebuilding (a generator bug)");
+    throw ml::Error("near-duplicates remain after rebuilding every shard (a generator bug)");
 }
 
 void finish(const fs::path& folder, ml::DatasetManifest& manifest, double seconds) {

@@ -283,6 +283,24 @@ Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
 Reconstruction Reconstructor::fromPhoto(const fs::path& photo, const ReconstructionOptions& options,
                                         const ReconstructionProgress& progress,
                                         const std::atomic<bool>* cancel) {
+    return fromPhoto(
+        [&](const PreprocessOptions& preprocess) { return preprocessPhoto(photo, preprocess); },
+        options, progress, cancel);
+}
+
+Reconstruction Reconstructor::fromPhoto(const cad::Image& photo,
+                                        const ReconstructionOptions& options,
+                                        const ReconstructionProgress& progress,
+                                        const std::atomic<bool>* cancel) {
+    return fromPhoto(
+        [&](const PreprocessOptions& preprocess) { return preprocessPhoto(photo, preprocess); },
+        options, progress, cancel);
+}
+
+Reconstruction Reconstructor::fromPhoto(
+    const std::function<PreprocessedPhoto(const PreprocessOptions&)>& preprocessed,
+    const ReconstructionOptions& options, const ReconstructionProgress& progress,
+    const std::atomic<bool>* cancel) {
     if (!readsPhotos())
         throw Error("this model reads point clouds only: it has no lifting stage (lift/) to "
                     "turn a photo into points");
@@ -292,7 +310,7 @@ Reconstruction Reconstructor::fromPhoto(const fs::path& photo, const Reconstruct
     PreprocessOptions preprocess;
     preprocess.outputSize = int(m.lifter->options().vit.imageSize);
     preprocess.hints = options.photoHints;
-    PreprocessedPhoto input = preprocessPhoto(photo, preprocess);
+    PreprocessedPhoto input = preprocessed(preprocess);
     Reconstruction result;
     result.photo = std::move(input.photo);
     result.photoMask = std::move(input.photoMask);

@@ -23,6 +23,7 @@
 #include "ml/diffusion/cad_denoiser.h"
 #include "ml/error.h"
 #include "ml/vision/part_mask.h"
+#include "ml/vision/photo_preprocess.h"
 
 #include <atomic>
 #include <filesystem>
@@ -116,6 +117,10 @@ public:
                              const ReconstructionOptions& options = {},
                              const ReconstructionProgress& progress = {},
                              const std::atomic<bool>* cancel = nullptr);
+    /// Candidates for a photo already in memory (RGB), e.g. a dataset's render.
+    Reconstruction fromPhoto(const cad::Image& photo, const ReconstructionOptions& options = {},
+                             const ReconstructionProgress& progress = {},
+                             const std::atomic<bool>* cancel = nullptr);
     /// `count` unconditional samples (the learnt null condition), compiled; centred on the
     /// origin with their longest side `options.photoPartSize` mm, in sampling order.
     std::vector<Candidate> generate(std::int64_t count, const ReconstructionOptions& options = {},
@@ -125,6 +130,11 @@ public:
     struct Models; ///< the loaded stages (opaque outside reconstructor.cpp)
 
 private:
+    Reconstruction
+    fromPhoto(const std::function<PreprocessedPhoto(const PreprocessOptions&)>& preprocessed,
+              const ReconstructionOptions& options, const ReconstructionProgress& progress,
+              const std::atomic<bool>* cancel);
+
     std::unique_ptr<Models> m_models;
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // `img2cadseq reconstruct` and `img2cadseq generate` as a user runs them, on a tiny model
 // trained here: candidates as STEP, STL and program JSON with a report, for a mesh and a photo;
-// unconditional samples; `img2cadseq eval` on the training washers (its table and report);
+// unconditional samples; `img2cadseq eval` on the training washers (its table and report),
+// from their clouds and from their rendered views;
 // clear errors for a missing model or input.
 
 #include "cli_runner.h"
@@ -49,6 +50,7 @@ private Q_SLOTS:
     void reconstructsAPhoto();
     void generatesSamples();
     void evaluatesADatasetSplit();
+    void evaluatesFromRenderedViews();
     void reportsMissingModelsAndInputs();
 
 private:
@@ -144,7 +146,7 @@ void TestReconstructCommand::evaluatesADatasetSplit() {
     const CliResult bad =
         runCli({"eval", "--data", q(m_root / "washers"), "-m", q(m_model), "--split", "holdout"});
     QCOMPARE(bad.exitCode, 1);
-    QVERIFY2(bad.err.contains("--split must be train, val or test"), qPrintable(bad.err));
+    QVERIFY2(bad.err.contains("--split must be train, val, test or all"), qPrintable(bad.err));
 }
 
 void TestReconstructCommand::reportsMissingModelsAndInputs() {
@@ -157,6 +159,22 @@ void TestReconstructCommand::reportsMissingModelsAndInputs() {
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains("absent.ply"), qPrintable(run.err));
     QVERIFY(!fs::exists(m_root / "x")); // nothing written for a failed run
+}
+
+void TestReconstructCommand::evaluatesFromRenderedViews() {
+    const fs::path report = m_root / "eval-photos.json";
+    const CliResult run =
+        runCli({"eval", "--data", q(m_root / "washers"), "-m", q(m_model), "--split", "train", "-n",
+                "2", "-k", "2", "--steps", "5", "--points", "300", "--photos", "-o", q(report)});
+    QVERIFY2(run.exitCode == 0 && !run.crashed, qPrintable(run.err + run.out));
+    QVERIFY2(run.out.contains("lifting from the photo"), qPrintable(run.out));
+    const nlohmann::json j = readJson(report);
+    QCOMPARE(j["input"].get<std::string>(), std::string("photo"));
+    // Lifted clouds of a washer against the washer, in its unit cube: a number, and not absurd.
+    const double raw = j["raw_median_cd"].get<double>();
+    QVERIFY2(raw > 0.0 && raw < 0.5, qPrintable(QString::number(raw)));
+    QVERIFY(j["refined_median_cd"].get<double>() > 0.0);
+    QVERIFY(j["per_part"][0].contains("raw_cd"));
 }
 
 IMG2CAD_REGISTER_TEST(TestReconstructCommand)

@@ -3,14 +3,14 @@
 # Issue 7's launch and memory numbers for the desktop application, under Xvfb:
 #  1. time from launch to a usable window (shown, model loaded), with the model and, as the
 #     same run's reference, with no model (a viewer only); median of 3 launches each;
-#  2. resident memory after reconstructing the sample part with 8 candidates (current and peak).
+#  2. resident memory after reconstructing a sample photo with 8 candidates (current and peak).
 # Settings are read from a scratch config folder, so the user's own are neither used nor touched.
 # Usage: bench_app.sh BUILD_DIR MODEL_DIR [INPUT]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 build="$1"
 model="$2"
-input="${3:-$here/../../assets/samples/flanged_bracket.json}"
+input="${3:-$here/../../assets/samples/pillow_block.png}"
 app="$build/app/img2cadseq-studio"
 config="$(mktemp -d)"
 trap 'rm -rf "$config"' EXIT
