@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The window's reconstruction flow, for real under Xvfb with a tiny model trained here by the
-// real trainers: drop a photo and see the mask, both clouds and K candidate views drawn; select
+// real trainers: drop the shipped sample photo and see the mask, both clouds and K candidate
+// views drawn (the tiny model only knows washers: this tests the window, not the model); select
 // a candidate, export STEP and open it again with the same volume, export every candidate at
 // once, and edit the selected candidate's program in the operation tree; the event loop keeps
 // running while the worker reconstructs; cancel; unconditional samples; a broken model folder
@@ -18,7 +19,6 @@
 #include "cad/step_io.h"
 #include "cad/tessellation.h"
 #include "cad/topology.h"
-#include "ml/vision/photo_io.h"
 #include "ui/candidate_grid.h"
 #include "ui/main_window.h"
 #include "ui/photo_panel.h"
@@ -86,8 +86,7 @@ void TestReconstructionWindow::initTestCase() {
     QVERIFY(m_dir->isValid());
     const fs::path root = m_dir->path().toStdString();
     m_model = test::trainTinyWasherModel(root);
-    m_photo = root / "washer.png";
-    ml::writeImage(test::syntheticView(3).color, m_photo);
+    m_photo = fs::path(IMG2CAD_SOURCE_DIR) / "assets" / "samples" / "pillow_block.png";
     m_cloud = root / "washer.xyz";
     cad::writePointCloud(
         cad::samplePoints(
