@@ -28,10 +28,6 @@ const fs::path kModel = fs::path(IMG2CAD_SOURCE_DIR) / "assets" / "models" / "de
 const fs::path kSamplePhoto =
     fs::path(IMG2CAD_SOURCE_DIR) / "assets" / "samples" / "pillow_block.png";
 
-QString q(const fs::path& path) {
-    return QString::fromStdString(path.string());
-}
-
 } // namespace
 
 class TestDefaultModel : public QObject {

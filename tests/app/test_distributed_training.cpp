@@ -25,10 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QString q(const fs::path& path) {
-    return QString::fromStdString(path.string());
-}
-
 QStringList tinyCodebookRun(const fs::path& data, const fs::path& out) {
     return {"train",   "codebook", "--data",   q(data), "--out",   q(out), "--steps",  "40",
             "--batch", "4",        "--width",  "32",    "--heads", "4",    "--layers", "1",

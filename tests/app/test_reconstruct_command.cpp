@@ -36,10 +36,6 @@ nlohmann::json readJson(const fs::path& path) {
     return nlohmann::json::parse(in);
 }
 
-QString q(const fs::path& path) {
-    return QString::fromStdString(path.string());
-}
-
 } // namespace
 
 class TestReconstructCommand : public QObject {

@@ -5,6 +5,8 @@
 #include <QProcess>
 #include <QStringList>
 
+#include <filesystem>
+
 namespace img2cad::test {
 
 struct CliResult {
@@ -13,6 +15,11 @@ struct CliResult {
     QString out;
     QString err;
 };
+
+/// A path as a command-line argument.
+inline QString q(const std::filesystem::path& path) {
+    return QString::fromStdString(path.string());
+}
 
 inline CliResult runCli(const QStringList& arguments, int timeoutMs = 120000) {
     QProcess process;
