@@ -46,4 +46,8 @@ TriangleMesh Normalization::apply(TriangleMesh mesh) const {
     return mesh;
 }
 
+PointCloud inOwnUnitCube(PointCloud cloud) {
+    return Normalization::toUnitCube(cloud.bounds()).apply(std::move(cloud));
+}
+
 } // namespace img2cad::cad

@@ -23,4 +23,8 @@ struct Normalization {
     TriangleMesh apply(TriangleMesh mesh) const;
 };
 
+/// The cloud in its own unit cube (its bounding box centred, longest side 1): how shapes whose
+/// scale and position are unknown, a photo's, are compared. Throws as toUnitCube.
+PointCloud inOwnUnitCube(PointCloud cloud);
+
 } // namespace img2cad::cad

@@ -268,15 +268,6 @@ bool onSegment(Vec2 a, Vec2 b, Vec2 p) {
            p.y <= std::fmax(a.y, b.y);
 }
 
-bool segmentsMeet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
-    const double o1 = orientation(a, b, c), o2 = orientation(a, b, d);
-    const double o3 = orientation(c, d, a), o4 = orientation(c, d, b);
-    if (((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0)))
-        return true;
-    return (o1 == 0 && onSegment(a, b, c)) || (o2 == 0 && onSegment(a, b, d)) ||
-           (o3 == 0 && onSegment(c, d, a)) || (o4 == 0 && onSegment(c, d, b));
-}
-
 BoundingBox boxOf(const std::vector<Vec2>& polygon) {
     BoundingBox box;
     for (Vec2 p : polygon)
@@ -285,6 +276,15 @@ BoundingBox boxOf(const std::vector<Vec2>& polygon) {
 }
 
 } // namespace
+
+bool segmentsMeet(Vec2 a, Vec2 b, Vec2 c, Vec2 d) {
+    const double o1 = orientation(a, b, c), o2 = orientation(a, b, d);
+    const double o3 = orientation(c, d, a), o4 = orientation(c, d, b);
+    if (((o1 > 0 && o2 < 0) || (o1 < 0 && o2 > 0)) && ((o3 > 0 && o4 < 0) || (o3 < 0 && o4 > 0)))
+        return true;
+    return (o1 == 0 && onSegment(a, b, c)) || (o2 == 0 && onSegment(a, b, d)) ||
+           (o3 == 0 && onSegment(c, d, a)) || (o4 == 0 && onSegment(c, d, b));
+}
 
 bool boundariesMeet(const std::vector<Vec2>& a, const std::vector<Vec2>& b) {
     const BoundingBox boxA = boxOf(a), boxB = boxOf(b);

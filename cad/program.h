@@ -141,6 +141,8 @@ std::vector<Vec2> loopPolygon(const Loop& loop, double maxAngle = 0.2);
 double signedArea(const std::vector<Vec2>& polygon);
 /// Even-odd point-in-polygon test.
 bool containsPoint(const std::vector<Vec2>& polygon, Vec2 point);
+/// True when the closed segments a-b and c-d share a point (cross, touch or overlap).
+bool segmentsMeet(Vec2 a, Vec2 b, Vec2 c, Vec2 d);
 /// True when the boundaries of two closed polygons cross or touch.
 bool boundariesMeet(const std::vector<Vec2>& a, const std::vector<Vec2>& b);
 

@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "ui/reconstruction_settings.h"
 
+#include "ml/reconstruct/default_model.h"
+
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDialogButtonBox>
-#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLineEdit>
@@ -58,12 +58,8 @@ QString ReconstructionSettings::effectiveModelFolder() const {
 }
 
 QString defaultModelFolder() {
-    const QStringList candidates{QCoreApplication::applicationDirPath() +
-                                     "/../share/img2cadseq/models/default",
-                                 QStringLiteral(IMG2CAD_ASSETS_DIR "/models/default")};
-    for (const QString& folder : candidates)
-        if (QFileInfo(folder + "/codebook").isDir()) return QDir::cleanPath(folder);
-    return {};
+    return QString::fromStdString(
+        ml::shippedModelFolder(QCoreApplication::applicationDirPath().toStdString()).string());
 }
 
 ReconstructionSettingsDialog::ReconstructionSettingsDialog(const ReconstructionSettings& settings,

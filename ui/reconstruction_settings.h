@@ -30,9 +30,7 @@ struct ReconstructionSettings {
     QString effectiveModelFolder() const;
 };
 
-/// The shipped default model: the installed share/img2cadseq/models/default beside the
-/// executable, else the source tree's assets/models/default (a developer build). Empty when
-/// none exists.
+/// The shipped default model (ml::shippedModelFolder beside this executable); empty when none.
 QString defaultModelFolder();
 
 class ReconstructionSettingsDialog : public QDialog {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "eval_command.h"
 
+#include "reconstruct_commands.h"
+
 #include "cad/atomic_file.h"
 #include "cad/compiler.h"
 #include "cad/metrics/chamfer.h"
@@ -59,10 +61,6 @@ std::vector<cad::Vec3f> spreadPoints(const std::vector<cad::Vec3f>& cloud, std::
 }
 
 /// A cloud in its own unit cube (bounding box centred, longest side 1).
-std::vector<cad::Vec3f> inOwnUnitCube(cad::PointCloud cloud) {
-    return cad::Normalization::toUnitCube(cloud.bounds()).apply(std::move(cloud)).positions;
-}
-
 nlohmann::ordered_json orNull(double value) {
     return std::isnan(value) ? nlohmann::ordered_json() : nlohmann::ordered_json(value);
 }
@@ -143,7 +141,8 @@ int runEval(const EvalRequest& request) {
     const std::optional<ml::Split> split = parseSplit(request.split);
     if (request.count < 1 || request.candidates < 1 || request.steps < 1 || request.points < 16)
         throw ml::Error("--count, -k, --steps must be positive and --points at least 16");
-    ml::Reconstructor reconstructor(request.model, ml::trainingDevice(request.device));
+    const fs::path model = modelOrDefault(request.model);
+    ml::Reconstructor reconstructor(model, ml::trainingDevice(request.device));
     ml::ReconstructionOptions options;
     options.candidates = request.candidates;
     options.sampling.steps = request.steps;
@@ -205,28 +204,31 @@ int runEval(const EvalRequest& request) {
             nlohmann::ordered_json entry = {
                 {"index", sample.index}, {"source", sample.source}, {"seconds", took}};
             if (request.photos) {
-                rawCd.push_back(cad::chamferDistance(inOwnUnitCube(result.raw), gt));
-                refinedCd.push_back(cad::chamferDistance(inOwnUnitCube(result.refined), gt));
+                rawCd.push_back(cad::chamferDistance(cad::inOwnUnitCube(result.raw).positions, gt));
+                refinedCd.push_back(
+                    cad::chamferDistance(cad::inOwnUnitCube(result.refined).positions, gt));
                 entry["raw_cd"] = rawCd.back();
                 entry["refined_cd"] = refinedCd.back();
             }
             double best = -1.0, bestAcc = 0.0, bestComp = 0.0;
             int valid = 0;
+            nlohmann::ordered_json errors = nlohmann::ordered_json::array();
             for (std::size_t c = 0; c < result.candidates.size(); ++c) {
                 const ml::Candidate& candidate = result.candidates[c];
                 ++candidates;
                 repaired += candidate.repaired && candidate.valid(); // valid only thanks to it
                 if (!candidate.valid()) {
                     ++invalid;
+                    errors.push_back(candidate.error);
                     continue;
                 }
                 ++valid;
                 hanging.push_back(candidate.report.hangingFaceRatio);
                 cad::PointCloud sampled =
                     cad::samplePoints(cad::tessellate(candidate.shape), size, 2);
-                const std::vector<cad::Vec3f> surface = request.photos
-                                                            ? inOwnUnitCube(std::move(sampled))
-                                                            : std::move(sampled.positions);
+                const std::vector<cad::Vec3f> surface =
+                    request.photos ? cad::inOwnUnitCube(std::move(sampled)).positions
+                                   : std::move(sampled.positions);
                 const double a = cad::meanNearestDistance(surface, gt),
                              b = cad::meanNearestDistance(gt, surface);
                 const double cd = 0.5 * (a + b);
@@ -234,6 +236,7 @@ int runEval(const EvalRequest& request) {
                 if (best < 0.0 || cd < best) best = cd, bestAcc = a, bestComp = b;
             }
             entry["valid"] = valid;
+            if (!errors.empty()) entry["errors"] = errors; // why the others are invalid
             if (best >= 0.0) {
                 bestCd.push_back(best);
                 acc.push_back(bestAcc);
@@ -245,8 +248,9 @@ int runEval(const EvalRequest& request) {
             if (request.retrieval) {
                 // The query is the cloud the model was given: the dataset's, or the lifted P_raw.
                 const std::vector<cad::Vec3f> query =
-                    request.photos ? spreadPoints(inOwnUnitCube(result.raw), kRetrievalPoints)
-                                   : firstPoints(sample.points, kRetrievalPoints);
+                    request.photos
+                        ? spreadPoints(cad::inOwnUnitCube(result.raw).positions, kRetrievalPoints)
+                        : firstPoints(sample.points, kRetrievalPoints);
                 std::size_t nearest = 0;
                 double nearestCd = std::numeric_limits<double>::max();
                 for (std::size_t i = 0; i < index.size(); ++i) {
@@ -287,8 +291,8 @@ int runEval(const EvalRequest& request) {
                         std::nan("")});
     printTable(rows, parts, request.candidates);
     const double strictInvalid = double(invalid + repaired) / double(candidates);
-    std::printf("\nwithout repairing decodes (DecodeMode::Strict) the invalid ratio would be "
-                "%.1f %%\n",
+    std::printf("\nwithout repairs (strict decoding, sketches as sampled) the invalid ratio would "
+                "be %.1f %%\n",
                 100.0 * strictInvalid);
     if (!inputCd.empty())
         std::printf("\nreference: the dataset's own clouds vs. their programs, median CD x 10^2 "
@@ -314,7 +318,7 @@ int runEval(const EvalRequest& request) {
                                {"parts_without_valid", orNull(r.noValid)}});
         const nlohmann::ordered_json report = {
             {"data", fs::absolute(request.data).string()},
-            {"model", fs::absolute(request.model).string()},
+            {"model", fs::absolute(model).string()},
             {"split", request.split},
             {"parts", parts},
             {"candidates", request.candidates},

@@ -14,7 +14,7 @@ namespace img2cad::app {
 
 struct EvalRequest {
     std::string data;   ///< dataset folder (shards + manifest)
-    std::string model;  ///< model folder
+    std::string model;  ///< model folder; empty: modelOrDefault (reconstruct_commands.h)
     std::string output; ///< report JSON path; empty: none
     /// Whose training split the retrieval baseline searches; empty: `data`'s (set it to the
     /// models' training set when `data` holds imported real parts).

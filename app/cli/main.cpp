@@ -125,13 +125,16 @@ int main(int argc, char** argv) {
         stages.emplace_back(img2cad::app::addTrainingSubcommand(*train, *stage), std::move(stage));
     }
 
+    const char* kModelHelp =
+        "Model folder (default: $IMG2CAD_MODEL, else the shipped default model)";
     img2cad::app::ReconstructRequest reconstructRequest;
     CLI::App* reconstruct = cli.add_subcommand(
         "reconstruct", "CAD candidates for a photo, a point cloud, a mesh or a part file");
     reconstruct->add_option("input", reconstructRequest.input, "Photo (.jpg, .png, ...) or part")
         ->required();
-    reconstruct->add_option("-m,--model", reconstructRequest.model, "Model folder")->required();
-    reconstruct->add_option("-o,--out", reconstructRequest.output, "Output folder")->required();
+    reconstruct->add_option("-m,--model", reconstructRequest.model, kModelHelp);
+    reconstruct->add_option("-o,--out", reconstructRequest.output,
+                            "Output folder (default: INPUT-NAME-candidates)");
     reconstruct->add_option("-k,--candidates", reconstructRequest.candidates)
         ->check(CLI::Range(1, 256))
         ->capture_default_str();
@@ -150,7 +153,7 @@ int main(int argc, char** argv) {
 
     img2cad::app::GenerateRequest generateRequest;
     CLI::App* generate = cli.add_subcommand("generate", "Unconditional CAD samples");
-    generate->add_option("-m,--model", generateRequest.model, "Model folder")->required();
+    generate->add_option("-m,--model", generateRequest.model, kModelHelp);
     generate->add_option("-o,--out", generateRequest.output, "Output folder")->required();
     generate->add_option("-n,--count", generateRequest.count)
         ->check(CLI::Range(1, 100000))
@@ -166,7 +169,7 @@ int main(int argc, char** argv) {
     CLI::App* eval = cli.add_subcommand(
         "eval", "Appendix A measures on a dataset's held-out parts, beside a retrieval baseline");
     eval->add_option("--data", evalRequest.data, "Dataset folder")->required();
-    eval->add_option("-m,--model", evalRequest.model, "Model folder")->required();
+    eval->add_option("-m,--model", evalRequest.model, kModelHelp);
     eval->add_option("-o,--out", evalRequest.output, "Report JSON (optional)");
     eval->add_option("--split", evalRequest.split, "train, val, test or all (imported real parts)")
         ->capture_default_str();

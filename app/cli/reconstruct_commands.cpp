@@ -7,6 +7,7 @@
 #include "cad/sampling.h"
 #include "cad/tessellation.h"
 #include "ml/error.h"
+#include "ml/reconstruct/default_model.h"
 #include "ml/reconstruct/reconstructor.h"
 #include "ml/training/training_loop.h"
 #include "ml/vision/photo_io.h"
@@ -14,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 namespace img2cad::app {
@@ -90,12 +92,27 @@ void writeReport(const fs::path& folder, const nlohmann::ordered_json& report) {
 
 } // namespace
 
+fs::path modelOrDefault(const std::string& given) {
+    if (!given.empty()) return given;
+    if (const char* environment = std::getenv("IMG2CAD_MODEL"); environment && *environment)
+        return environment;
+    const fs::path shipped = ml::shippedModelFolder(ml::runningProgramFolder());
+    if (shipped.empty())
+        throw ml::Error("no model given (-m MODEL_DIR) and the default model is not installed "
+                        "(share/img2cadseq/models/default beside the program, or assets/models/"
+                        "default in the source tree)");
+    return shipped;
+}
+
 int runReconstruct(const ReconstructRequest& request) {
-    const fs::path input = request.input, folder = request.output;
+    const fs::path input = request.input;
+    const fs::path folder = request.output.empty() ? fs::path(input.stem().string() + "-candidates")
+                                                   : fs::path(request.output);
+    const fs::path model = modelOrDefault(request.model);
     const ml::ReconstructionOptions o =
         options(request.candidates, request.steps, request.guidance, request.truncation,
                 request.seed, request.photoPartSize);
-    ml::Reconstructor reconstructor(request.model, ml::trainingDevice(request.device));
+    ml::Reconstructor reconstructor(model, ml::trainingDevice(request.device));
     const bool photo = ml::isPhotoExtension(input);
     ml::Reconstruction result;
     if (photo) {
@@ -116,7 +133,7 @@ int runReconstruct(const ReconstructRequest& request) {
     fs::create_directories(folder);
     nlohmann::ordered_json report = {{"input", fs::absolute(input).string()},
                                      {"input_kind", photo ? "photo" : "points"},
-                                     {"model", fs::absolute(request.model).string()},
+                                     {"model", fs::absolute(model).string()},
                                      {"candidates_requested", request.candidates},
                                      {"steps", request.steps},
                                      {"guidance", request.guidance},
@@ -147,9 +164,10 @@ int runReconstruct(const ReconstructRequest& request) {
 
 int runGenerate(const GenerateRequest& request) {
     const fs::path folder = request.output;
+    const fs::path model = modelOrDefault(request.model);
     const ml::ReconstructionOptions o =
         options(1, request.steps, 1.0, request.truncation, request.seed, request.partSize);
-    ml::Reconstructor reconstructor(request.model, ml::trainingDevice(request.device));
+    ml::Reconstructor reconstructor(model, ml::trainingDevice(request.device));
     const std::vector<ml::Candidate> samples =
         reconstructor.generate(request.count, o, progressLine());
     std::cerr << "\n";
@@ -160,7 +178,7 @@ int runGenerate(const GenerateRequest& request) {
         entries.push_back(writeCandidate(samples[i], fileStem("sample", i), i, folder));
         valid += samples[i].valid() ? 1 : 0;
     }
-    writeReport(folder, {{"model", fs::absolute(request.model).string()},
+    writeReport(folder, {{"model", fs::absolute(model).string()},
                          {"count", request.count},
                          {"steps", request.steps},
                          {"truncation", request.truncation},

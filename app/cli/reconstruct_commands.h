@@ -7,14 +7,15 @@
 // rank, validity, Chamfer distance or reason.
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 
 namespace img2cad::app {
 
 struct ReconstructRequest {
     std::string input;  ///< photo (.jpg, .png, ...) or anything readPartFile reads
-    std::string model;  ///< model folder (codebook/, align/, refine/, diffusion/[, lift/])
-    std::string output; ///< folder, created when missing
+    std::string model;  ///< model folder (codebook/, ...); empty: modelOrDefault
+    std::string output; ///< folder, created when missing; empty: "<input name>-candidates"
     std::int64_t candidates = 8;
     std::int64_t steps = 20; ///< reverse diffusion steps
     double guidance = 1.0;
@@ -25,8 +26,13 @@ struct ReconstructRequest {
 };
 int runReconstruct(const ReconstructRequest& request);
 
+/// The model folder a command uses: `given` (-m) when set, else $IMG2CAD_MODEL, else the
+/// default model shipped with the program. Throws ml::Error when there is none.
+std::filesystem::path modelOrDefault(const std::string& given);
+
 struct GenerateRequest {
-    std::string model, output;
+    std::string model; ///< empty: modelOrDefault
+    std::string output;
     std::int64_t count = 100;
     std::int64_t steps = 20;
     double truncation = 1.0;

@@ -279,16 +279,18 @@ template <typename Row> std::size_t argmax(const Row& row, std::size_t first, st
     return best - first;
 }
 
-/// One loop from its SP row and CC rows, in normalised sketch units.
+/// One loop from its SP row and CC rows, in normalised sketch units. `repair`: a one-curve loop
+/// typed as a line is read as what it must be, a circle (the commonest decoding failure of
+/// sampled sequences left after the others were repaired).
 cad::Loop decodeLoop(const SpRow& sp, const CcRow* rows, std::size_t count,
-                     const std::string& place) {
+                     const std::string& place, bool repair = false) {
     if (count == 0) throw Error("cannot decode " + place + ": the loop has no curves");
     const Vec2 start{sp[kSpStartX], sp[kSpStartY]};
     double heading = sp[kSpStartAngle];
     cad::Loop loop;
     if (count == 1) {
         const CcRow& row = rows[0];
-        if (argmax(row, kCcTypeLine, 3) != 1)
+        if (argmax(row, kCcTypeLine, 3) != 1 && !repair)
             throw Error("cannot decode " + place + ": a one-curve loop must be a circle");
         // The only closed single curve is a circle; l is its diameter.
         const double radius = row[kCcLength] / 2.0;
@@ -497,7 +499,8 @@ cad::Program decodeProgram(const EncodedProgram& encoded, DecodeMode mode) {
                 throw Error("cannot decode " + place + ": its curves end without EOS");
             cad::Loop loop;
             try {
-                loop = decodeLoop(in.loops[l], in.curves.data() + first, row - first, place);
+                loop =
+                    decodeLoop(in.loops[l], in.curves.data() + first, row - first, place, repair);
             } catch (const Error&) {
                 if (!repair) throw; // repaired: `loop` stays empty, dropped once its EOS is skipped
             }

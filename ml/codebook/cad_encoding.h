@@ -98,9 +98,9 @@ EncodedProgram encodeProgram(const cad::Program& program);
 /// How decoding treats rows that do not form a program. Strict: throw (what the codebook's own
 /// measures use). Repair (what generated sequences get, the Reconstructor reports which ones
 /// needed it): a loop whose curves end without EOS ends at its last row, CC rows after the
-/// last EOS are dropped, a loop that cannot be decoded (e.g. one curve that is not a circle)
-/// is dropped, an extrude left without loops (or, in token sequences, without sketch rows) is
-/// dropped; only a program left with no extrude throws.
+/// last EOS are dropped, a one-curve loop is read as a circle whatever its curve type, a loop
+/// that still cannot be decoded is dropped, an extrude left without loops (or, in token
+/// sequences, without sketch rows) is dropped; only a program left with no extrude throws.
 enum class DecodeMode { Strict, Repair };
 
 /// The program back in mm: the same solid as the encoded one (arcs come back with their

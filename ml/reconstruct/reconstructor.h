@@ -57,7 +57,8 @@ struct ReconstructionOptions {
     /// only to measure what the constraint does.
     bool constrainTokens = true;
     /// Sequences that do not decode strictly are decoded again with DecodeMode::Repair
-    /// (ml/codebook/cad_encoding.h); such candidates say so (`Candidate::repaired`).
+    /// (ml/codebook/cad_encoding.h), and crossing loops are mended (cad/sketch_repair.h); such
+    /// candidates say so (`Candidate::repaired`).
     bool repairPrograms = true;
 };
 
@@ -65,12 +66,15 @@ struct ReconstructionOptions {
 struct Candidate {
     std::vector<std::int64_t> tokens; ///< up to and including END
     bool decoded = false;             ///< the tokens parsed into a program
-    bool repaired = false;            ///< only with DecodeMode::Repair (strict decoding failed)
+    bool repaired = false;            ///< decoded with DecodeMode::Repair or its sketches mended
     cad::Program program;
     cad::Shape shape;        ///< null unless compiled
     cad::ShapeReport report; ///< of the compiled shape
-    double chamfer = -1.0;   ///< CD to P_ref in the unit-cube frame (valid candidates only)
-    std::string error;       ///< why it is not valid (decode, compile or invalid solid)
+    /// CD to P_ref, what candidates are ranked by (valid ones only): in the models' unit-cube
+    /// frame for a point cloud; for a photo, which fixes neither scale nor position, with each
+    /// in its own unit cube.
+    double chamfer = -1.0;
+    std::string error; ///< why it is not valid (decode, compile or invalid solid)
     bool valid() const { return error.empty() && !shape.isNull(); }
 };
 

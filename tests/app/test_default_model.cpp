@@ -58,17 +58,21 @@ void TestDefaultModel::filesMatchTheirChecksums() {
 }
 
 void TestDefaultModel::reconstructsASamplePhotoIntoValidStep() {
+    // As the README has it: no model and no output folder given, so the shipped model is used
+    // and the candidates land in ./pillow_block-candidates.
     QTemporaryDir dir;
-    const fs::path out = fs::path(dir.path().toStdString()) / "candidates";
+    const fs::path workingDirectory = dir.path().toStdString();
+    const fs::path out = workingDirectory / "pillow_block-candidates";
     // One LibTorch thread: the suite runs tests side by side, and two processes whose OpenMP
     // threads spin for the same 2 cores made this 6 s run exceed 2 minutes.
     qputenv("IMG2CAD_THREADS", "1");
     const CliResult run =
-        runCli({"reconstruct", q(kSamplePhoto), "-m", q(kModel), "-o", q(out), "-k", "8"}, 300000);
+        runCli({"reconstruct", q(kSamplePhoto), "-k", "8"}, 300000, workingDirectory);
     qunsetenv("IMG2CAD_THREADS");
     QVERIFY2(run.exitCode == 0 && !run.crashed, qPrintable(run.err + run.out));
     std::ifstream in(out / "report.json");
     const nlohmann::json report = nlohmann::json::parse(in);
+    QCOMPARE(fs::path(report["model"].get<std::string>()), fs::canonical(kModel));
     QCOMPARE(report["input_kind"].get<std::string>(), std::string("photo"));
     QCOMPARE(report["candidates"].size(), std::size_t(8));
     int valid = 0;
@@ -80,7 +84,8 @@ void TestDefaultModel::reconstructsASamplePhotoIntoValidStep() {
         const cad::ShapeReport shape = cad::analyse(cad::readStep(step));
         QVERIFY2(shape.valid && shape.volume > 0.0, qPrintable(q(step)));
     }
-    QVERIFY2(valid >= 1, qPrintable(run.out));
+    // The model card's invalid ratio is 0.2 %: one failure in 8 is noise, two a regression.
+    QVERIFY2(valid >= 7, qPrintable(run.out));
 }
 
 void TestDefaultModel::aDamagedStageIsNamed() {
@@ -93,6 +98,13 @@ void TestDefaultModel::aDamagedStageIsNamed() {
                                   q(fs::path(dir.path().toStdString()) / "out"), "-k", "1"});
     QVERIFY(run.exitCode != 0 && !run.crashed);
     QVERIFY2(run.err.contains("diffusion"), qPrintable(run.err));
+    // Without -m, $IMG2CAD_MODEL comes before the shipped model.
+    qputenv("IMG2CAD_MODEL", QByteArray::fromStdString(copy.string()));
+    const CliResult fromEnvironment = runCli(
+        {"reconstruct", q(kSamplePhoto), "-o", q(fs::path(dir.path().toStdString()) / "out2")});
+    qunsetenv("IMG2CAD_MODEL");
+    QVERIFY(fromEnvironment.exitCode != 0 && !fromEnvironment.crashed);
+    QVERIFY2(fromEnvironment.err.contains("diffusion"), qPrintable(fromEnvironment.err));
 }
 
 IMG2CAD_REGISTER_TEST(TestDefaultModel)

@@ -6,12 +6,17 @@
 //
 //   bench_condition --data DATASET --codebook DIR --align DIR --refine DIR
 //                   [--parts 1000] [--sequences DIR] [--step DIR ...]
+//                   [--lift DIR --real-data DATASET ...]
 //
-// Input clouds: each part's surface points (the dataset's, or 2,048 sampled from the compiled
-// program / STEP shape in its unit-cube frame) with the refinement trainer's jitter, standing
-// in for the lifted P_raw until the lifting network is trained on renders; each network sees
-// a random subset of the size it was trained on. STEP parts have no
-// construction sequence, so they get the AUC only.
+// Input clouds, without --lift: each part's surface points (the dataset's, or 2,048 sampled
+// from the compiled program / STEP shape in its unit-cube frame) with the refinement trainer's
+// jitter; each network sees a random subset of the size it was trained on. With --lift: what
+// the app does with a photo — each part's first render is masked (GrabCut), lifted to P_raw,
+// its importance predicted on all of P_raw and P_ref drawn by eq. 6 for the aligner; the truth
+// importance is that of the lifted points (in their own unit cube) on the part's real edges.
+// The real rows then come from datasets with renders (`--real-data`, as scripts/
+// evaluate-model.sh imports them), a STEP part's shape from the `--step` folders by file name.
+// STEP parts have no construction sequence, so they get the AUC only.
 
 #include "cad/compiler.h"
 #include "cad/deepcad_import.h"
@@ -27,14 +32,20 @@
 #include "ml/compute_threads.h"
 #include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
+#include "ml/lift/lift_data.h"
+#include "ml/lift/lift_trainer.h"
+#include "ml/reconstruct/reconstructor.h"
 #include "ml/refine/refine_trainer.h"
+#include "ml/refine/resampling.h"
 #include "ml/training/model_folder.h"
+#include "ml/vision/photo_preprocess.h"
 
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 using namespace img2cad;
 namespace fs = std::filesystem;
@@ -60,26 +71,69 @@ Part fromShape(const std::string& name, const cad::Shape& shape) {
     return part;
 }
 
-std::vector<Part> testSplit(const fs::path& folder, std::size_t limit, ml::CadCodebook& codebook) {
+/// What lifts parts from their renders (--lift): the lifter, and where STEP parts' shapes are.
+struct Lifting {
+    ml::LiftingNetwork lifter{nullptr};
+    std::map<std::string, fs::path> stepFiles; ///< by file name
+};
+
+/// P_raw lifted from the sample's first render, as the Reconstructor lifts a photo.
+std::vector<cad::Vec3f> liftedCloud(ml::LiftingNetwork& lifter, const ml::Sample& sample) {
+    if (sample.views.empty()) throw std::runtime_error("the part has no render to lift");
+    ml::PreprocessOptions options;
+    options.outputSize = int(lifter->options().vit.imageSize);
+    const ml::PreprocessedPhoto photo = ml::preprocessPhoto(sample.views.front().color, options);
+    torch::NoGradGuard noGrad;
+    const torch::Tensor raw =
+        lifter->forward(ml::imageTensor(photo.input).unsqueeze(0))[0].contiguous();
+    const auto* first = reinterpret_cast<const cad::Vec3f*>(raw.data_ptr<float>());
+    return {first, first + raw.size(0)};
+}
+
+/// A dataset part: its own points, or (with a lifter) the cloud lifted from its render, whose
+/// truth importance is measured in its own unit cube, the frame of the sample's truth, which a
+/// cloud from a photo (no scale, no position) can only approximate.
+Part datasetPart(const ml::Sample& sample, ml::CadCodebook& codebook, Lifting& lifting) {
+    std::optional<cad::Program> program;
+    cad::Shape shape;
+    if (!sample.programJson.empty()) {
+        program = cad::programFromJson(sample.programJson);
+        shape = cad::compile(*program);
+    } else {
+        const auto file = lifting.stepFiles.find(sample.source);
+        if (file == lifting.stepFiles.end())
+            throw std::runtime_error("no STEP file named " + sample.source + " in --step");
+        shape = cad::readStep(file->second);
+    }
+    Part part{sample.source + "#" + std::to_string(sample.index), sample.points.positions, {}, {}};
+    std::vector<cad::Vec3f> truthFrame = part.points;
+    if (!lifting.lifter.is_empty()) {
+        cad::PointCloud lifted;
+        lifted.positions = part.points = liftedCloud(lifting.lifter, sample);
+        truthFrame = cad::inOwnUnitCube(lifted).positions;
+    }
+    part.importance = ml::edgeImportance(shape, sample.normalization, truthFrame);
+    if (program) part.tokens = ml::programTokens(codebook, ml::makeCodebookExample(*program));
+    return part;
+}
+
+/// Up to `limit` parts of a dataset's `split` (every split when none), in dataset order.
+std::vector<Part> datasetParts(const fs::path& folder, std::optional<ml::Split> split,
+                               std::size_t limit, ml::CadCodebook& codebook, Lifting& lifting) {
     const ml::DatasetManifest manifest = ml::readManifest(folder);
     std::vector<Part> parts;
     for (std::int64_t s = 0; s < manifest.shardCount() && parts.size() < limit; ++s) {
         const fs::path shard = folder / manifest.shardFileName(s);
         for (std::size_t p = 0; p < ml::shardSampleCount(shard) && parts.size() < limit; ++p) {
             const ml::Sample sample = ml::readShardSample(shard, p);
-            if (sample.split != ml::Split::Test || sample.programJson.empty()) continue;
+            if (split && sample.split != *split) continue;
+            if (sample.programJson.empty() && lifting.lifter.is_empty()) continue;
             try {
-                const cad::Program program = cad::programFromJson(sample.programJson);
-                Part part{sample.source + "#" + std::to_string(sample.index),
-                          sample.points.positions,
-                          {},
-                          {}};
-                part.importance =
-                    ml::edgeImportance(cad::compile(program), sample.normalization, part.points);
-                part.tokens = ml::programTokens(codebook, ml::makeCodebookExample(program));
-                parts.push_back(std::move(part));
+                parts.push_back(datasetPart(sample, codebook, lifting));
+                if (parts.size() % 100 == 0) std::cerr << "  " << parts.size() << " parts\n";
             } catch (const std::exception& e) {
-                std::cerr << "  skipping test part " << sample.index << ": " << e.what() << "\n";
+                std::cerr << "  skipping part " << sample.index << " (" << sample.source
+                          << "): " << e.what() << "\n";
             }
         }
     }
@@ -139,6 +193,8 @@ struct InputSettings {
     std::int64_t refinePoints = 1024, alignPoints = 1024;
     double jitter = 0.0;
     std::size_t maxTokens = 1024; ///< the aligner's longest sequence; longer parts get AUC only
+    /// Lifted clouds go through the app's path: importance on all points, P_ref by eq. 6.
+    bool lifted = false;
 };
 
 Row measure(const std::string& set, const std::vector<Part>& parts, ml::UaDgcnn& refiner,
@@ -153,17 +209,29 @@ Row measure(const std::string& set, const std::vector<Part>& parts, ml::UaDgcnn&
     const auto subset = [&](std::int64_t n, std::int64_t count) {
         return torch::randperm(n, generator, torch::kLong).narrow(0, 0, std::min(n, count));
     };
+    const ml::ReconstructionOptions app; // the eq. 6 settings the app resamples with
     for (const Part& part : parts) {
         const auto n = std::int64_t(part.points.size());
-        const torch::Tensor cloud =
-            torch::from_blob(const_cast<cad::Vec3f*>(part.points.data()), {n, 3}, torch::kFloat) +
-            input.jitter * torch::randn({n, 3}, generator, torch::kFloat);
-        const torch::Tensor refined = subset(n, input.refinePoints);
-        scores.push_back(
-            refiner->forward(cloud.index_select(0, refined).unsqueeze(0)).importance.reshape({-1}));
-        positive.push_back(part.importance.index_select(0, refined).gt(0.5));
+        torch::Tensor cloud =
+            torch::from_blob(const_cast<cad::Vec3f*>(part.points.data()), {n, 3}, torch::kFloat);
+        torch::Tensor pick;
+        if (input.lifted) {
+            const torch::Tensor importance =
+                refiner->forward(cloud.unsqueeze(0)).importance.reshape({-1});
+            scores.push_back(importance);
+            positive.push_back(part.importance.gt(0.5));
+            pick = ml::heuristicResample(
+                importance, {input.alignPoints, app.importanceBeta, app.importanceLambda},
+                generator);
+        } else {
+            cloud = cloud + input.jitter * torch::randn({n, 3}, generator, torch::kFloat);
+            const torch::Tensor refined = subset(n, input.refinePoints);
+            scores.push_back(refiner->forward(cloud.index_select(0, refined).unsqueeze(0))
+                                 .importance.reshape({-1}));
+            positive.push_back(part.importance.index_select(0, refined).gt(0.5));
+            pick = subset(n, input.alignPoints);
+        }
         if (part.tokens.empty() || part.tokens.size() > input.maxTokens) continue;
-        const torch::Tensor pick = subset(n, input.alignPoints);
         const torch::Tensor tokens = torch::tensor(part.tokens, torch::kLong).unsqueeze(0);
         const auto z = aligner->forward(cloud.index_select(0, pick).unsqueeze(0), tokens,
                                         torch::zeros_like(tokens, torch::kBool));
@@ -189,16 +257,20 @@ std::string percent(double value) {
 
 int main(int argc, char** argv) {
     CLI::App cli{"Importance and retrieval benchmark of the photo-to-condition stage"};
-    fs::path data, codebookFolder, alignFolder, refineFolder,
+    fs::path data, codebookFolder, alignFolder, refineFolder, liftFolder,
         sequences = fs::path(IMG2CAD_SOURCE_DIR) / ".." / "shared" / "data" / "sequences";
     std::vector<fs::path> stepFolders = {fs::path(IMG2CAD_SOURCE_DIR) / ".." / "shared" / "data" /
                                              "step",
                                          "/usr/share/opencascade/data/step"};
+    std::vector<fs::path> realData;
     std::size_t limit = 1000;
     cli.add_option("--data", data, "Dataset folder (its test split)")->required();
     cli.add_option("--codebook", codebookFolder, "Trained codebook folder")->required();
     cli.add_option("--align", alignFolder, "Trained aligner folder")->required();
     cli.add_option("--refine", refineFolder, "Trained refinement folder")->required();
+    cli.add_option("--lift", liftFolder, "Trained lifter: measure on clouds lifted from renders");
+    cli.add_option("--real-data", realData,
+                   "With --lift: datasets of real parts with renders (dataset import-*)");
     cli.add_option("--parts", limit, "Test-split parts to measure")->capture_default_str();
     cli.add_option("--sequences", sequences, "Real DeepCAD / Fusion 360 JSON folder");
     cli.add_option("--step", stepFolders, "Folders of real STEP parts");
@@ -210,17 +282,31 @@ int main(int argc, char** argv) {
         ml::UaDgcnn refiner = ml::loadRefiner(refineFolder);
         const nlohmann::json align = ml::readModelManifest(alignFolder, "align");
         const nlohmann::json refine = ml::readModelManifest(refineFolder, "refine");
-        const InputSettings input{refine["training"]["points"], align["training"]["points"],
-                                  refine["training"]["jitter"],
-                                  align["options"]["max_tokens"].get<std::size_t>()};
+        Lifting lifting;
+        if (!liftFolder.empty()) {
+            lifting.lifter = ml::loadLifter(liftFolder, torch::kCPU);
+            for (const fs::path& folder : stepFolders)
+                for (const fs::path& file : filesIn(folder, {".step", ".stp"}))
+                    lifting.stepFiles.emplace(file.filename().string(), file);
+        }
+        const InputSettings input{
+            refine["training"]["points"], align["training"]["points"], refine["training"]["jitter"],
+            align["options"]["max_tokens"].get<std::size_t>(), !liftFolder.empty()};
 
         std::vector<Row> rows;
-        rows.push_back(measure("generated test split", testSplit(data, limit, codebook), refiner,
-                               aligner, input));
-        rows.push_back(measure("real sequences (shared/data)", realSequences(sequences, codebook),
+        rows.push_back(measure("generated test split",
+                               datasetParts(data, ml::Split::Test, limit, codebook, lifting),
                                refiner, aligner, input));
-        rows.push_back(measure("real STEP parts (shared/data, occt-misc)", stepParts(stepFolders),
-                               refiner, aligner, input));
+        if (liftFolder.empty()) {
+            rows.push_back(measure("real sequences (shared/data)",
+                                   realSequences(sequences, codebook), refiner, aligner, input));
+            rows.push_back(measure("real STEP parts (shared/data, occt-misc)",
+                                   stepParts(stepFolders), refiner, aligner, input));
+        }
+        for (const fs::path& folder : realData)
+            rows.push_back(measure("renders of " + folder.filename().string(),
+                                   datasetParts(folder, std::nullopt, limit, codebook, lifting),
+                                   refiner, aligner, input));
         std::printf("| set | parts | importance AUC (edge points) | retrieval among | "
                     "retrieval top-1 | retrieval top-5 |\n|---|---|---|---|---|---|\n");
         for (const Row& r : rows)

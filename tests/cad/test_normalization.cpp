@@ -74,6 +74,9 @@ void TestNormalization::roundTripsClouds() {
     const BoundingBox bounds = unit.bounds();
     QVERIFY(std::abs(bounds.largestSide() - 1.0) < 1e-6);
     QVERIFY(bounds.center().norm() < 1e-6);
+    const PointCloud own = inOwnUnitCube(cloud); // the shorthand: the same frame
+    for (std::size_t i = 0; i < cloud.size(); ++i)
+        QVERIFY(distance(own.positions[i], unit.positions[i]) == 0.0);
     const PointCloud back = n.invert(unit);
     QCOMPARE(back.size(), cloud.size());
     for (std::size_t i = 0; i < cloud.size(); ++i) {

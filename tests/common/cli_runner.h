@@ -21,8 +21,11 @@ inline QString q(const std::filesystem::path& path) {
     return QString::fromStdString(path.string());
 }
 
-inline CliResult runCli(const QStringList& arguments, int timeoutMs = 120000) {
+/// Runs the tool with `arguments`, in `workingDirectory` when one is given.
+inline CliResult runCli(const QStringList& arguments, int timeoutMs = 120000,
+                        const std::filesystem::path& workingDirectory = {}) {
     QProcess process;
+    if (!workingDirectory.empty()) process.setWorkingDirectory(q(workingDirectory));
     process.start(QStringLiteral(IMG2CAD_CLI_PATH), arguments);
     CliResult result;
     if (!process.waitForFinished(timeoutMs)) {

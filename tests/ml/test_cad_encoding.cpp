@@ -304,6 +304,21 @@ void TestCadEncoding::repairDecodesWhatStrictRejects() {
     // Nothing left to repair: still an error.
     broken.extrudes[0].curves.clear();
     QVERIFY_THROWS_EXCEPTION(Error, decodeProgram(broken, DecodeMode::Repair));
+
+    // A one-curve loop typed as a line: strict throws, repair reads the circle it must be.
+    const cad::Program circles = twoProfileProgram();
+    EncodedProgram lineTyped = encodeProgram(circles);
+    std::vector<CcRow>& rows = lineTyped.extrudes[0].curves;
+    const auto isEos = [&](std::size_t r) { return rows[r][kCcTypeEos] > 0.5; };
+    std::size_t circleRow = 0;
+    while (!(rows[circleRow][kCcTypeArcCircle] > 0.5 && isEos(circleRow + 1) &&
+             (circleRow == 0 || isEos(circleRow - 1))))
+        ++circleRow;
+    rows[circleRow][kCcTypeArcCircle] = 0.0;
+    rows[circleRow][kCcTypeLine] = 1.0;
+    QVERIFY_THROWS_EXCEPTION(Error, decodeProgram(lineTyped));
+    const double circlesVolume = cad::analyse(cad::compile(circles)).volume;
+    QVERIFY(std::fabs(repairedVolume(lineTyped) - circlesVolume) < 1e-6 * circlesVolume);
 }
 
 IMG2CAD_REGISTER_TEST(TestCadEncoding)
