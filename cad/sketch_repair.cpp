@@ -103,20 +103,16 @@ std::optional<std::pair<std::size_t, std::size_t>> firstCrossing(const Loop& loo
     return std::nullopt;
 }
 
-Line lineBetween(Vec2 a, Vec2 b) {
-    return {a, b};
-}
-
 /// Reconnects crossing curves i < j (not neighbours) the other way: i's start to j's start, the
 /// curves between them backwards, i's end to j's end.
 void twoOptMove(Loop& loop, std::size_t i, std::size_t j) {
     const std::size_t n = loop.curves.size();
     const Vec2 afterJ = curveStart(loop.curves[(j + 1) % n]);
     std::vector<Curve> curves(loop.curves.begin(), loop.curves.begin() + std::ptrdiff_t(i));
-    curves.push_back(lineBetween(curveStart(loop.curves[i]), curveStart(loop.curves[j])));
+    curves.push_back(Line{curveStart(loop.curves[i]), curveStart(loop.curves[j])});
     for (std::size_t k = j - 1; k > i; --k)
         curves.push_back(reversed(loop.curves[k]));
-    curves.push_back(lineBetween(curveStart(loop.curves[i + 1]), afterJ));
+    curves.push_back(Line{curveStart(loop.curves[i + 1]), afterJ});
     curves.insert(curves.end(), loop.curves.begin() + std::ptrdiff_t(j + 1), loop.curves.end());
     loop.curves = std::move(curves);
 }
@@ -126,7 +122,7 @@ void twoOptMove(Loop& loop, std::size_t i, std::size_t j) {
 void mendNeighbours(Loop& loop, std::size_t i, std::size_t j, SketchRepairs& repairs) {
     for (std::size_t k : {i, j})
         if (const auto* arc = std::get_if<Arc>(&loop.curves[k])) {
-            loop.curves[k] = lineBetween(arc->start, arc->end);
+            loop.curves[k] = Line{arc->start, arc->end};
             ++repairs.flattenedArcs;
             return;
         }
@@ -167,7 +163,7 @@ Loop convexHull(const Loop& loop) {
     if (hull.size() < 3) return {};
     Loop result;
     for (std::size_t i = 0; i < hull.size(); ++i)
-        result.curves.push_back(lineBetween(hull[i], hull[(i + 1) % hull.size()]));
+        result.curves.push_back(Line{hull[i], hull[(i + 1) % hull.size()]});
     return result;
 }
 

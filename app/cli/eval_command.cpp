@@ -60,7 +60,6 @@ std::vector<cad::Vec3f> spreadPoints(const std::vector<cad::Vec3f>& cloud, std::
     return points;
 }
 
-/// A cloud in its own unit cube (bounding box centred, longest side 1).
 nlohmann::ordered_json orNull(double value) {
     return std::isnan(value) ? nlohmann::ordered_json() : nlohmann::ordered_json(value);
 }
