@@ -6,6 +6,7 @@
 #include "cad/sampling.h"
 #include "cad/tessellation.h"
 #include "cad/topology.h"
+#include "ml/reconstruct/model_composition.h"
 #include "ml/vision/photo_io.h"
 #include "ui/candidate_grid.h"
 #include "ui/labelling/labelling_window.h"
@@ -19,6 +20,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QClipboard>
+#include <QDateTime>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -32,6 +34,7 @@
 #include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QVBoxLayout>
@@ -222,6 +225,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     m_tabs->addTab(m_view, "Part");
     m_tabs->addTab(m_page, "Reconstruction");
     m_tabs->addTab(m_trainer, "Training");
+    connect(m_trainer, &TrainerPanel::useModelRequested, this, &MainWindow::useTrainedModel);
     splitter->addWidget(side);
     splitter->addWidget(m_tabs);
     splitter->setStretchFactor(1, 4);
@@ -386,6 +390,31 @@ void MainWindow::setReconstructionSettings(const ReconstructionSettings& setting
     m_settings = settings;
     m_settings.save();
     if (reload) loadModel();
+}
+
+void MainWindow::useTrainedModel(const QString& runFolder) {
+    if (qEnvironmentVariableIsSet("IMG2CAD_MODEL")) {
+        showError("The model is fixed by the environment variable IMG2CAD_MODEL; unset it to use "
+                  "a trained model in the app.");
+        return;
+    }
+    const QString models =
+        QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + "/models";
+    const QString folder = QString("%1/%2-%3")
+                               .arg(models, QFileInfo(runFolder).fileName(),
+                                    QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss"));
+    try {
+        std::filesystem::create_directories(models.toStdString());
+        ml::composeModel(m_settings.effectiveModelFolder().toStdString(), runFolder.toStdString(),
+                         folder.toStdString());
+    } catch (const std::exception& error) {
+        showError("Cannot use the run's model: " + QString::fromStdString(error.what()));
+        return;
+    }
+    ReconstructionSettings settings = m_settings;
+    settings.modelFolder = folder;
+    setReconstructionSettings(settings);
+    m_tabs->setCurrentWidget(m_page);
 }
 
 void MainWindow::showLabelling() {

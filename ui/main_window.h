@@ -96,6 +96,10 @@ public:
     void cancelReconstruction();
     /// Saves the settings and, when the model folder or device changed, reloads the model.
     void setReconstructionSettings(const ReconstructionSettings& settings);
+    /// The Training tab's "Use in the app": a copy of the model in use with the finished run's
+    /// stage in its place (ml::composeModel), under the app's data folder, becomes the model
+    /// (the settings' model folder) and loads. Says why in the banner when it cannot.
+    void useTrainedModel(const QString& runFolder);
     const ReconstructionSettings& reconstructionSettings() const { return m_settings; }
 
     viewer::VtkWidget* view() const { return m_view; }

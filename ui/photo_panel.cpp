@@ -28,6 +28,16 @@ cad::Image toRgbImage(const QImage& image) {
     return result;
 }
 
+cad::Image toGreyImage(const QImage& image) {
+    const QImage grey = image.convertToFormat(QImage::Format_Grayscale8);
+    cad::Image result{grey.width(), grey.height(), 1, {}};
+    result.pixels.resize(std::size_t(grey.width()) * grey.height());
+    for (int y = 0; y < grey.height(); ++y)
+        std::copy_n(grey.constScanLine(y), grey.width(),
+                    result.pixels.begin() + std::ptrdiff_t(y) * grey.width());
+    return result;
+}
+
 PhotoPanel::PhotoPanel(QWidget* parent) : QWidget(parent) {
     setMinimumSize(160, 160);
     setToolTip("The input photo with the part mask in green. If the mask misses: drag a "
@@ -38,6 +48,7 @@ PhotoPanel::PhotoPanel(QWidget* parent) : QWidget(parent) {
 void PhotoPanel::setPhoto(const QImage& photo) {
     m_photo = photo;
     m_mask = m_overlay = {};
+    m_outline.clear();
     m_hint.reset();
     m_strokes.clear();
     m_stroke.reset();
@@ -71,6 +82,11 @@ void PhotoPanel::setMask(const QImage& mask) {
                 out[x] = row[x] > 127 ? qRgba(40, 200, 80, 110) : qRgba(0, 0, 0, 0);
         }
     }
+    update();
+}
+
+void PhotoPanel::setOutline(QList<QPolygonF> outline) {
+    m_outline = std::move(outline);
     update();
 }
 
@@ -125,6 +141,13 @@ void PhotoPanel::paintEvent(QPaintEvent*) {
             line << QPointF(area.left() + x * scale, area.top() + y * scale);
         if (line.size() == 1) line << line.front();
         painter.drawPolyline(line);
+    }
+    painter.setPen(QPen(QColor(253, 126, 20), 2));
+    for (const QPolygonF& outline : m_outline) {
+        QPolygonF shown;
+        for (const QPointF& p : outline)
+            shown << QPointF(area.left() + p.x() * scale, area.top() + p.y() * scale);
+        painter.drawPolygon(shown);
     }
     if (m_hint) {
         painter.setPen(QPen(QColor(13, 110, 253), 2, Qt::DashLine));

@@ -10,6 +10,8 @@
 #include "ml/vision/part_mask.h"
 
 #include <QImage>
+#include <QList>
+#include <QPolygonF>
 #include <QWidget>
 
 #include <array>
@@ -22,6 +24,8 @@ namespace img2cad::ui {
 QImage toQImage(const cad::Image& image);
 /// A QImage as an RGB cad::Image (any format; alpha dropped), as the models take photos.
 cad::Image toRgbImage(const QImage& image);
+/// A QImage as a 1-channel cad::Image (masks).
+cad::Image toGreyImage(const QImage& image);
 
 class PhotoPanel : public QWidget {
     Q_OBJECT
@@ -30,6 +34,10 @@ public:
 
     void setPhoto(const QImage& photo); ///< clears the mask and the hint
     void setMask(const QImage& mask);   ///< 1 channel, the photo's size; empty hides it
+    /// Outlines drawn over the photo in orange (a CAD's silhouette in the labelling tool), in
+    /// the photo's pixels; empty hides them.
+    void setOutline(QList<QPolygonF> outline);
+    const QList<QPolygonF>& outline() const { return m_outline; }
     void clear();
     const QImage& photo() const { return m_photo; }
     bool hasMask() const { return !m_mask.isNull(); }
@@ -58,6 +66,7 @@ private:
 
     QImage m_photo, m_overlay;
     QImage m_mask;
+    QList<QPolygonF> m_outline;
     std::optional<ml::PixelRect> m_hint;
     std::optional<QPointF> m_dragStart; ///< image coordinates
     std::vector<ml::MaskStroke> m_strokes;

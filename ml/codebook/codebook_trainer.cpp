@@ -111,6 +111,7 @@ CodebookTrainingResult trainCodebook(const CodebookTrainingSettings& settings,
     loop.checkpoint = settings.out / kCheckpointFile;
     loop.reportEvery = reportEvery;
     loop.device = device;
+    loop.mixedPrecision = settings.mixedPrecision;
     const auto trainCount = std::int64_t(data.train.size());
     const auto step = [&](std::int64_t index) {
         const torch::Tensor picks = torch::randint(trainCount, {settings.batchSize}, torch::kLong);

@@ -226,9 +226,10 @@ trainDiffusion(const DiffusionTrainingSettings& settings,
     torch::optim::AdamW optimizer(
         model->parameters(),
         torch::optim::AdamWOptions(settings.learningRate).weight_decay(settings.weightDecay));
-    const TrainingLoopSettings loop = warmupCosineLoop(
+    TrainingLoopSettings loop = warmupCosineLoop(
         settings.steps, settings.learningRate, settings.warmupSteps, settings.checkpointMinutes,
         settings.out / kCheckpointFile, reportEvery, device);
+    loop.mixedPrecision = settings.mixedPrecision;
     const std::int64_t trainCount = pairs.trainTokens.size(0);
     const std::int64_t batchSize = std::min(settings.batchSize, trainCount);
     const auto step = [&](std::int64_t) {

@@ -9,6 +9,7 @@
 #include "ml/training/model_folder.h"
 
 #include <algorithm>
+#include <array>
 
 namespace img2cad::ml {
 namespace fs = std::filesystem;
@@ -25,8 +26,10 @@ struct ViewRef {
     std::size_t view = 0;
 };
 
+/// Every view of the dataset, by its sample's split (indexed by ml::Split).
 struct ViewLists {
-    std::vector<ViewRef> train, val;
+    std::array<std::vector<ViewRef>, 3> bySplit;
+    const std::vector<ViewRef>& of(Split split) const { return bySplit[std::size_t(split)]; }
 };
 
 ViewLists listViews(const fs::path& folder) {
@@ -39,14 +42,9 @@ ViewLists listViews(const fs::path& folder) {
         if (!fs::exists(shard)) continue;
         const std::vector<Sample> headers = readShardHeaders(shard);
         for (std::size_t p = 0; p < headers.size(); ++p)
-            for (int v = 0; v < manifest.settings.views; ++v) {
-                if (headers[p].split == Split::Train)
-                    lists.train.push_back({shard, p, std::size_t(v)});
-                else if (headers[p].split == Split::Val)
-                    lists.val.push_back({shard, p, std::size_t(v)});
-            }
+            for (int v = 0; v < manifest.settings.views; ++v)
+                lists.bySplit[std::size_t(headers[p].split)].push_back({shard, p, std::size_t(v)});
     }
-    if (lists.train.empty()) throw Error("'" + folder.string() + "' has no training views");
     return lists;
 }
 
@@ -71,6 +69,7 @@ nlohmann::json runIdentity(const LiftTrainingSettings& s) {
 
 LiftMetrics measure(LiftingNetwork& network, const std::vector<ViewRef>& views,
                     const LiftingOptions& options, const torch::Device& device) {
+    const bool wasTraining = network->is_training();
     network->eval();
     torch::NoGradGuard noGrad;
     at::Generator generator = at::detail::createCPUGenerator(99);
@@ -89,7 +88,7 @@ LiftMetrics measure(LiftingNetwork& network, const std::vector<ViewRef>& views,
         distances.push_back(100.0 * cad::chamferDistance(toPoints(predicted),
                                                          toPoints(example.points.contiguous())));
     }
-    network->train();
+    network->train(wasTraining);
     LiftMetrics metrics;
     metrics.views = std::int64_t(distances.size());
     if (distances.empty()) return metrics;
@@ -136,6 +135,14 @@ LiftingOptions liftingOptionsFromJson(const nlohmann::json& j) {
     }
 }
 
+LiftMetrics measureLifter(LiftingNetwork& network, const fs::path& data, Split split,
+                          const torch::Device& device) {
+    const std::vector<ViewRef>& views = listViews(data).of(split);
+    if (views.empty()) throw Error("'" + data.string() + "' has no " + splitName(split) + " views");
+    network->to(device);
+    return measure(network, views, network->options(), device);
+}
+
 LiftingNetwork loadLifter(const fs::path& folder, const torch::Device& device) {
     const nlohmann::json manifest = readModelManifest(folder);
     const std::string stage = manifest.value("stage", "");
@@ -163,6 +170,8 @@ LiftTrainingResult trainLift(const LiftTrainingSettings& settings,
         throw Error("--lora fine-tunes the adapters of a base model: name it with --base");
     const torch::Device device = trainingDevice(settings.device);
     const ViewLists views = listViews(settings.data);
+    const std::vector<ViewRef>& train = views.of(Split::Train);
+    if (train.empty()) throw Error("'" + settings.data.string() + "' has no training views");
     torch::manual_seed(settings.seed);
     LiftingNetwork network{nullptr};
     LiftingOptions options = settings.model;
@@ -185,19 +194,20 @@ LiftTrainingResult trainLift(const LiftTrainingSettings& settings,
         trainable,
         torch::optim::AdamWOptions(settings.learningRate).weight_decay(settings.weightDecay));
 
-    const TrainingLoopSettings loop = warmupCosineLoop(
+    TrainingLoopSettings loop = warmupCosineLoop(
         settings.steps, settings.learningRate, settings.warmupSteps, settings.checkpointMinutes,
         settings.out / kCheckpointFile, reportEvery, device);
+    loop.mixedPrecision = settings.mixedPrecision;
     const auto step = [&](std::int64_t) {
         const torch::Tensor picks =
-            torch::randint(std::int64_t(views.train.size()), {settings.batchSize}, torch::kLong);
+            torch::randint(std::int64_t(train.size()), {settings.batchSize}, torch::kLong);
         // Point subsets come from a generator seeded by the batch, so resuming repeats them.
         at::Generator generator = at::detail::createCPUGenerator(
             std::uint64_t(picks.sum().item<std::int64_t>()) * 2654435761ull + settings.seed);
         std::vector<LiftExample> examples;
         for (std::int64_t i = 0; i < settings.batchSize; ++i)
-            examples.push_back(exampleOf(views.train[std::size_t(picks[i].item<std::int64_t>())],
-                                         options, generator));
+            examples.push_back(
+                exampleOf(train[std::size_t(picks[i].item<std::int64_t>())], options, generator));
         const auto [images, targets] = stackLiftExamples(examples);
         const torch::Tensor loss =
             chamferLoss(network->forward(images.to(device)), targets.to(device));
@@ -208,16 +218,19 @@ LiftTrainingResult trainLift(const LiftTrainingSettings& settings,
     LiftTrainingResult result{ran.stepsDone, ran.finished, {}};
     if (!ran.finished) return result;
 
+    // A capture export has no validation split: its held-out views are the test split.
+    const std::vector<ViewRef>& validation =
+        views.of(Split::Val).empty() ? views.of(Split::Test) : views.of(Split::Val);
     std::vector<ViewRef> held(
-        views.val.begin(),
-        views.val.begin() +
-            std::min<std::ptrdiff_t>(std::ptrdiff_t(views.val.size()), settings.validationViews));
-    if (held.empty()) held.push_back(views.train.front());
+        validation.begin(),
+        validation.begin() +
+            std::min<std::ptrdiff_t>(std::ptrdiff_t(validation.size()), settings.validationViews));
+    if (held.empty()) held.push_back(train.front());
     result.validation = measure(network, held, options, device);
     nlohmann::json training = runIdentity(identitySettings);
     training["device"] = settings.device;
-    training["train_views"] = views.train.size();
-    training["val_views"] = views.val.size();
+    training["train_views"] = train.size();
+    training["val_views"] = validation.size();
     const nlohmann::json metrics = {{"validation",
                                      {{"views", result.validation.views},
                                       {"chamfer_x100_mean", result.validation.meanChamfer},

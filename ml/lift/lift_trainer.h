@@ -9,6 +9,7 @@
 // A model folder holds `lift.pt` (stage "lift") or `adapters.pt` (stage "lift-lora", with the
 // base folder in its manifest); loadLifter reads either.
 
+#include "ml/dataset/sample.h"
 #include "ml/lift/lifting_network.h"
 #include "ml/training/training_loop.h"
 
@@ -29,6 +30,7 @@ struct LiftTrainingSettings {
     double checkpointMinutes = 5.0;
     std::uint64_t seed = 0;
     std::string device = "cpu";
+    bool mixedPrecision = false; ///< bfloat16 forward passes (training/mixed_precision.h)
     std::int64_t validationViews = 64;
 };
 
@@ -51,6 +53,11 @@ LiftTrainingResult trainLift(const LiftTrainingSettings& settings,
 
 /// The lifter of a model folder (a base, or adapters on their base), in evaluation mode.
 LiftingNetwork loadLifter(const std::filesystem::path& folder,
+                          const torch::Device& device = torch::kCPU);
+
+/// The lifter's CD to the truth (as LiftMetrics) on every view of the dataset's samples of
+/// `split`, e.g. a capture export's held-out views. Throws ml::Error when there are none.
+LiftMetrics measureLifter(LiftingNetwork& network, const std::filesystem::path& data, Split split,
                           const torch::Device& device = torch::kCPU);
 
 nlohmann::json liftingOptionsToJson(const LiftingOptions& options);

@@ -218,9 +218,10 @@ RefineTrainingResult trainRefine(const RefineTrainingSettings& settings,
     torch::optim::AdamW optimizer(
         network->parameters(),
         torch::optim::AdamWOptions(settings.learningRate).weight_decay(settings.weightDecay));
-    const TrainingLoopSettings loop = warmupCosineLoop(
+    TrainingLoopSettings loop = warmupCosineLoop(
         settings.steps, settings.learningRate, settings.warmupSteps, settings.checkpointMinutes,
         settings.out / kCheckpointFile, reportEvery, device);
+    loop.mixedPrecision = settings.mixedPrecision;
     const std::int64_t batchSize =
         std::min<std::int64_t>(settings.batchSize, std::int64_t(clouds.train.size()));
     const auto step = [&](std::int64_t) {

@@ -16,6 +16,9 @@ namespace img2cad::ml {
 namespace fs = std::filesystem;
 namespace {
 
+constexpr const char* kMixedPrecisionHelp =
+    "bfloat16 forward passes (autocast): faster on CUDA; on CPUs without bfloat16 units slower";
+
 /// The whole of `text` as a number, or an error naming the option.
 template <typename T> T parseNumber(const std::string& flag, const std::string& text) {
     std::istringstream in(text);
@@ -129,6 +132,7 @@ public:
         bind("--checkpoint-minutes", s.checkpointMinutes);
         bind("--seed", s.seed);
         bind("--device", s.device, "cpu or cuda");
+        bind("--mixed-precision", s.mixedPrecision, kMixedPrecisionHelp);
     }
     fs::path outFolder() const override { return m_settings.out; }
     StageRunResult run(const std::function<void(const TrainingProgress&)>& onProgress,
@@ -175,6 +179,7 @@ public:
         bind("--checkpoint-minutes", s.checkpointMinutes);
         bind("--seed", s.seed);
         bind("--device", s.device, "cpu or cuda");
+        bind("--mixed-precision", s.mixedPrecision, kMixedPrecisionHelp);
     }
     fs::path outFolder() const override { return m_settings.out; }
     StageRunResult run(const std::function<void(const TrainingProgress&)>& onProgress,
@@ -215,6 +220,7 @@ public:
         bind("--checkpoint-minutes", s.checkpointMinutes);
         bind("--seed", s.seed);
         bind("--device", s.device, "cpu or cuda");
+        bind("--mixed-precision", s.mixedPrecision, kMixedPrecisionHelp);
     }
     fs::path outFolder() const override { return m_settings.out; }
     StageRunResult run(const std::function<void(const TrainingProgress&)>& onProgress,
@@ -253,6 +259,7 @@ public:
         bind("--checkpoint-minutes", s.checkpointMinutes);
         bind("--seed", s.seed);
         bind("--device", s.device, "cpu or cuda");
+        bind("--mixed-precision", s.mixedPrecision, kMixedPrecisionHelp);
     }
     fs::path outFolder() const override { return m_settings.out; }
     StageRunResult run(const std::function<void(const TrainingProgress&)>& onProgress,
@@ -292,6 +299,7 @@ public:
         bind("--checkpoint-minutes", s.checkpointMinutes);
         bind("--seed", s.seed);
         bind("--device", s.device, "cpu or cuda");
+        bind("--mixed-precision", s.mixedPrecision, kMixedPrecisionHelp);
     }
     fs::path outFolder() const override { return m_settings.out; }
     StageRunResult run(const std::function<void(const TrainingProgress&)>& onProgress,

@@ -5,6 +5,7 @@
 #include "cad/text_file.h"
 #include "ml/error.h"
 #include "ml/training/distributed.h"
+#include "ml/training/mixed_precision.h"
 
 #include <algorithm>
 #include <chrono>
@@ -84,7 +85,10 @@ TrainingLoopResult runTrainingLoop(torch::nn::Module& model, torch::optim::Optim
             return {state.step, false};
         }
         setLearningRate(optimizer, settings.schedule.rateAt(state.step));
-        const StepOutcome outcome = step(state.step);
+        const StepOutcome outcome = [&] {
+            const MixedPrecisionScope precision(settings.device, settings.mixedPrecision);
+            return step(state.step);
+        }();
         optimizer.zero_grad();
         outcome.loss.backward();
         if (group) group->averageGradients(model);

@@ -47,6 +47,7 @@ struct TrainingLoopSettings {
     std::filesystem::path checkpoint; ///< resumed from when it exists
     std::int64_t reportEvery = 20;
     torch::Device device = torch::kCPU;
+    bool mixedPrecision = false; ///< the step's forward pass in bfloat16 (mixed_precision.h)
 };
 
 /// The loop every stage's trainer runs: warm-up (at most the whole run) then cosine decay to 1 %

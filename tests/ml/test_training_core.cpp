@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: MIT
 // The training engine's core: the warm-up + cosine schedule, and checkpoints after which a
-// resumed run reproduces the uninterrupted one (same losses, same random draws).
+// resumed run reproduces the uninterrupted one (same losses, same random draws); mixed precision
+// (bfloat16 autocast, here on the CPU: the code path CUDA takes with its own autocast switch).
 
 #include "test_registry.h"
 
 #include "ml/error.h"
 #include "ml/training/checkpoint.h"
 #include "ml/training/lr_schedule.h"
+#include "ml/training/mixed_precision.h"
+#include "ml/training/training_loop.h"
 
 #include <QFile>
 #include <QTemporaryDir>
@@ -45,6 +48,7 @@ private Q_SLOTS:
     void warmsUpThenDecaysAlongACosine();
     void resumesExactlyWhereItStopped();
     void refusesCorruptAndForeignCheckpoints();
+    void trainsInMixedPrecision();
 };
 
 void TestTrainingCore::warmsUpThenDecaysAlongACosine() {
@@ -106,6 +110,57 @@ void TestTrainingCore::refusesCorruptAndForeignCheckpoints() {
     QVERIFY_THROWS_EXCEPTION(Error, loadCheckpoint(path, *model, optimizer));
     QVERIFY_THROWS_EXCEPTION(
         Error, loadCheckpoint(dir.filePath("missing.ckpt").toStdString(), *model, optimizer));
+}
+
+void TestTrainingCore::trainsInMixedPrecision() {
+    torch::manual_seed(3);
+    torch::nn::Linear layer(4, 4);
+    const torch::Tensor x = torch::randn({2, 4});
+    {
+        const MixedPrecisionScope off(torch::kCPU, false);
+        QCOMPARE(layer(x).scalar_type(), torch::kFloat);
+    }
+    {
+        const MixedPrecisionScope on(torch::kCPU, true);
+        QCOMPARE(layer(x).scalar_type(), torch::kBFloat16);
+        {
+            const MixedPrecisionScope nested(torch::kCPU, true);
+            QCOMPARE(layer(x).scalar_type(), torch::kBFloat16);
+        }
+        QCOMPARE(layer(x).scalar_type(), torch::kBFloat16); // the outer scope still holds
+    }
+    QCOMPARE(layer(x).scalar_type(), torch::kFloat); // and is gone after
+
+    // The shared loop with and without mixed precision, same seed: the bfloat16 run learns as
+    // the float32 one does, and its weights stay float32.
+    const auto train = [](bool mixed) {
+        torch::manual_seed(5);
+        auto model = smallModel();
+        torch::optim::AdamW optimizer(model->parameters(), torch::optim::AdamWOptions(1e-2));
+        QTemporaryDir dir;
+        TrainingLoopSettings loop = warmupCosineLoop(
+            300, 1e-2, 5, 60.0, dir.filePath("run.ckpt").toStdString(), 50, torch::kCPU);
+        loop.mixedPrecision = mixed;
+        std::vector<double> losses;
+        const auto step = [&](std::int64_t) {
+            const torch::Tensor inputs = torch::randn({64, 4});
+            const torch::Tensor outputs = model->forward(inputs);
+            if ((outputs.scalar_type() == torch::kBFloat16) != mixed)
+                throw Error("autocast was not as asked");
+            return StepOutcome{
+                torch::mse_loss(outputs.to(torch::kFloat), inputs.sum(1, true).sin()), {}, {}, 64};
+        };
+        runTrainingLoop(*model, optimizer, loop, step,
+                        [&](const TrainingProgress& p) { losses.push_back(p.loss); });
+        for (const torch::Tensor& p : model->parameters())
+            if (p.scalar_type() != torch::kFloat) throw Error("a weight left float32");
+        return losses;
+    };
+    const std::vector<double> full = train(false), mixed = train(true);
+    qInfo("loss %.4f -> %.4f in float32, %.4f -> %.4f mixed", full.front(), full.back(),
+          mixed.front(), mixed.back());
+    QVERIFY(mixed.back() < 0.7 * mixed.front());
+    QVERIFY(std::abs(mixed.back() - full.back()) < 0.25 * full.back());
 }
 
 IMG2CAD_REGISTER_TEST(TestTrainingCore)

@@ -11,18 +11,22 @@
 #include "cad/compiler.h"
 #include "cad/program_json.h"
 #include "cad/step_io.h"
+#include "cad/tessellation.h"
 #include "cad/topology.h"
 #include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ui/labelling/capture_project.h"
 #include "ui/labelling/labelling_window.h"
+#include "ui/labelling/pose_editor.h"
 #include "ui/photo_panel.h"
 
 #include <QDir>
 #include <QFile>
+#include <QLabel>
 #include <QListWidget>
 #include <QPainter>
 #include <QProcess>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QSqlDatabase>
 #include <QSqlQuery>
@@ -70,6 +74,8 @@ private Q_SLOTS:
     void undoesAndRedoesTagsAndMasks();
     void refusesWhatIsNotAProjectPhotoOrCad();
     void exportsADatasetTheLiftTrainerReads();
+    void alignsTheCadsPoseToThePhoto();
+    void opensAProjectOfTheFirstFormat();
     void childSession();
 
 private:
@@ -300,6 +306,123 @@ void TestLabelling::exportsADatasetTheLiftTrainerReads() {
     const QString base = m_dir.filePath("lift-base"), lora = m_dir.filePath("lift-lora");
     QVERIFY(train(QStringList{"--data", folder, "--out", base} + tiny));
     QVERIFY(train(QStringList{"--data", folder, "--out", lora, "--lora", "--base", base} + tiny));
+}
+
+/// The CAD's pose in a photo: placed on the mask, turned roughly by hand, fitted by silhouette
+/// IoU; stored at once (a reopened project has it), exported as the view's camera direction,
+/// and cleared when another CAD is attached.
+void TestLabelling::alignsTheCadsPoseToThePhoto() {
+    // The "photo": the part's silhouette at a known pose, dark on a light table.
+    const cad::TriangleMesh mesh = cad::tessellate(cad::readStep(m_step.toStdString()));
+    ml::CadPose truth;
+    truth.azimuthDeg = 55.0, truth.elevationDeg = 30.0, truth.rollDeg = 0.0;
+    truth.scale = 260.0, truth.centerX = 330.0, truth.centerY = 235.0;
+    const QImage silhouette = ui::toQImage(ml::renderSilhouette(mesh, truth, 640, 480));
+    QImage photo = partPhoto(0);
+    for (int y = 0; y < photo.height(); ++y)
+        for (int x = 0; x < photo.width(); ++x)
+            if (qGray(silhouette.pixel(x, y)) > 0) photo.setPixelColor(x, y, QColor(70, 72, 80));
+    const QString photoFile = m_dir.filePath("posed.png");
+    QVERIFY(photo.save(photoFile));
+
+    const QString projectFile = m_dir.filePath("pose.i2cl");
+    qint64 id = -1;
+    ml::CadPose fitted;
+    {
+        ui::LabellingWindow window;
+        window.show();
+        QVERIFY(window.newProject(projectFile));
+        QCOMPARE(window.addPhotos({photoFile}), 1);
+        id = window.selectedCapture();
+        ui::PoseEditor* editor = window.poseEditor();
+        auto* fit = editor->findChild<QPushButton*>("poseFit");
+        QVERIFY(fit && !fit->isEnabled()); // no CAD yet
+        QVERIFY(window.attachCad(m_step));
+        window.photoPanel()->setHintRect(ml::PixelRect{60, 20, 540, 440});
+        QSignalSpy masked(&window, &ui::LabellingWindow::maskComputed);
+        window.computeMask();
+        QVERIFY2(waitFor(masked), qPrintable(window.errorText()));
+        QVERIFY(fit->isEnabled());
+
+        editor->placeOnMask();
+        QVERIFY(!window.photoPanel()->outline().isEmpty());
+        QVERIFY(window.project()->pose(id));
+        ml::CadPose rough = truth;
+        rough.azimuthDeg += 15.0, rough.elevationDeg -= 10.0, rough.rollDeg += 8.0;
+        rough.scale *= 0.9, rough.centerX -= 15.0;
+        editor->setFields(rough);
+        const double roughIou = window.project()->pose(id)->iou;
+        QCOMPARE(window.project()->pose(id)->pose.azimuthDeg, rough.azimuthDeg);
+
+        QSignalSpy done(editor, &ui::PoseEditor::fitted);
+        QTest::mouseClick(fit, Qt::LeftButton);
+        QVERIFY(waitFor(done));
+        const double iou = done.front().at(1).toDouble();
+        qInfo("silhouette IoU %.3f by hand, %.3f fitted", roughIou, iou);
+        QVERIFY2(iou > 0.9 && iou > roughIou, qPrintable(QString::number(iou)));
+        QVERIFY(editor->findChild<QLabel*>("poseIou")->text().contains("IoU"));
+        fitted = window.project()->pose(id)->pose;
+        QCOMPARE(window.project()->pose(id)->iou, iou);
+    }
+    {
+        ui::LabellingWindow reopened;
+        QVERIFY(reopened.openProject(projectFile));
+        const std::optional<ui::CapturePose> kept = reopened.project()->pose(id);
+        QVERIFY(kept);
+        QCOMPARE(kept->pose.azimuthDeg, fitted.azimuthDeg);
+        QCOMPARE(kept->pose.centerY, fitted.centerY);
+        QVERIFY(!reopened.photoPanel()->outline().isEmpty()); // drawn again on opening
+
+        const QString folder = m_dir.filePath("posed-dataset");
+        QSignalSpy exported(&reopened, &ui::LabellingWindow::exported);
+        reopened.exportDataset(folder);
+        QVERIFY2(waitFor(exported), qPrintable(reopened.errorText()));
+        const ml::DatasetManifest manifest = ml::readManifest(folder.toStdString());
+        const ml::Sample sample = ml::readShardSample(
+            std::filesystem::path(folder.toStdString()) / manifest.shardFileName(0), 0);
+        const ml::CameraParameters& camera = sample.views.at(0).camera;
+        const ml::ViewDirection view = ml::viewDirectionOf(fitted);
+        cad::Vec3 direction{camera[0] - camera[3], camera[1] - camera[4], camera[2] - camera[5]};
+        direction = direction.normalized();
+        QVERIFY(std::abs(direction.x - view.towardsCamera[0]) < 1e-9);
+        QVERIFY(std::abs(direction.z - view.towardsCamera[2]) < 1e-9);
+        QCOMPARE(camera[9], 0.0); // weak perspective
+
+        // Another CAD: the pose was of the old one.
+        const QString other = m_dir.filePath("other-part.json");
+        const std::filesystem::path sample2 = std::filesystem::path(IMG2CAD_SOURCE_DIR) / "assets" /
+                                              "samples" / "pillow_block.truth.json";
+        QVERIFY(QFile::copy(QString::fromStdString(sample2.string()), other));
+        reopened.selectCapture(id);
+        QVERIFY(reopened.attachCad(other));
+        QVERIFY(!reopened.project()->pose(id));
+        QVERIFY(reopened.photoPanel()->outline().isEmpty());
+    }
+}
+
+/// A project written before poses existed (format 1) opens, gains the pose column, and keeps
+/// its captures.
+void TestLabelling::opensAProjectOfTheFirstFormat() {
+    const QString file = m_dir.filePath("format1.i2cl");
+    qint64 id = -1;
+    {
+        auto project = ui::CaptureProject::create(file);
+        id = project->addPhoto(m_photos + "/capture-1.png");
+    }
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase("QSQLITE", "format1");
+        db.setDatabaseName(file);
+        QVERIFY(db.open());
+        QVERIFY(QSqlQuery(db).exec("ALTER TABLE captures DROP COLUMN pose"));
+        QVERIFY(QSqlQuery(db).exec("UPDATE meta SET value = '1' WHERE key = 'version'"));
+        db.close();
+    }
+    QSqlDatabase::removeDatabase("format1");
+    auto project = ui::CaptureProject::open(file);
+    QCOMPARE(project->captures().size(), std::size_t(1));
+    QVERIFY(!project->pose(id));
+    project->setPose(id, ui::CapturePose{ml::CadPose{}, 0.5});
+    QCOMPARE(project->pose(id)->iou, 0.5);
 }
 
 IMG2CAD_REGISTER_TEST(TestLabelling)

@@ -24,10 +24,12 @@
 #include "ui/photo_panel.h"
 #include "ui/program_tree.h"
 #include "ui/reconstruction_page.h"
+#include "ui/training/trainer_panel.h"
 #include "viewer/vtk_widget.h"
 
 #include <QElapsedTimer>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void cancelsAReconstruction();
     void samplesUnconditionally();
     void aBrokenModelDisablesReconstructionWithItsReason();
+    void usesAFinishedTrainingRunInTheApp();
 
 private:
     /// A shown window using the tiny model with `k` candidates, its model loaded.
@@ -315,6 +318,60 @@ void TestReconstructionWindow::aBrokenModelDisablesReconstructionWithItsReason()
     QVERIFY(waitFor(failed));
     QVERIFY2(window.errorText().contains("broken-model"), qPrintable(window.errorText()));
     QVERIFY(window.isVisible());
+}
+
+/// Training tab, a refinement run, "Use in the app": the window reconstructs with a copy of its
+/// model whose refine stage is the run's; a codebook run is refused with the reason.
+void TestReconstructionWindow::usesAFinishedTrainingRunInTheApp() {
+    auto window = openWindow(2);
+    QVERIFY(window);
+    const fs::path root = m_dir->path().toStdString();
+    ui::TrainerPanel* trainer = window->trainerPanel();
+    auto* use = trainer->findChild<QPushButton*>("trainerUseModel");
+    QVERIFY(use);
+    trainer->selectStage("refine");
+    const std::map<QString, QString> values{
+        {"--data", QString::fromStdString((root / "washers").string())},
+        {"--out", QString::fromStdString((root / "refine-run").string())},
+        {"--steps", "3"},
+        {"--batch", "4"},
+        {"--points", "64"},
+        {"--warmup", "1"},
+        {"--width", "16"},
+        {"--global-width", "32"},
+        {"--neighbours", "8"}};
+    for (const auto& [flag, value] : values)
+        trainer->setOption(flag, value);
+    QVERIFY(!use->isEnabled()); // nothing trained yet
+    QSignalSpy finished(trainer, &ui::TrainerPanel::finished);
+    QVERIFY2(trainer->start(), qPrintable(trainer->statusText()));
+    QVERIFY2(waitFor(finished, 120000), qPrintable(trainer->statusText()));
+    QVERIFY(use->isEnabled());
+
+    QSignalSpy loaded(window.get(), &ui::MainWindow::modelLoaded);
+    QTest::mouseClick(use, Qt::LeftButton);
+    QVERIFY2(waitFor(loaded), stateOf(*window));
+    const fs::path composed = loaded.back().front().toString().toStdString();
+    QCOMPARE(window->reconstructionSettings().modelFolder,
+             QString::fromStdString(composed.string()));
+    const auto bytes = [](const fs::path& file) {
+        std::ifstream in(file, std::ios::binary);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    };
+    QVERIFY(bytes(composed / "refine" / "refine.pt") == bytes(root / "refine-run" / "refine.pt"));
+    QVERIFY(bytes(composed / "diffusion" / "denoiser.pt") ==
+            bytes(m_model / "diffusion" / "denoiser.pt"));
+    QVERIFY(!fs::exists(composed / "refine" / "checkpoint.pt"));
+    QVERIFY(reconstructCloud(*window)); // and it reconstructs with it
+
+    trainer->selectStage("codebook");
+    trainer->setOption("--out", QString::fromStdString((m_model / "codebook").string()));
+    QVERIFY(use->isEnabled());
+    QTest::mouseClick(use, Qt::LeftButton);
+    QVERIFY2(window->errorText().contains("does not fit the app's denoiser"), stateOf(*window));
+    QCOMPARE(window->reconstructionSettings().modelFolder,
+             QString::fromStdString(composed.string())); // the model in use stays
+    fs::remove_all(composed); // under the (test-mode) app data folder, which outlives the test
 }
 
 IMG2CAD_REGISTER_TEST(TestReconstructionWindow)

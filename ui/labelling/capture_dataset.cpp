@@ -2,10 +2,7 @@
 #include "ui/labelling/capture_dataset.h"
 
 #include "cad/normalization.h"
-#include "cad/part_file.h"
-#include "cad/program_json.h"
 #include "cad/sampling.h"
-#include "cad/tessellation.h"
 #include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/vision/photo_preprocess.h"
@@ -13,37 +10,29 @@
 
 #include <QDir>
 #include <QFileInfo>
-#include <QTemporaryDir>
 
 #include <map>
 
 namespace img2cad::ui {
 namespace {
 
-cad::Image toGreyImage(const QImage& image) {
-    const QImage grey = image.convertToFormat(QImage::Format_Grayscale8);
-    cad::Image result{grey.width(), grey.height(), 1, {}};
-    result.pixels.resize(std::size_t(grey.width()) * grey.height());
-    for (int y = 0; y < grey.height(); ++y)
-        std::copy_n(grey.constScanLine(y), grey.width(),
-                    result.pixels.begin() + std::ptrdiff_t(y) * grey.width());
-    return result;
-}
-
-/// The CAD's surface as a triangle mesh, from its stored bytes (read through a scratch file,
-/// as every reader of the CAD core takes a path); also its program JSON when it has one.
-std::pair<cad::TriangleMesh, std::string> cadSurface(const CadFile& cad,
-                                                     const QTemporaryDir& scratch) {
-    const QString path = scratch.filePath(QString("cad-%1-%2").arg(cad.id).arg(cad.name));
-    QFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(cad.bytes) != cad.bytes.size())
-        throw ProjectError("cannot write a scratch copy of " + cad.name.toStdString());
-    file.close();
-    const cad::PartFile part = cad::readPartFile(path.toStdString());
-    const std::string program = part.program ? cad::programToJson(*part.program) : std::string();
-    if (!part.shape.isNull()) return {cad::tessellate(part.shape), program};
-    if (part.mesh) return {*part.mesh, program};
-    throw ProjectError(cad.name.toStdString() + " has no surface (a point cloud)");
+/// A capture's pose as the dataset's camera, in the CAD's own units: looking at the centre of
+/// its bounding box from two sizes away along the pose's direction. View angle 0 says the
+/// camera is weak-perspective (silhouette_pose.h): its direction and up are what it knows.
+ml::CameraParameters cameraOf(const ml::CadPose& pose, const cad::BoundingBox& box) {
+    const ml::ViewDirection view = ml::viewDirectionOf(pose);
+    const cad::Vec3 centre = box.center();
+    const double distance = 2.0 * box.largestSide();
+    return {centre.x + distance * view.towardsCamera[0],
+            centre.y + distance * view.towardsCamera[1],
+            centre.z + distance * view.towardsCamera[2],
+            centre.x,
+            centre.y,
+            centre.z,
+            view.up[0],
+            view.up[1],
+            view.up[2],
+            0.0};
 }
 
 } // namespace
@@ -58,8 +47,6 @@ CaptureExportReport exportCaptureDataset(const QString& projectPath, const QStri
             QString("%1 is not empty: export into a new folder").arg(folder).toStdString());
     if (!QDir().mkpath(folder))
         throw ProjectError(QString("cannot create %1").arg(folder).toStdString());
-    QTemporaryDir scratch;
-    if (!scratch.isValid()) throw ProjectError("no scratch folder for reading the CAD files");
 
     CaptureExportReport report;
     std::vector<CaptureSummary> usable;
@@ -75,13 +62,12 @@ CaptureExportReport exportCaptureDataset(const QString& projectPath, const QStri
         ++capturesOfCad[*c.cad];
     }
 
-    std::map<qint64, std::pair<cad::TriangleMesh, std::string>> surfaces;
+    std::map<qint64, CadSurface> surfaces;
     std::vector<ml::Sample> samples;
     ml::DatasetManifest manifest;
     for (const CaptureSummary& c : usable) {
         try {
-            if (!surfaces.count(*c.cad))
-                surfaces[*c.cad] = cadSurface(project.cad(*c.cad), scratch);
+            if (!surfaces.count(*c.cad)) surfaces[*c.cad] = readCadSurface(project.cad(*c.cad));
             const auto& [mesh, program] = surfaces.at(*c.cad);
             ml::Sample sample;
             sample.index = std::int64_t(samples.size());
@@ -106,6 +92,8 @@ CaptureExportReport exportCaptureDataset(const QString& projectPath, const QStri
             v.mask = view.inputMask;
             v.depth = {options.imageSize, options.imageSize,
                        std::vector<float>(std::size_t(options.imageSize) * options.imageSize)};
+            if (const std::optional<CapturePose> pose = project.pose(c.id))
+                v.camera = cameraOf(pose->pose, mesh.bounds());
             sample.views.push_back(std::move(v));
             (sample.split == ml::Split::Test ? report.test : report.train) += 1;
             manifest.settings.inputs.push_back(sample.source);

@@ -7,8 +7,10 @@
 //
 // Split (the dataset's usual 80/10/10 hash split would put whole parts on one side): per CAD,
 // its last capture is the test view when the part has at least two, every other capture
-// trains. Fine-tuning is then measured on held-out views of the very parts it adapted to. The
-// camera of a capture is unknown and its depth image is zero: the lifting network needs neither.
+// trains. Fine-tuning is then measured on held-out views of the very parts it adapted to. A
+// capture's depth image is zero, and its camera is zero unless the CAD's pose in the photo was
+// aligned (then: its direction and up, view angle 0 for weak perspective); the lifting network
+// needs neither.
 
 #include "ui/labelling/capture_project.h"
 

@@ -2,6 +2,8 @@
 #include "ui/labelling/capture_project.h"
 
 #include "cad/part_file.h"
+#include "cad/program_json.h"
+#include "cad/tessellation.h"
 #include "ml/vision/photo_io.h"
 #include "ui/photo_panel.h"
 
@@ -14,13 +16,15 @@
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
+#include <QTemporaryDir>
 #include <QUuid>
 
 namespace img2cad::ui {
 namespace {
 
 constexpr const char* kFormat = "img2cadseq-captures";
-constexpr int kVersion = 1;
+/// 2: captures.pose (version-1 projects gain the column when opened).
+constexpr int kVersion = 2;
 
 QByteArray pngBytes(const QImage& image) {
     QByteArray bytes;
@@ -143,7 +147,7 @@ std::unique_ptr<CaptureProject> CaptureProject::create(const QString& path) {
           "CREATE TABLE cad (id INTEGER PRIMARY KEY, name TEXT NOT NULL, bytes BLOB NOT NULL)",
           "CREATE TABLE captures (id INTEGER PRIMARY KEY, name TEXT NOT NULL, photo BLOB NOT "
           "NULL, view TEXT NOT NULL, material TEXT NOT NULL, lighting TEXT NOT NULL, background "
-          "TEXT NOT NULL, mask BLOB, hints TEXT, cad INTEGER REFERENCES cad(id))"})
+          "TEXT NOT NULL, mask BLOB, hints TEXT, cad INTEGER REFERENCES cad(id), pose TEXT)"})
         project->execute(statement);
     project->execute("INSERT INTO meta VALUES ('format', ?), ('version', ?)",
                      {kFormat, QString::number(kVersion)});
@@ -175,6 +179,11 @@ std::unique_ptr<CaptureProject> CaptureProject::open(const QString& path) {
                                .arg(version)
                                .arg(kVersion)
                                .toStdString());
+    if (version < 2) {
+        project->execute("ALTER TABLE captures ADD COLUMN pose TEXT");
+        project->execute("UPDATE meta SET value = ? WHERE key = 'version'",
+                         {QString::number(kVersion)});
+    }
     return project;
 }
 
@@ -306,8 +315,11 @@ qint64 CaptureProject::addCad(const QString& file) {
 
 void CaptureProject::attachCad(qint64 captureId, std::optional<qint64> cadId) {
     if (cadId) cad(*cadId); // refuses an unknown CAD
-    execute("UPDATE captures SET cad = ? WHERE id = ?",
-            {cadId ? QVariant(*cadId) : QVariant(), captureId});
+    const QVariant cad = cadId ? QVariant(*cadId) : QVariant();
+    // SET reads the old row: the pose stays only when the CAD does.
+    execute("UPDATE captures SET pose = CASE WHEN cad IS ? THEN pose ELSE NULL END, cad = ? "
+            "WHERE id = ?",
+            {cad, cad, captureId});
 }
 
 CadFile CaptureProject::cad(qint64 cadId) const {
@@ -317,6 +329,58 @@ CadFile CaptureProject::cad(qint64 cadId) const {
         throw ProjectError(
             QString("project %1 has no CAD %2").arg(m_path).arg(cadId).toStdString());
     return {query.value(0).toLongLong(), query.value(1).toString(), query.value(2).toByteArray()};
+}
+
+void CaptureProject::setPose(qint64 id, const std::optional<CapturePose>& pose) {
+    capture(id); // refuses an unknown capture
+    QVariant json;
+    if (pose) {
+        const ml::CadPose& p = pose->pose;
+        json = QString::fromUtf8(
+            QJsonDocument(QJsonObject{{"azimuth_deg", p.azimuthDeg},
+                                      {"elevation_deg", p.elevationDeg},
+                                      {"roll_deg", p.rollDeg},
+                                      {"scale_px", p.scale},
+                                      {"center_px", QJsonArray{p.centerX, p.centerY}},
+                                      {"iou", pose->iou}})
+                .toJson(QJsonDocument::Compact));
+    }
+    execute("UPDATE captures SET pose = ? WHERE id = ?", {json, id});
+}
+
+std::optional<CapturePose> CaptureProject::pose(qint64 id) const {
+    QSqlQuery query = run(m_connection, m_path, "SELECT pose FROM captures WHERE id = ?", {id});
+    if (!query.next() || query.value(0).isNull()) return std::nullopt;
+    const QJsonObject json = QJsonDocument::fromJson(query.value(0).toString().toUtf8()).object();
+    CapturePose pose;
+    pose.pose.azimuthDeg = json["azimuth_deg"].toDouble();
+    pose.pose.elevationDeg = json["elevation_deg"].toDouble();
+    pose.pose.rollDeg = json["roll_deg"].toDouble();
+    pose.pose.scale = json["scale_px"].toDouble();
+    pose.pose.centerX = json["center_px"].toArray().at(0).toDouble();
+    pose.pose.centerY = json["center_px"].toArray().at(1).toDouble();
+    pose.iou = json["iou"].toDouble();
+    return pose;
+}
+
+CadSurface readCadSurface(const CadFile& cad) {
+    QTemporaryDir scratch;
+    if (!scratch.isValid()) throw ProjectError("no scratch folder for reading the CAD files");
+    const QString path = scratch.filePath(QString("cad-%1-%2").arg(cad.id).arg(cad.name));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(cad.bytes) != cad.bytes.size())
+        throw ProjectError("cannot write a scratch copy of " + cad.name.toStdString());
+    file.close();
+    try {
+        const cad::PartFile part = cad::readPartFile(path.toStdString());
+        const std::string program =
+            part.program ? cad::programToJson(*part.program) : std::string();
+        if (!part.shape.isNull()) return {cad::tessellate(part.shape), program};
+        if (part.mesh) return {*part.mesh, program};
+    } catch (const std::exception& e) {
+        throw ProjectError(cad.name.toStdString() + ": " + e.what());
+    }
+    throw ProjectError(cad.name.toStdString() + " has no surface (a point cloud)");
 }
 
 } // namespace img2cad::ui

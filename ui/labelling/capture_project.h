@@ -7,7 +7,9 @@
 // whole. Every change is its own committed transaction: there is no Save, and a killed process
 // loses nothing that a call had returned from.
 
+#include "cad/geometry/triangle_mesh.h"
 #include "ml/vision/part_mask.h"
+#include "ml/vision/silhouette_pose.h"
 
 #include <QByteArray>
 #include <QImage>
@@ -51,11 +53,27 @@ struct CaptureSummary {
     std::optional<qint64> cad; ///< the attached CAD, by id
 };
 
+/// Where the attached CAD sits in a capture's photo (silhouette alignment,
+/// ml/vision/silhouette_pose.h), with the IoU of its silhouette and the capture's mask.
+struct CapturePose {
+    ml::CadPose pose;
+    double iou = 0.0;
+};
+
 struct CadFile {
     qint64 id = 0;
     QString name; ///< file name, whose extension says the format
     QByteArray bytes;
 };
+
+/// A CAD file's surface as a triangle mesh, and its program JSON when the file is a program.
+struct CadSurface {
+    cad::TriangleMesh mesh;
+    std::string programJson;
+};
+/// Reads a stored CAD file (through a scratch copy: the CAD core's readers take paths). Throws
+/// ProjectError when it cannot be read or has no surface (a point cloud).
+CadSurface readCadSurface(const CadFile& cad);
 
 class CaptureProject {
 public:
@@ -85,8 +103,13 @@ public:
     /// Reads and checks a CAD file (STEP, STL, program JSON ...) and keeps its bytes; a file
     /// already in the project (the same bytes) gives the id it has.
     qint64 addCad(const QString& file);
+    /// Attaching another CAD than the capture had clears its pose.
     void attachCad(qint64 captureId, std::optional<qint64> cadId);
     CadFile cad(qint64 cadId) const;
+
+    /// The CAD's pose in the photo; nullopt clears it.
+    void setPose(qint64 id, const std::optional<CapturePose>& pose);
+    std::optional<CapturePose> pose(qint64 id) const;
 
 private:
     explicit CaptureProject(QString path, QString connection);

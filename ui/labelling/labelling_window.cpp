@@ -2,6 +2,7 @@
 #include "ui/labelling/labelling_window.h"
 
 #include "ml/vision/photo_io.h"
+#include "ui/labelling/pose_editor.h"
 #include "ui/photo_panel.h"
 
 #include <QComboBox>
@@ -119,6 +120,19 @@ LabellingWindow::LabellingWindow(QWidget* parent) : QMainWindow(parent) {
     auto* segment = new QPushButton("Compute mask (Ctrl+M)", side);
     connect(segment, &QPushButton::clicked, this, &LabellingWindow::computeMask);
     form->addRow(segment);
+    m_pose = new PoseEditor(side);
+    form->addRow(m_pose);
+    connect(m_pose, &PoseEditor::outlineChanged, m_photo, &PhotoPanel::setOutline);
+    connect(m_pose, &PoseEditor::failed, this, &LabellingWindow::showError);
+    connect(m_pose, &PoseEditor::poseEdited, this,
+            [this](qint64 id, const std::optional<CapturePose>& pose) {
+                if (!m_project) return;
+                try {
+                    m_project->setPose(id, pose);
+                } catch (const ProjectError& e) {
+                    showError(e.what());
+                }
+            });
     m_status = new QLabel(side);
     m_status->setWordWrap(true);
     m_status->setText("Draw on the photo to help the mask: a rectangle around the part, "
@@ -249,6 +263,7 @@ bool LabellingWindow::useProject(const std::function<std::unique_ptr<CaptureProj
         return false;
     }
     m_undo->clear();
+    m_meshes.clear(); // CAD ids belong to the project
     m_selected = -1;
     refreshList();
     const std::vector<CaptureSummary> captures = m_project->captures();
@@ -333,8 +348,24 @@ void LabellingWindow::selectCapture(qint64 id) {
         m_photo->setHintRect(hints.rect);
         m_photo->setStrokes(hints.strokes);
     }
-    m_photo->setMask(m_project->mask(id));
+    const QImage mask = m_project->mask(id);
+    m_photo->setMask(mask);
+    m_pose->showCapture(id, capture.cad ? cadMesh(*capture.cad) : nullptr, mask,
+                        m_photo->photo().size(), m_project->pose(id));
     setProjectLoaded(true);
+}
+
+std::shared_ptr<const cad::TriangleMesh> LabellingWindow::cadMesh(qint64 cadId) {
+    if (const auto known = m_meshes.find(cadId); known != m_meshes.end()) return known->second;
+    try {
+        auto mesh =
+            std::make_shared<const cad::TriangleMesh>(readCadSurface(m_project->cad(cadId)).mesh);
+        m_meshes[cadId] = mesh;
+        return mesh;
+    } catch (const ProjectError& e) {
+        showError(e.what());
+        return nullptr;
+    }
 }
 
 void LabellingWindow::setTags(const CaptureTags& tags) {
@@ -391,6 +422,7 @@ void LabellingWindow::removeSelected() {
     m_undo->clear(); // its commands would address a capture that is gone
     m_selected = -1;
     m_photo->clear();
+    m_pose->showCapture(-1, nullptr, {}, {}, std::nullopt);
     refreshList();
     setProjectLoaded(true);
 }

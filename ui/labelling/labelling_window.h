@@ -2,7 +2,8 @@
 #pragma once
 // The capture-labelling tool (Tools > Label captures): a project's photos in a list, the
 // selected one large with its part mask (GrabCut seeded by the rectangle and scribbles drawn on
-// it, ui/photo_panel.h), its tags, and the CAD it shows. Every change goes straight into the
+// it, ui/photo_panel.h), its tags, the CAD it shows and where that CAD sits in the photo
+// (pose_editor.h). Every change goes straight into the
 // project file (capture_project.h), so there is nothing to save; tag and mask changes can be
 // undone and redone. Segmentation and the export as a training dataset run on worker threads.
 
@@ -13,6 +14,7 @@
 #include <QMainWindow>
 
 #include <functional>
+#include <map>
 #include <memory>
 
 class QComboBox;
@@ -23,6 +25,7 @@ class QUndoStack;
 namespace img2cad::ui {
 
 class PhotoPanel;
+class PoseEditor;
 
 class LabellingWindow : public QMainWindow {
     Q_OBJECT
@@ -55,6 +58,7 @@ public:
     void clearMask();
 
     PhotoPanel* photoPanel() const { return m_photo; }
+    PoseEditor* poseEditor() const { return m_pose; }
     QListWidget* captureList() const { return m_list; }
     QUndoStack* undoStack() const { return m_undo; }
     QString errorText() const { return m_lastError; }
@@ -80,6 +84,9 @@ private:
     void onTagEdited();
     void showError(const QString& message);
     void setProjectLoaded(bool loaded);
+    /// The surface of a CAD of the project, read once (null, with the error shown, when it
+    /// cannot be read).
+    std::shared_ptr<const cad::TriangleMesh> cadMesh(qint64 cadId);
 
     std::unique_ptr<CaptureProject> m_project;
     qint64 m_selected = -1;
@@ -90,6 +97,8 @@ private:
     QComboBox* m_lighting = nullptr;
     QComboBox* m_background = nullptr;
     QLabel* m_cad = nullptr;
+    PoseEditor* m_pose = nullptr;
+    std::map<qint64, std::shared_ptr<const cad::TriangleMesh>> m_meshes; ///< by CAD id
     QLabel* m_status = nullptr;
     QUndoStack* m_undo = nullptr;
     QList<QAction*> m_projectActions; ///< enabled only with a project open

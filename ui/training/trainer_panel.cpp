@@ -94,6 +94,11 @@ TrainerPanel::TrainerPanel(QWidget* parent) : QWidget(parent) {
     m_files = new QListWidget(right);
     m_files->setObjectName("trainerFiles");
     rightLayout->addWidget(m_files, 1);
+    m_useModel = new QPushButton("Use in the app", right);
+    m_useModel->setObjectName("trainerUseModel");
+    m_useModel->setToolTip("Reconstruct with this run's model: it replaces its stage in the "
+                           "app's model (a copy; the model in use is kept)");
+    rightLayout->addWidget(m_useModel, 0, Qt::AlignLeft);
     splitter->addWidget(scroll);
     splitter->addWidget(right);
     splitter->setStretchFactor(1, 2);
@@ -102,6 +107,7 @@ TrainerPanel::TrainerPanel(QWidget* parent) : QWidget(parent) {
     connect(m_stage, &QComboBox::currentTextChanged, this, &TrainerPanel::selectStage);
     connect(m_start, &QPushButton::clicked, this, &TrainerPanel::start);
     connect(m_pause, &QPushButton::clicked, this, &TrainerPanel::pause);
+    connect(m_useModel, &QPushButton::clicked, this, &TrainerPanel::useModelInApp);
     connect(&m_job, &TrainingJob::progress, this, &TrainerPanel::onTick);
     connect(&m_job, &TrainingJob::paused, this, [this](qint64 step) {
         setRunning(false);
@@ -131,6 +137,7 @@ void TrainerPanel::selectStage(const QString& name) {
         m_stage->setCurrentText(name); // comes back here through currentTextChanged
         return;
     }
+    m_lastSummary.clear();
     while (m_form->rowCount() > 0)
         m_form->removeRow(0);
     m_fields.clear();
@@ -153,6 +160,9 @@ void TrainerPanel::selectStage(const QString& name) {
         field->setToolTip(help);
         field->setPlaceholderText(help);
         m_fields[flag] = field;
+        // Pointing --out at a finished run lists its files and offers its model to the app.
+        if (flag == "--out")
+            connect(field, &QLineEdit::editingFinished, this, &TrainerPanel::refreshFiles);
         if (option.kind != ml::StageOption::Kind::Folder) {
             m_form->addRow(label, field);
             continue;
@@ -166,10 +176,12 @@ void TrainerPanel::selectStage(const QString& name) {
         connect(browse, &QToolButton::clicked, this, [this, field, label] {
             const QString folder = QFileDialog::getExistingDirectory(this, label, field->text());
             if (!folder.isEmpty()) field->setText(folder);
+            refreshFiles();
         });
         rowLayout->addWidget(browse);
         m_form->addRow(label, row);
     }
+    refreshFiles();
     setStatus(QString::fromStdString(stage->description()) +
               ". Fields marked * are needed; the others start at the paper's defaults.");
 }
@@ -179,9 +191,10 @@ QString TrainerPanel::stageName() const {
 }
 
 void TrainerPanel::setOption(const QString& flag, const QString& value) {
-    if (const auto field = m_fields.find(flag); field != m_fields.end())
+    if (const auto field = m_fields.find(flag); field != m_fields.end()) {
         field->second->setText(value);
-    else if (const auto box = m_flags.find(flag); box != m_flags.end())
+        if (flag == "--out") refreshFiles();
+    } else if (const auto box = m_flags.find(flag); box != m_flags.end())
         box->second->setChecked(value == "true");
 }
 
@@ -260,8 +273,23 @@ QString TrainerPanel::statusText() const {
     return m_status->text();
 }
 
+bool TrainerPanel::canUseModel() const {
+    const auto field = m_fields.find("--out");
+    return !m_job.isRunning() && field != m_fields.end() &&
+           QFileInfo::exists(QDir(field->second->text()).filePath("model.json"));
+}
+
+void TrainerPanel::useModelInApp() {
+    if (!canUseModel()) {
+        setStatus("This run has no finished model yet: it writes one when it ends.", true);
+        return;
+    }
+    Q_EMIT useModelRequested(option("--out"));
+}
+
 void TrainerPanel::refreshFiles() {
     m_files->clear();
+    m_useModel->setEnabled(canUseModel());
     const auto field = m_fields.find("--out");
     if (field == m_fields.end()) return;
     for (const QFileInfo& info :
@@ -279,6 +307,7 @@ void TrainerPanel::setRunning(bool running) {
     m_stage->setEnabled(!running);
     m_formHost->setEnabled(!running);
     m_start->setText(running ? "Start" : "Start / resume");
+    m_useModel->setEnabled(canUseModel());
 }
 
 void TrainerPanel::setStatus(const QString& text, bool error) {

@@ -4,7 +4,8 @@
 // the same defaults, as `img2cadseq train STAGE`), start, pause, resume; the loss curve draws
 // live (Qt Charts) with samples per second and the time left, and the run folder's checkpoint
 // and model files are listed with the run's validation once it ends. Training runs on a worker
-// (training_job.h); a paused run resumes exactly where it stopped, from its checkpoint.
+// (training_job.h); a paused run resumes exactly where it stopped, from its checkpoint. A
+// finished run's model can be put into the app's model ("Use in the app").
 
 #include "ui/training/training_job.h"
 
@@ -47,12 +48,18 @@ public:
     QList<QPointF> lossCurve() const;
     QString statusText() const;
     QListWidget* files() const { return m_files; }
+    /// The run folder holds a finished model the app can use (not while a run is going).
+    bool canUseModel() const;
+    /// Asks the window to use the run's model (emits useModelRequested with the run folder).
+    void useModelInApp();
 
 Q_SIGNALS:
     void progressed(qint64 step);
     void paused(qint64 step);
     void finished(const QString& summary);
     void failed(const QString& message);
+    /// "Use in the app": the window puts the run's stage into its model (ml::composeModel).
+    void useModelRequested(const QString& runFolder);
 
 private:
     void onTick(const TrainingTick& tick);
@@ -67,6 +74,7 @@ private:
     std::map<QString, QCheckBox*> m_flags;
     QPushButton* m_start = nullptr;
     QPushButton* m_pause = nullptr;
+    QPushButton* m_useModel = nullptr;
     QLabel* m_status = nullptr;
     QLabel* m_speed = nullptr;
     QLineSeries* m_loss = nullptr;
