@@ -91,6 +91,7 @@ LiftMetrics measure(LiftingNetwork& network, const std::vector<ViewRef>& views,
     network->train(wasTraining);
     LiftMetrics metrics;
     metrics.views = std::int64_t(distances.size());
+    metrics.perView = distances;
     if (distances.empty()) return metrics;
     for (double d : distances)
         metrics.meanChamfer += d / double(distances.size());
@@ -137,7 +138,8 @@ LiftingOptions liftingOptionsFromJson(const nlohmann::json& j) {
 
 LiftMetrics measureLifter(LiftingNetwork& network, const fs::path& data, Split split,
                           const torch::Device& device) {
-    const std::vector<ViewRef>& views = listViews(data).of(split);
+    const ViewLists lists = listViews(data);
+    const std::vector<ViewRef>& views = lists.of(split);
     if (views.empty()) throw Error("'" + data.string() + "' has no " + splitName(split) + " views");
     network->to(device);
     return measure(network, views, network->options(), device);

@@ -14,6 +14,7 @@
 #include "ml/training/training_loop.h"
 
 #include <filesystem>
+#include <vector>
 
 namespace img2cad::ml {
 
@@ -38,6 +39,7 @@ struct LiftMetrics {
     std::int64_t views = 0;
     double meanChamfer = 0.0; ///< appendix A's CD x10^2 (unsquared), 2,048 vs target points
     double medianChamfer = 0.0;
+    std::vector<double> perView; ///< each view's CD x10^2, in the dataset's order
 };
 
 struct LiftTrainingResult {

@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kMixedPrecisionHelp =
-    "bfloat16 forward passes (autocast): faster on CUDA; on CPUs without bfloat16 units slower";
+    "bfloat16 forward passes (autocast) on the training device; weights stay float32";
 
 /// The whole of `text` as a number, or an error naming the option.
 template <typename T> T parseNumber(const std::string& flag, const std::string& text) {

@@ -150,10 +150,14 @@ Labelled labelCaptures(const std::vector<fs::path>& parts, int capturesPerPart, 
 }
 
 void printRow(const char* what, const ml::LiftMetrics& before, const ml::LiftMetrics& after) {
-    std::printf("| %s | %lld | %.2f | %.2f | %.2f | %.2f | %+.1f %% |\n", what,
+    int closer = 0; // paired: the same views before and after
+    for (std::size_t i = 0; i < before.perView.size() && i < after.perView.size(); ++i)
+        closer += after.perView[i] < before.perView[i];
+    std::printf("| %s | %lld | %.2f | %.2f | %.2f | %.2f | %+.1f %% | %d of %lld |\n", what,
                 static_cast<long long>(before.views), before.medianChamfer, before.meanChamfer,
                 after.medianChamfer, after.meanChamfer,
-                100.0 * (after.medianChamfer / before.medianChamfer - 1.0));
+                100.0 * (after.medianChamfer / before.medianChamfer - 1.0), closer,
+                static_cast<long long>(before.views));
 }
 
 } // namespace
@@ -227,9 +231,9 @@ int main(int argc, char** argv) {
                     static_cast<long long>(tuned.stepsDone),
                     static_cast<long long>(tuning.batchSize), tuning.learningRate, tuneSeconds,
                     tuning.device.c_str());
-        std::printf(
-            "| lifting CD x10^2 to the part's CAD | views | base median | base mean | "
-            "LoRA median | LoRA mean | median change |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        std::printf("| lifting CD x10^2 to the part's CAD | views | base median | base mean | "
+                    "LoRA median | LoRA mean | median change | views lifted closer |\n"
+                    "|---|---:|---:|---:|---:|---:|---:|---:|\n");
         printRow("held-out captures", baseTest, tunedTest);
         printRow("fine-tuning captures", baseTrain, tunedTrain);
         std::printf("\nadapters: %s (%.1f MB)\n", (tuning.out / "adapters.pt").c_str(),
