@@ -30,7 +30,7 @@ struct CodebookTrainingSettings {
     double checkpointMinutes = 5.0;
     std::uint64_t seed = 0;
     std::string device = "cpu";            ///< "cpu" or "cuda"
-    bool mixedPrecision = false;           ///< bfloat16 forward passes (training/mixed_precision.h)
+    bool mixedPrecision = false;           ///< bfloat16 forward passes (ml/mixed_precision.h)
     std::int64_t validationPrograms = 200; ///< held-out programs measured at the end
 };
 

@@ -158,11 +158,14 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
         if (!reveal.any().item<bool>()) continue;
         const torch::Tensor tt =
             torch::full({count}, t, torch::TensorOptions().dtype(torch::kLong).device(device));
-        torch::Tensor logp =
-            torch::log_softmax(m_head->forward(hidden(x, tt, conditions).index({reveal})), -1);
+        // Logits in float32 whatever autocast computed them in: the draw needs exact shares.
+        const auto logProbabilities = [&](const torch::Tensor& c) {
+            return torch::log_softmax(
+                m_head->forward(hidden(x, tt, c).index({reveal})).to(torch::kFloat), -1);
+        };
+        torch::Tensor logp = logProbabilities(conditions);
         if (conditions.defined() && options.guidance != 1.0) {
-            const torch::Tensor unconditional =
-                torch::log_softmax(m_head->forward(hidden(x, tt, {}).index({reveal})), -1);
+            const torch::Tensor unconditional = logProbabilities({});
             logp =
                 torch::log_softmax(unconditional + options.guidance * (logp - unconditional), -1);
         }

@@ -14,6 +14,7 @@
 #include "ml/diffusion/diffusion_trainer.h"
 #include "ml/lift/lift_data.h"
 #include "ml/lift/lift_trainer.h"
+#include "ml/mixed_precision.h"
 #include "ml/refine/refine_trainer.h"
 #include "ml/refine/resampling.h"
 #include "ml/training/model_folder.h"
@@ -448,9 +449,11 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     checkCancel(cancel);
 
     if (progress) progress(ReconstructionStage::Diffuse, 0.0);
-    const torch::Tensor samples =
-        sampleInChunks(m.denoiser, condition, options.candidates, samplingFor(m.codebook, options),
-                       options.samplingChunk);
+    const torch::Tensor samples = [&] {
+        const MixedPrecisionScope precision(m.device, options.mixedPrecision);
+        return sampleInChunks(m.denoiser, condition, options.candidates,
+                              samplingFor(m.codebook, options), options.samplingChunk);
+    }();
     result.seconds[ReconstructionStage::Diffuse] = clock.lap();
     checkCancel(cancel);
 
@@ -490,6 +493,7 @@ std::vector<Candidate> Reconstructor::generate(std::int64_t count,
         torch::Tensor samples;
         {
             torch::NoGradGuard noGrad;
+            const MixedPrecisionScope precision(m.device, options.mixedPrecision);
             samples = sampleInChunks(m.denoiser, {}, std::min(kBatch, count - first), sampling,
                                      options.samplingChunk);
         }

@@ -53,6 +53,8 @@ struct ReconstructionOptions {
     /// Candidates sampled per reverse process; 0 = automatic: one at a time on the CPU (2.4x
     /// faster than all 8 at once on 2 cores, docs/reconstruction.md), all at once on CUDA.
     std::int64_t samplingChunk = 0;
+    /// The denoiser's passes under bfloat16 autocast (ml/mixed_precision.h).
+    bool mixedPrecision = false;
     /// Draw only tokens that keep the sequence parseable (ml/diffusion/token_grammar.h); off
     /// only to measure what the constraint does.
     bool constrainTokens = true;

@@ -37,7 +37,7 @@ struct RefineTrainingSettings {
     double checkpointMinutes = 5.0;
     std::uint64_t seed = 0;
     std::string device = "cpu";
-    bool mixedPrecision = false; ///< bfloat16 forward passes (training/mixed_precision.h)
+    bool mixedPrecision = false; ///< bfloat16 forward passes (ml/mixed_precision.h)
 };
 
 struct ImportanceMetrics {

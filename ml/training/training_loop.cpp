@@ -4,8 +4,8 @@
 #include "cad/atomic_file.h"
 #include "cad/text_file.h"
 #include "ml/error.h"
+#include "ml/mixed_precision.h"
 #include "ml/training/distributed.h"
-#include "ml/training/mixed_precision.h"
 
 #include <algorithm>
 #include <chrono>
@@ -35,6 +35,10 @@ TrainingLoopResult runTrainingLoop(torch::nn::Module& model, torch::optim::Optim
     TrainingState state;
     const bool resumed = fs::exists(settings.checkpoint);
     if (resumed) state = loadCheckpoint(settings.checkpoint, model, optimizer, settings.device);
+    if (state.step > settings.steps)
+        throw Error("the run in '" + settings.checkpoint.parent_path().string() + "' is at step " +
+                    std::to_string(state.step) + ": --steps can end it there or later, not at " +
+                    std::to_string(settings.steps));
     DistributedGroup* group = processGroup();
     if (group) {
         group->requireSame(state.step, "the step to start from (their checkpoints)");
@@ -154,11 +158,13 @@ void prepareRunFolder(const fs::path& folder, const nlohmann::json& identity) {
         } catch (const std::exception& e) {
             throw Error("'" + record.string() + "' is unreadable: " + e.what());
         }
-        if (previous == identity) return;
+        // The number of steps is not part of a run's identity: the same run may end sooner
+        // (finishing a paused run at its step writes its model) or go on longer.
         std::string differences;
         for (const auto& [key, value] : identity.items())
-            if (!previous.contains(key) || previous[key] != value)
+            if (key != "steps" && (!previous.contains(key) || previous[key] != value))
                 differences += (differences.empty() ? "" : ", ") + key;
+        if (differences.empty()) return;
         throw Error("'" + folder.string() + "' holds another training run (it differs in " +
                     differences + "); choose another --out or remove it");
     }

@@ -8,6 +8,7 @@
 // a drifting machine can be compared as ratios.
 //
 //   bench_reconstruct --model DIR [--input FILE ...] [--k 1,4,8] [--steps 100,20] [--device cuda]
+//                     [--chunk N] [--mixed-precision]
 
 #include "cad/compiler.h"
 #include "cad/generator/part_generator.h"
@@ -73,6 +74,8 @@ int main(int argc, char** argv) {
     cli.add_option("--repeats", repeats, "Runs per input and setting")->check(CLI::PositiveNumber);
     cli.add_option("--device", device, "cpu or cuda");
     cli.add_option("--chunk", chunk, "Candidates per reverse process (0 = automatic)");
+    bool mixedPrecision = false;
+    cli.add_flag("--mixed-precision", mixedPrecision, "The denoiser's passes in bfloat16");
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
 
@@ -128,6 +131,7 @@ int main(int argc, char** argv) {
                         ml::ReconstructionOptions options;
                         options.candidates = k;
                         options.samplingChunk = chunk;
+                        options.mixedPrecision = mixedPrecision;
                         options.sampling = {steps, 1.0, 1.0, std::uint64_t(r + 1), {}};
                         ml::Reconstruction result;
                         total += seconds([&] {

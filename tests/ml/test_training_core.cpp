@@ -8,7 +8,7 @@
 #include "ml/error.h"
 #include "ml/training/checkpoint.h"
 #include "ml/training/lr_schedule.h"
-#include "ml/training/mixed_precision.h"
+#include "ml/mixed_precision.h"
 #include "ml/training/training_loop.h"
 
 #include <QFile>

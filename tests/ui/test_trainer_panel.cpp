@@ -9,9 +9,11 @@
 #include "window_test_helpers.h"
 
 #include "ml/codebook/codebook_store.h"
+#include "ml/training/model_folder.h"
 #include "ui/training/trainer_panel.h"
 
 #include <QListWidget>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -24,6 +26,7 @@ class TestTrainerPanel : public QObject {
 private Q_SLOTS:
     void pausesAndResumesToTheUninterruptedWeights();
     void refusesBadValues();
+    void finishesARunEarlyWithItsModel();
 };
 
 void TestTrainerPanel::pausesAndResumesToTheUninterruptedWeights() {
@@ -104,6 +107,57 @@ void TestTrainerPanel::refusesBadValues() {
     QVERIFY(!panel.start());
     QVERIFY2(panel.statusText().contains("--steps wants a number"), qPrintable(panel.statusText()));
     QVERIFY(!panel.isRunning());
+}
+
+/// "Finish now" mid-run: the run pauses, resumes with --steps at that step and writes its
+/// model, validated, from the weights so far; the app can then use it. A later run of that
+/// folder cannot end before the step it reached.
+void TestTrainerPanel::finishesARunEarlyWithItsModel() {
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const fs::path root = dir.path().toStdString();
+    test::writeProgramDataset(root / "data", 24, 64);
+    const ml::CodebookTrainingSettings tiny =
+        test::tinyCodebookSettings(root / "data", root / "run", 100000);
+    ui::TrainerPanel panel;
+    panel.show();
+    panel.selectStage("codebook");
+    const std::map<QString, QString> values{{"--data", QString::fromStdString(tiny.data.string())},
+                                            {"--out", QString::fromStdString(tiny.out.string())},
+                                            {"--steps", "100000"},
+                                            {"--batch", QString::number(tiny.batchSize)},
+                                            {"--warmup", "1"},
+                                            {"--width", QString::number(tiny.model.width)},
+                                            {"--heads", QString::number(tiny.model.heads)},
+                                            {"--layers", QString::number(tiny.model.layers)},
+                                            {"--codes", QString::number(tiny.model.codes)},
+                                            {"--depth", QString::number(tiny.model.depth)}};
+    for (const auto& [flag, value] : values)
+        panel.setOption(flag, value);
+    auto* finish = panel.findChild<QPushButton*>("trainerFinish");
+    QVERIFY(finish && !finish->isEnabled());
+
+    QSignalSpy progressed(&panel, &ui::TrainerPanel::progressed);
+    QSignalSpy finished(&panel, &ui::TrainerPanel::finished);
+    QVERIFY(panel.start());
+    QVERIFY(test::waitFor(progressed));
+    QVERIFY(finish->isEnabled());
+    QTest::mouseClick(finish, Qt::LeftButton);
+    QVERIFY2(test::waitFor(finished, 120000), qPrintable(panel.statusText()));
+    const qint64 at = panel.option("--steps").toLongLong();
+    qInfo("finished at step %lld", static_cast<long long>(at));
+    QVERIFY(at > 0 && at < 100000);
+    const nlohmann::json manifest = ml::readModelManifest(root / "run", "codebook");
+    QCOMPARE(manifest.at("training").at("steps").get<qint64>(), at);
+    QVERIFY(panel.canUseModel());
+    ml::loadCodebook(root / "run"); // a model the app can load
+
+    QSignalSpy failed(&panel, &ui::TrainerPanel::failed);
+    panel.setOption("--steps", QString::number(at - 1));
+    QVERIFY(panel.start());
+    QVERIFY(test::waitFor(failed));
+    QVERIFY2(panel.statusText().contains("can end it there or later"),
+             qPrintable(panel.statusText()));
 }
 
 IMG2CAD_REGISTER_TEST(TestTrainerPanel)

@@ -50,8 +50,13 @@ TrainerPanel::TrainerPanel(QWidget* parent) : QWidget(parent) {
     m_pause->setToolTip("Checkpoint and stop; Start resumes exactly here");
     bar->addWidget(new QLabel("Stage", this));
     bar->addWidget(m_stage);
+    m_finish = new QPushButton("Finish now", this);
+    m_finish->setObjectName("trainerFinish");
+    m_finish->setToolTip("End the run at this step: its model is validated and written from "
+                         "the weights so far");
     bar->addWidget(m_start);
     bar->addWidget(m_pause);
+    bar->addWidget(m_finish);
     bar->addStretch(1);
     layout->addLayout(bar);
 
@@ -107,15 +112,20 @@ TrainerPanel::TrainerPanel(QWidget* parent) : QWidget(parent) {
     connect(m_stage, &QComboBox::currentTextChanged, this, &TrainerPanel::selectStage);
     connect(m_start, &QPushButton::clicked, this, &TrainerPanel::start);
     connect(m_pause, &QPushButton::clicked, this, &TrainerPanel::pause);
+    connect(m_finish, &QPushButton::clicked, this, &TrainerPanel::finishNow);
     connect(m_useModel, &QPushButton::clicked, this, &TrainerPanel::useModelInApp);
     connect(&m_job, &TrainingJob::progress, this, &TrainerPanel::onTick);
     connect(&m_job, &TrainingJob::paused, this, [this](qint64 step) {
+        m_pausedAt = step;
         setRunning(false);
         setStatus(QString("Paused at step %1 with a checkpoint: Start resumes.").arg(step));
         refreshFiles();
         Q_EMIT paused(step);
+        if (m_finishRequested) finishNow();
     });
     connect(&m_job, &TrainingJob::finished, this, [this](const QString& summary) {
+        m_pausedAt = -1;
+        m_finishRequested = false;
         setRunning(false);
         m_lastSummary = summary;
         setStatus("Finished: " + summary);
@@ -123,6 +133,7 @@ TrainerPanel::TrainerPanel(QWidget* parent) : QWidget(parent) {
         Q_EMIT finished(summary);
     });
     connect(&m_job, &TrainingJob::failed, this, [this](const QString& message) {
+        m_finishRequested = false;
         setRunning(false);
         setStatus("Training failed: " + message, true);
         Q_EMIT failed(message);
@@ -138,6 +149,7 @@ void TrainerPanel::selectStage(const QString& name) {
         return;
     }
     m_lastSummary.clear();
+    m_pausedAt = -1;
     while (m_form->rowCount() > 0)
         m_form->removeRow(0);
     m_fields.clear();
@@ -273,6 +285,21 @@ QString TrainerPanel::statusText() const {
     return m_status->text();
 }
 
+void TrainerPanel::finishNow() {
+    if (m_job.isRunning()) {
+        m_finishRequested = true; // continued when the pause lands (a checkpoint at its step)
+        pause();
+        return;
+    }
+    m_finishRequested = false;
+    if (m_pausedAt <= 0) {
+        setStatus("Nothing to finish: start a run, or finish one after a step.", true);
+        return;
+    }
+    setOption("--steps", QString::number(m_pausedAt));
+    start();
+}
+
 bool TrainerPanel::canUseModel() const {
     const auto field = m_fields.find("--out");
     return !m_job.isRunning() && field != m_fields.end() &&
@@ -307,6 +334,7 @@ void TrainerPanel::setRunning(bool running) {
     m_stage->setEnabled(!running);
     m_formHost->setEnabled(!running);
     m_start->setText(running ? "Start" : "Start / resume");
+    m_finish->setEnabled(running || m_pausedAt > 0);
     m_useModel->setEnabled(canUseModel());
 }
 

@@ -4,8 +4,9 @@
 // the same defaults, as `img2cadseq train STAGE`), start, pause, resume; the loss curve draws
 // live (Qt Charts) with samples per second and the time left, and the run folder's checkpoint
 // and model files are listed with the run's validation once it ends. Training runs on a worker
-// (training_job.h); a paused run resumes exactly where it stopped, from its checkpoint. A
-// finished run's model can be put into the app's model ("Use in the app").
+// (training_job.h); a paused run resumes exactly where it stopped, from its checkpoint, or
+// "Finish now" ends it there with its model written. A finished run's model can be put into the
+// app's model ("Use in the app").
 
 #include "ui/training/training_job.h"
 
@@ -42,6 +43,9 @@ public:
     /// a value is refused or a run is going.
     bool start();
     void pause();
+    /// Ends the run at its current step: a going run pauses, then resumes with --steps set to
+    /// that step, so the trainer validates and writes the model from the weights so far.
+    void finishNow();
     bool isRunning() const { return m_job.isRunning(); }
 
     /// The loss curve so far: (step, loss) of every progress report.
@@ -74,6 +78,7 @@ private:
     std::map<QString, QCheckBox*> m_flags;
     QPushButton* m_start = nullptr;
     QPushButton* m_pause = nullptr;
+    QPushButton* m_finish = nullptr;
     QPushButton* m_useModel = nullptr;
     QLabel* m_status = nullptr;
     QLabel* m_speed = nullptr;
@@ -83,6 +88,8 @@ private:
     QListWidget* m_files = nullptr;
     TrainingJob m_job;
     QString m_lastSummary;
+    qint64 m_pausedAt = -1;         ///< the step of a paused run, -1 when none is paused
+    bool m_finishRequested = false; ///< finish when the pause lands
 };
 
 } // namespace img2cad::ui

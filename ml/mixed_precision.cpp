@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "ml/training/mixed_precision.h"
+#include "ml/mixed_precision.h"
 
 #include <ATen/autocast_mode.h>
 

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Mixed-precision training (issue 8): while a scope lives, LibTorch's autocast runs the matrix
-// products of the forward pass in bfloat16 on the training device (CUDA, or CPU), keeping
-// reductions and losses in float32. bfloat16 has float32's exponent range, so gradients need no
-// loss scaling (LibTorch 1.13's C++ API has no GradScaler; float16 would need one). The
-// backward pass runs outside the scope, through the casts autocast recorded.
+// Mixed precision: while a scope lives, LibTorch's autocast runs the matrix products of forward
+// passes in bfloat16 on the device (CUDA, or CPU), keeping reductions and losses in float32.
+// Training (issue 8): bfloat16 has float32's exponent range, so gradients need no loss scaling
+// (LibTorch 1.13's C++ API has no GradScaler; float16 would need one), and the backward pass
+// runs outside the scope, through the casts autocast recorded. Sampling (issue 6): the
+// denoiser's passes, on CPUs with bfloat16 units (AMX, AVX512-BF16) or CUDA.
 
 #include <torch/torch.h>
 
