@@ -147,6 +147,7 @@ int runEval(const EvalRequest& request) {
     options.sampling.steps = request.steps;
     options.sampling.seed = request.seed;
     options.constrainTokens = request.grammar;
+    options.mixedPrecision = request.mixedPrecision;
     // A photo has neither scale nor position: from one, every shape and cloud is compared in its
     // own unit cube (bounding box centred, longest side 1), the ground truth too — CAD-Recode's
     // protocol. From a cloud, candidates must also land where the cloud is, and are compared in

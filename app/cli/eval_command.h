@@ -29,6 +29,7 @@ struct EvalRequest {
     bool grammar = true; ///< constrained token draws (off: to measure what they do)
     bool photos = false; ///< image-conditioned: the first rendered view of each part
     std::string device = "cpu";
+    bool mixedPrecision = false; ///< the denoiser's sampling in bfloat16
 };
 int runEval(const EvalRequest& request);
 

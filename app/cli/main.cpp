@@ -191,6 +191,8 @@ int main(int argc, char** argv) {
     eval->add_flag("--photos", evalRequest.photos,
                    "Image-conditioned: each part's first render (a dataset made with --views)");
     eval->add_option("--device", evalRequest.device)->capture_default_str();
+    eval->add_flag("--mixed-precision", evalRequest.mixedPrecision,
+                   "Sample with the denoiser's passes in bfloat16");
 
     CLI11_PARSE(cli, argc, argv);
     img2cad::ml::useMachineThreads();

@@ -73,8 +73,9 @@ torch::Device trainingDevice(const std::string& name);
 
 /// Prepares a run's output folder: new or empty (the run's identity is written to
 /// training.json), or holding this very run (same identity but for "steps": it resumes, and may
-/// end at another step — at the checkpoint's, a paused run writes its model at once). Throws ml::Error for a
-/// file in the way, another run's folder (naming the settings that differ) or foreign files.
+/// end at another step — at the checkpoint's, a paused run writes its model at once). Throws
+/// ml::Error for a file in the way, another run's folder (naming the settings that differ) or
+/// foreign files.
 void prepareRunFolder(const std::filesystem::path& folder, const nlohmann::json& identity);
 
 } // namespace img2cad::ml

@@ -6,9 +6,9 @@
 #include "test_registry.h"
 
 #include "ml/error.h"
+#include "ml/mixed_precision.h"
 #include "ml/training/checkpoint.h"
 #include "ml/training/lr_schedule.h"
-#include "ml/mixed_precision.h"
 #include "ml/training/training_loop.h"
 
 #include <QFile>
