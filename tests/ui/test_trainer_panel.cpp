@@ -21,6 +21,27 @@
 using namespace img2cad;
 namespace fs = std::filesystem;
 
+namespace {
+
+/// Fills the codebook stage's fields with a tiny run's settings, as a user would type them.
+void setTinyCodebookRun(ui::TrainerPanel& panel, const ml::CodebookTrainingSettings& tiny) {
+    const std::map<QString, QString> values{{"--data", QString::fromStdString(tiny.data.string())},
+                                            {"--out", QString::fromStdString(tiny.out.string())},
+                                            {"--steps", QString::number(tiny.steps)},
+                                            {"--batch", QString::number(tiny.batchSize)},
+                                            {"--warmup", QString::number(tiny.warmupSteps)},
+                                            {"--width", QString::number(tiny.model.width)},
+                                            {"--heads", QString::number(tiny.model.heads)},
+                                            {"--layers", QString::number(tiny.model.layers)},
+                                            {"--codes", QString::number(tiny.model.codes)},
+                                            {"--depth", QString::number(tiny.model.depth)},
+                                            {"--dropout", QString::number(tiny.model.dropout)}};
+    for (const auto& [flag, value] : values)
+        panel.setOption(flag, value);
+}
+
+} // namespace
+
 class TestTrainerPanel : public QObject {
     Q_OBJECT
 private Q_SLOTS:
@@ -42,19 +63,7 @@ void TestTrainerPanel::pausesAndResumesToTheUninterruptedWeights() {
     QCOMPARE(panel.option("--lr"), QString("0.0001")); // the paper's default, as the CLI's
     const ml::CodebookTrainingSettings tiny =
         test::tinyCodebookSettings(root / "data", root / "paused", kSteps);
-    const std::map<QString, QString> values{{"--data", QString::fromStdString(tiny.data.string())},
-                                            {"--out", QString::fromStdString(tiny.out.string())},
-                                            {"--steps", QString::number(kSteps)},
-                                            {"--batch", QString::number(tiny.batchSize)},
-                                            {"--warmup", QString::number(tiny.warmupSteps)},
-                                            {"--width", QString::number(tiny.model.width)},
-                                            {"--heads", QString::number(tiny.model.heads)},
-                                            {"--layers", QString::number(tiny.model.layers)},
-                                            {"--codes", QString::number(tiny.model.codes)},
-                                            {"--depth", QString::number(tiny.model.depth)},
-                                            {"--dropout", QString::number(tiny.model.dropout)}};
-    for (const auto& [flag, value] : values)
-        panel.setOption(flag, value);
+    setTinyCodebookRun(panel, tiny);
 
     QSignalSpy progressed(&panel, &ui::TrainerPanel::progressed);
     QSignalSpy paused(&panel, &ui::TrainerPanel::paused);
@@ -122,18 +131,7 @@ void TestTrainerPanel::finishesARunEarlyWithItsModel() {
     ui::TrainerPanel panel;
     panel.show();
     panel.selectStage("codebook");
-    const std::map<QString, QString> values{{"--data", QString::fromStdString(tiny.data.string())},
-                                            {"--out", QString::fromStdString(tiny.out.string())},
-                                            {"--steps", "100000"},
-                                            {"--batch", QString::number(tiny.batchSize)},
-                                            {"--warmup", "1"},
-                                            {"--width", QString::number(tiny.model.width)},
-                                            {"--heads", QString::number(tiny.model.heads)},
-                                            {"--layers", QString::number(tiny.model.layers)},
-                                            {"--codes", QString::number(tiny.model.codes)},
-                                            {"--depth", QString::number(tiny.model.depth)}};
-    for (const auto& [flag, value] : values)
-        panel.setOption(flag, value);
+    setTinyCodebookRun(panel, tiny);
     auto* finish = panel.findChild<QPushButton*>("trainerFinish");
     QVERIFY(finish && !finish->isEnabled());
 

@@ -180,9 +180,22 @@ std::unique_ptr<CaptureProject> CaptureProject::open(const QString& path) {
                                .arg(kVersion)
                                .toStdString());
     if (version < 2) {
-        project->execute("ALTER TABLE captures ADD COLUMN pose TEXT");
-        project->execute("UPDATE meta SET value = ? WHERE key = 'version'",
-                         {QString::number(kVersion)});
+        // One transaction: a process killed in between must not leave the column without the
+        // version that says it is there.
+        QSqlDatabase db = QSqlDatabase::database(project->m_connection);
+        db.transaction();
+        try {
+            project->execute("ALTER TABLE captures ADD COLUMN pose TEXT");
+            project->execute("UPDATE meta SET value = ? WHERE key = 'version'",
+                             {QString::number(kVersion)});
+        } catch (const ProjectError&) {
+            db.rollback();
+            throw;
+        }
+        if (!db.commit())
+            throw ProjectError(QString("cannot update %1 to this version's format: %2")
+                                   .arg(path, db.lastError().text())
+                                   .toStdString());
     }
     return project;
 }
