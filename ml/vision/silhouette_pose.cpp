@@ -201,9 +201,8 @@ cad::Image renderSilhouette(const cad::TriangleMesh& mesh, const CadPose& pose, 
     return fromMat(canvas);
 }
 
-std::vector<std::vector<std::array<float, 2>>>
-silhouetteOutline(const cad::TriangleMesh& mesh, const CadPose& pose, int width, int height) {
-    cv::Mat silhouette = toMat(renderSilhouette(mesh, pose, width, height));
+std::vector<std::vector<std::array<float, 2>>> maskOutline(const cad::Image& mask) {
+    cv::Mat silhouette = toMat(mask) > 0;
     std::vector<std::vector<cv::Point>> contours;
     cv::findContours(silhouette, contours, cv::RETR_CCOMP, cv::CHAIN_APPROX_SIMPLE);
     std::vector<std::vector<std::array<float, 2>>> outlines;

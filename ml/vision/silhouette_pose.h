@@ -40,9 +40,9 @@ ViewDirection viewDirectionOf(const CadPose& pose);
 cad::Image renderSilhouette(const cad::TriangleMesh& mesh, const CadPose& pose, int width,
                             int height);
 
-/// The silhouette's outlines in pixels (outer boundaries and holes), to draw over the photo.
-std::vector<std::vector<std::array<float, 2>>>
-silhouetteOutline(const cad::TriangleMesh& mesh, const CadPose& pose, int width, int height);
+/// The outlines of a mask's part in pixels (outer boundaries and holes), e.g. of a rendered
+/// silhouette, to draw over the photo.
+std::vector<std::vector<std::array<float, 2>>> maskOutline(const cad::Image& mask);
 
 /// Intersection over union of two masks of equal size (pixels > 0); 0 when both are empty.
 double maskIoU(const cad::Image& a, const cad::Image& b);

@@ -26,6 +26,8 @@
 #include "ui/photo_panel.h"
 #include "viewer/offscreen_renderer.h"
 
+#include "test_paths.h"
+
 #include <CLI/CLI.hpp>
 
 #include <QApplication>
@@ -45,22 +47,14 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+/// The STEP files named, and those under the folders named.
 std::vector<fs::path> partFiles(const std::vector<std::string>& roots) {
     std::vector<fs::path> files;
     for (const fs::path root : roots) {
-        if (fs::is_regular_file(root)) {
-            files.push_back(root);
-            continue;
-        }
-        if (!fs::is_directory(root)) continue;
-        for (const auto& entry : fs::recursive_directory_iterator(root)) {
-            std::string ext = entry.path().extension().string();
-            std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-            if (entry.is_regular_file() && (ext == ".step" || ext == ".stp"))
-                files.push_back(entry.path());
-        }
+        if (fs::is_regular_file(root)) files.push_back(root);
+        for (const fs::path& file : test::filesWithExtensions(root, {".step", ".stp"}))
+            files.push_back(file);
     }
-    std::sort(files.begin(), files.end());
     return files;
 }
 
@@ -166,7 +160,7 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv); // the capture project's QImage/QSql need a Qt application
     CLI::App cli{"LoRA fine-tuning of the lifter on labelled captures: held-out lifting CD"};
     std::string base, work = "bench-lora";
-    std::vector<std::string> roots{std::string(IMG2CAD_SOURCE_DIR) + "/../shared/data/step"};
+    std::vector<std::string> roots{(test::sharedDataDir() / "step").string()};
     int captures = 4, photoSize = 320;
     ml::LiftTrainingSettings tuning;
     tuning.steps = 300;

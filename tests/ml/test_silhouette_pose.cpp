@@ -96,7 +96,7 @@ void TestSilhouettePose::improvesAUsersRoughPose() {
     QVERIFY(std::abs(std::remainder(fit.pose.azimuthDeg - truthPose().azimuthDeg, 360.0)) < 5.0);
     QVERIFY(std::abs(fit.pose.scale / truthPose().scale - 1.0) < 0.05);
 
-    const auto outline = ml::silhouetteOutline(mesh, fit.pose, 320, 240);
+    const auto outline = ml::maskOutline(ml::renderSilhouette(mesh, fit.pose, 320, 240));
     QVERIFY(!outline.empty() && outline.front().size() >= 4);
 }
 

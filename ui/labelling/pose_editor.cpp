@@ -132,13 +132,17 @@ void PoseEditor::clearPose() {
 }
 
 void PoseEditor::setFields(const ml::CadPose& pose) {
+    showFields(pose);
+    onFieldEdited();
+}
+
+void PoseEditor::showFields(const ml::CadPose& pose) {
     m_showing = true;
     const std::array<double, 6> values{pose.azimuthDeg, pose.elevationDeg, pose.rollDeg,
                                        pose.scale,      pose.centerX,      pose.centerY};
     for (std::size_t i = 0; i < m_fields.size(); ++i)
         m_fields[i]->setValue(values[i]);
     m_showing = false;
-    onFieldEdited();
 }
 
 void PoseEditor::onFieldEdited() {
@@ -157,23 +161,18 @@ void PoseEditor::apply(const std::optional<ml::CadPose>& pose, bool store) {
     QList<QPolygonF> outline;
     if (pose && m_mesh && !m_photoSize.isEmpty()) {
         CapturePose shown{*pose, 0.0};
-        const int width = m_photoSize.width(), height = m_photoSize.height();
-        if (!m_mask.isNull())
-            shown.iou = ml::maskIoU(ml::renderSilhouette(*m_mesh, *pose, width, height),
-                                    toGreyImage(m_mask));
-        for (const auto& polygon : ml::silhouetteOutline(*m_mesh, *pose, width, height)) {
+        // One silhouette serves both the IoU and the outline drawn over the photo.
+        const cad::Image silhouette =
+            ml::renderSilhouette(*m_mesh, *pose, m_photoSize.width(), m_photoSize.height());
+        if (!m_mask.isNull()) shown.iou = ml::maskIoU(silhouette, toGreyImage(m_mask));
+        for (const auto& polygon : ml::maskOutline(silhouette)) {
             QPolygonF line;
             for (const auto& [x, y] : polygon)
                 line << QPointF(x, y);
             outline << line;
         }
         m_pose = shown;
-        m_showing = true;
-        const std::array<double, 6> values{pose->azimuthDeg, pose->elevationDeg, pose->rollDeg,
-                                           pose->scale,      pose->centerX,      pose->centerY};
-        for (std::size_t i = 0; i < m_fields.size(); ++i)
-            m_fields[i]->setValue(values[i]);
-        m_showing = false;
+        showFields(*pose);
         m_iou->setText(m_mask.isNull()
                            ? QString("No mask yet: the fit needs one.")
                            : QString("Silhouette IoU with the mask: %1").arg(shown.iou, 0, 'f', 3));

@@ -54,6 +54,8 @@ Q_SIGNALS:
 
 private:
     void onFieldEdited();
+    /// Fills the six fields without taking it as an edit.
+    void showFields(const ml::CadPose& pose);
     /// Shows `pose` (IoU against the mask when there is one, outline) and emits poseEdited.
     void apply(const std::optional<ml::CadPose>& pose, bool store);
     void refreshEnabled();
