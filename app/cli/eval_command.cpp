@@ -2,10 +2,12 @@
 #include "eval_command.h"
 
 #include "reconstruct_commands.h"
+#include "retrieval_index.h"
 
 #include "cad/atomic_file.h"
 #include "cad/compiler.h"
 #include "cad/metrics/chamfer.h"
+#include "cad/metrics/primitive_metrics.h"
 #include "cad/normalization.h"
 #include "cad/program_json.h"
 #include "cad/sampling.h"
@@ -23,7 +25,7 @@
 #include <cmath>
 #include <cstdio>
 #include <iostream>
-#include <limits>
+#include <memory>
 #include <optional>
 
 namespace img2cad::app {
@@ -31,22 +33,32 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// Points of the retrieval index per training part: enough to tell parts apart, few enough
-/// that thousands of exact CDs per query stay under a second.
-constexpr std::size_t kRetrievalPoints = 256;
-
 /// The split to measure; empty for "all" (imported real parts, which no model trained on).
 std::optional<ml::Split> parseSplit(const std::string& name) {
     if (name == "all") return std::nullopt;
-    for (ml::Split s : {ml::Split::Train, ml::Split::Val, ml::Split::Test})
-        if (name == ml::splitName(s)) return s;
-    throw ml::Error("--split must be train, val, test or all, not '" + name + "'");
+    try {
+        return ml::splitNamed(name);
+    } catch (const ml::Error&) {
+        throw ml::Error("--split must be train, val, test or all, not '" + name + "'");
+    }
+}
+
+/// Up to `count` points of a cloud from `first` on, with their labels. Dataset clouds are
+/// sampled uniformly at random, so any run of them is a uniform subsample, and two disjoint
+/// runs are independent samples of the same surface.
+cad::PointCloud slice(const cad::PointCloud& cloud, std::size_t first, std::size_t count) {
+    const auto begin = long(std::min(first, cloud.size()));
+    const auto end = long(std::min(first + count, cloud.size()));
+    const auto part = [&](const auto& values) {
+        using Values = std::decay_t<decltype(values)>;
+        return values.empty() ? Values() : Values(values.begin() + begin, values.begin() + end);
+    };
+    return {part(cloud.positions), part(cloud.normals), part(cloud.faceIndices),
+            part(cloud.primitives)};
 }
 
 std::vector<cad::Vec3f> firstPoints(const cad::PointCloud& cloud, std::size_t count) {
-    // Dataset clouds are sampled uniformly at random, so a prefix is a uniform subsample.
-    const auto n = std::min(count, cloud.positions.size());
-    return {cloud.positions.begin(), cloud.positions.begin() + long(n)};
+    return slice(cloud, 0, count).positions;
 }
 
 /// `count` points spread evenly over a cloud whose order means something (the lifter emits
@@ -79,27 +91,6 @@ double mean(const std::vector<double>& values) {
     return sum / double(values.size());
 }
 
-struct TrainingPart {
-    std::vector<cad::Vec3f> points; ///< kRetrievalPoints, unit-cube frame
-    std::string programJson;
-};
-
-std::vector<TrainingPart> loadRetrievalIndex(const fs::path& data) {
-    const ml::DatasetManifest manifest = ml::readManifest(data);
-    std::vector<TrainingPart> index;
-    for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
-        const fs::path shard = data / manifest.shardFileName(s);
-        if (!fs::exists(shard)) continue;
-        for (std::size_t p = 0; p < ml::shardSampleCount(shard); ++p) {
-            ml::Sample sample = ml::readShardSample(shard, p);
-            if (sample.split != ml::Split::Train || sample.programJson.empty()) continue;
-            index.push_back(
-                {firstPoints(sample.points, kRetrievalPoints), std::move(sample.programJson)});
-        }
-    }
-    return index;
-}
-
 /// The unit-cube surface points of a program (its own box), for the retrieved parts.
 std::vector<cad::Vec3f> unitCubeSurface(const cad::Program& program, std::size_t points,
                                         std::uint64_t seed) {
@@ -111,6 +102,7 @@ std::vector<cad::Vec3f> unitCubeSurface(const cad::Program& program, std::size_t
 struct Row {
     std::string name;
     double cdMedian, cdMean, acc, comp, hanging, invalid, noValid;
+    double segAcc = std::nan(""), precision = std::nan(""), recall = std::nan("");
 };
 
 /// A table cell: x 10^2 (or x 100 %), "-" where the method has no such number.
@@ -125,13 +117,15 @@ void printTable(const std::vector<Row>& rows, std::int64_t parts, std::int64_t k
     std::printf("\n%lld held-out parts, K = %lld; CD x 10^2 in the unit-cube frame (lower is "
                 "better)\n\n",
                 (long long)parts, (long long)k);
-    std::printf("| method | median CD | mean CD | Acc | Comp | HF %% | invalid %% | parts "
-                "without a valid candidate %% |\n|---|---|---|---|---|---|---|---|\n");
+    std::printf("| method | median CD | mean CD | Acc | Comp | HF %% | Seg Acc %% | primitive "
+                "precision %% | recall %% | invalid %% | parts without a valid candidate %% "
+                "|\n|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const Row& r : rows)
-        std::printf("| %s | %s | %s | %s | %s | %s | %s | %s |\n", r.name.c_str(),
+        std::printf("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.name.c_str(),
                     cell(r.cdMedian).c_str(), cell(r.cdMean).c_str(), cell(r.acc).c_str(),
-                    cell(r.comp).c_str(), cell(r.hanging, 1).c_str(), cell(r.invalid, 1).c_str(),
-                    cell(r.noValid, 1).c_str());
+                    cell(r.comp).c_str(), cell(r.hanging, 1).c_str(), cell(r.segAcc, 1).c_str(),
+                    cell(r.precision, 1).c_str(), cell(r.recall, 1).c_str(),
+                    cell(r.invalid, 1).c_str(), cell(r.noValid, 1).c_str());
 }
 
 } // namespace
@@ -154,17 +148,18 @@ int runEval(const EvalRequest& request) {
     // the cloud's frame.
     if (request.photos) options.photoPartSize = 1.0;
 
-    std::vector<TrainingPart> index;
+    std::unique_ptr<RetrievalIndex> index;
     if (request.retrieval) {
         std::cerr << "loading the retrieval index (training split) ..." << std::endl;
-        index = loadRetrievalIndex(request.retrievalData.empty() ? request.data
-                                                                 : request.retrievalData);
-        if (index.empty()) throw ml::Error("the dataset has no training parts to retrieve from");
+        index = std::make_unique<RetrievalIndex>(
+            request.retrievalData.empty() ? request.data : request.retrievalData, model / "align");
     }
 
     const ml::DatasetManifest manifest = ml::readManifest(request.data);
     nlohmann::ordered_json perPart = nlohmann::ordered_json::array();
-    std::vector<double> bestCd, topCd, acc, comp, hanging, retrievalCd, inputCd, rawCd, refinedCd;
+    std::vector<double> bestCd, topCd, acc, comp, hanging, retrievalCd, embeddingRetrievalCd,
+        inputCd, rawCd, refinedCd;
+    std::vector<double> segAcc, precision, recall; // of each part's best candidate
     std::int64_t parts = 0, candidates = 0, invalid = 0, repaired = 0, withoutValid = 0;
     double seconds = 0.0;
     const auto size = std::size_t(request.points);
@@ -175,29 +170,37 @@ int runEval(const EvalRequest& request) {
             const ml::Sample sample = ml::readShardSample(shard, p);
             if (split && sample.split != *split) continue;
             // A part without a program (an imported STEP file) is compared with its own surface
-            // points, which only a photo-conditioned run does not also take as its input.
+            // points: from a photo, all of them; from a cloud, the second half, while the first
+            // half is the input (two independent uniform samples of the surface).
             const bool hasProgram = !sample.programJson.empty();
-            if (!hasProgram && !request.photos) continue;
+            const bool halves = !hasProgram && !request.photos;
+            const cad::PointCloud input =
+                halves ? slice(sample.points, 0, sample.points.size() / 2) : sample.points;
             if (request.photos && sample.views.empty())
                 throw ml::Error("--photos reads each part's rendered views, and this dataset has "
                                 "none: make it with 'dataset make --views N'");
             // The ground truth in the frame of the dataset's cloud (the sample's normalisation),
             // which is also the frame the candidates come back in.
-            std::vector<cad::Vec3f> gt = firstPoints(sample.points, size);
+            // Its points carry their faces and primitive types, for Seg Acc and Precision/Recall.
+            cad::PointCloud truthCloud =
+                halves ? slice(sample.points, sample.points.size() / 2, size)
+                       : slice(sample.points, 0, size);
             if (hasProgram) {
                 const cad::Program truth = cad::programFromJson(sample.programJson);
                 const cad::Normalization frame{
                     {sample.normalization[0], sample.normalization[1], sample.normalization[2]},
                     sample.normalization[3]};
-                gt = cad::samplePoints(frame.apply(cad::tessellate(cad::compile(truth))), size, 1)
-                         .positions;
-                inputCd.push_back(cad::chamferDistance(sample.points.positions, gt));
+                truthCloud =
+                    cad::samplePoints(frame.apply(cad::tessellate(cad::compile(truth))), size, 1);
+                inputCd.push_back(
+                    cad::chamferDistance(sample.points.positions, truthCloud.positions));
             }
+            const std::vector<cad::Vec3f>& gt = truthCloud.positions;
 
             const auto start = std::chrono::steady_clock::now();
             const ml::Reconstruction result =
                 request.photos ? reconstructor.fromPhoto(sample.views.front().color, options)
-                               : reconstructor.fromPointCloud(sample.points, options);
+                               : reconstructor.fromPointCloud(input, options);
             const double took =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             seconds += took;
@@ -211,6 +214,7 @@ int runEval(const EvalRequest& request) {
                 entry["refined_cd"] = refinedCd.back();
             }
             double best = -1.0, bestAcc = 0.0, bestComp = 0.0;
+            cad::PointCloud bestSurface;
             int valid = 0;
             nlohmann::ordered_json errors = nlohmann::ordered_json::array();
             for (std::size_t c = 0; c < result.candidates.size(); ++c) {
@@ -224,16 +228,15 @@ int runEval(const EvalRequest& request) {
                 }
                 ++valid;
                 hanging.push_back(candidate.report.hangingFaceRatio);
-                cad::PointCloud sampled =
+                cad::PointCloud surface =
                     cad::samplePoints(cad::tessellate(candidate.shape), size, 2);
-                const std::vector<cad::Vec3f> surface =
-                    request.photos ? cad::inOwnUnitCube(std::move(sampled)).positions
-                                   : std::move(sampled.positions);
-                const double a = cad::meanNearestDistance(surface, gt),
-                             b = cad::meanNearestDistance(gt, surface);
+                if (request.photos) surface = cad::inOwnUnitCube(std::move(surface));
+                const double a = cad::meanNearestDistance(surface.positions, gt),
+                             b = cad::meanNearestDistance(gt, surface.positions);
                 const double cd = 0.5 * (a + b);
                 if (c == 0) topCd.push_back(cd); // the model's own pick (CD to P_ref)
-                if (best < 0.0 || cd < best) best = cd, bestAcc = a, bestComp = b;
+                if (best < 0.0 || cd < best)
+                    best = cd, bestAcc = a, bestComp = b, bestSurface = std::move(surface);
             }
             entry["valid"] = valid;
             if (!errors.empty()) entry["errors"] = errors; // why the others are invalid
@@ -242,30 +245,41 @@ int runEval(const EvalRequest& request) {
                 acc.push_back(bestAcc);
                 comp.push_back(bestComp);
                 entry["best_cd"] = best;
+                if (truthCloud.primitives.size() == truthCloud.size()) {
+                    segAcc.push_back(cad::segmentationAccuracy(bestSurface, truthCloud));
+                    const cad::PrimitiveMatch match = cad::matchPrimitives(bestSurface, truthCloud);
+                    precision.push_back(match.precision);
+                    recall.push_back(match.recall);
+                    entry["seg_acc"] = segAcc.back();
+                    entry["primitive_precision"] = match.precision;
+                    entry["primitive_recall"] = match.recall;
+                }
             } else {
                 ++withoutValid;
             }
-            if (request.retrieval) {
-                // The query is the cloud the model was given: the dataset's, or the lifted P_raw.
+            if (index) {
+                // By CD, the query is the cloud the model was given: the dataset's, or the
+                // lifted P_raw; by z_P, the model's own condition's cloud P_ref.
                 const std::vector<cad::Vec3f> query =
-                    request.photos
-                        ? spreadPoints(cad::inOwnUnitCube(result.raw).positions, kRetrievalPoints)
-                        : firstPoints(sample.points, kRetrievalPoints);
-                std::size_t nearest = 0;
-                double nearestCd = std::numeric_limits<double>::max();
-                for (std::size_t i = 0; i < index.size(); ++i) {
-                    const double cd = cad::chamferDistance(query, index[i].points);
-                    if (cd < nearestCd) nearestCd = cd, nearest = i;
-                }
-                try {
-                    const std::vector<cad::Vec3f> retrieved =
-                        unitCubeSurface(cad::programFromJson(index[nearest].programJson), size, 3);
-                    const double cd = cad::chamferDistance(retrieved, gt);
-                    retrievalCd.push_back(cd);
-                    entry["retrieval_cd"] = cd;
-                } catch (const std::exception&) {
-                    // a training program that no longer compiles: leave this part out of it
-                }
+                    request.photos ? spreadPoints(cad::inOwnUnitCube(result.raw).positions,
+                                                  RetrievalIndex::kCloudPoints)
+                                   : firstPoints(input, RetrievalIndex::kCloudPoints);
+                const auto score = [&](std::size_t part, std::vector<double>& cds,
+                                       const char* key) {
+                    try {
+                        const double cd = cad::chamferDistance(
+                            unitCubeSurface(cad::programFromJson(index->programJson(part)), size,
+                                            3),
+                            gt);
+                        cds.push_back(cd);
+                        entry[key] = cd;
+                    } catch (const std::exception&) {
+                        // a training program that no longer compiles: leave this part out
+                    }
+                };
+                score(index->nearestByCloud(query), retrievalCd, "retrieval_cd");
+                score(index->nearestByEmbedding(result.refined.positions), embeddingRetrievalCd,
+                      "zp_retrieval_cd");
             }
             perPart.push_back(entry);
             ++parts;
@@ -275,20 +289,23 @@ int runEval(const EvalRequest& request) {
     }
     std::cerr << "\n";
     if (parts == 0)
-        throw ml::Error("no part of the " + request.split +
-                        " split has a program to compare with (parts without one, imported STEP "
-                        "files, are measured with --photos)");
+        throw ml::Error("the dataset has no part in the " + request.split + " split");
 
     const double invalidRatio = double(invalid) / double(candidates);
     const double noValid = double(withoutValid) / double(parts);
     std::vector<Row> rows{{"ours, best of K", median(bestCd), mean(bestCd), mean(acc), mean(comp),
-                           mean(hanging), invalidRatio, noValid},
+                           mean(hanging), invalidRatio, noValid, mean(segAcc), mean(precision),
+                           mean(recall)},
                           {"ours, top-ranked (by CD to P_ref)", median(topCd), mean(topCd),
                            std::nan(""), std::nan(""), std::nan(""), std::nan(""), std::nan("")}};
-    if (request.retrieval)
-        rows.push_back({"retrieval (nearest training cloud)", median(retrievalCd),
-                        mean(retrievalCd), std::nan(""), std::nan(""), std::nan(""), std::nan(""),
-                        std::nan("")});
+    if (index) {
+        const double none = std::nan("");
+        rows.push_back({"retrieval (nearest training cloud by CD)", median(retrievalCd),
+                        mean(retrievalCd), none, none, none, none, none});
+        rows.push_back({"retrieval by z_P (nearest training part in the aligner's embedding)",
+                        median(embeddingRetrievalCd), mean(embeddingRetrievalCd), none, none, none,
+                        none, none});
+    }
     printTable(rows, parts, request.candidates);
     const double strictInvalid = double(invalid + repaired) / double(candidates);
     std::printf("\nwithout repairs (strict decoding, sketches as sampled) the invalid ratio would "
@@ -314,6 +331,9 @@ int runEval(const EvalRequest& request) {
                                {"acc", orNull(r.acc)},
                                {"comp", orNull(r.comp)},
                                {"hanging_face_ratio", orNull(r.hanging)},
+                               {"seg_acc", orNull(r.segAcc)},
+                               {"primitive_precision", orNull(r.precision)},
+                               {"primitive_recall", orNull(r.recall)},
                                {"invalid_ratio", orNull(r.invalid)},
                                {"parts_without_valid", orNull(r.noValid)}});
         const nlohmann::ordered_json report = {

@@ -5,6 +5,7 @@
 #include "dataset_inspect.h"
 #include "dataset_maker.h"
 #include "eval_command.h"
+#include "generation_eval.h"
 #include "reconstruct_commands.h"
 #include "train_commands.h"
 
@@ -194,6 +195,27 @@ int main(int argc, char** argv) {
     eval->add_flag("--mixed-precision", evalRequest.mixedPrecision,
                    "Sample with the denoiser's passes in bfloat16");
 
+    img2cad::app::GenerationEvalRequest generationEval;
+    CLI::App* evalGeneration = cli.add_subcommand(
+        "eval-generation", "Appendix A.3 measures of unconditional samples (MMD, COV, JSD, IR, "
+                           "novelty, uniqueness) against a dataset's test split");
+    evalGeneration->add_option("--data", generationEval.data, "Dataset folder")->required();
+    evalGeneration->add_option("-m,--model", generationEval.model, kModelHelp);
+    evalGeneration->add_option("-o,--out", generationEval.output, "Report JSON (optional)");
+    evalGeneration->add_option("--split", generationEval.split, "References: test or val")
+        ->capture_default_str();
+    evalGeneration->add_option("-n,--samples", generationEval.samples, "Valid samples to measure")
+        ->capture_default_str();
+    evalGeneration->add_option("--draws", generationEval.draws, "Reference draws, averaged")
+        ->capture_default_str();
+    evalGeneration->add_option("--draw-size", generationEval.drawSize, "Test parts per draw")
+        ->capture_default_str();
+    evalGeneration->add_option("--steps", generationEval.steps)->capture_default_str();
+    evalGeneration->add_option("--seed", generationEval.seed)->capture_default_str();
+    evalGeneration->add_option("--points", generationEval.points, "Surface points per shape")
+        ->capture_default_str();
+    evalGeneration->add_option("--device", generationEval.device)->capture_default_str();
+
     CLI11_PARSE(cli, argc, argv);
     img2cad::ml::useMachineThreads();
     img2cad::ml::keepFreedMemoryForReuse();
@@ -204,6 +226,7 @@ int main(int argc, char** argv) {
         if (reconstruct->parsed()) return img2cad::app::runReconstruct(reconstructRequest);
         if (generate->parsed()) return img2cad::app::runGenerate(generateRequest);
         if (eval->parsed()) return img2cad::app::runEval(evalRequest);
+        if (evalGeneration->parsed()) return img2cad::app::runGenerationEval(generationEval);
         if (make->parsed()) return runDatasetMake(makeRequest);
         for (std::size_t i = 0; i < imports.size(); ++i) {
             if (!imports[i]->parsed()) continue;

@@ -20,4 +20,9 @@ double chamferDistance(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b)
 /// Throws cad::Error when either set is empty.
 double meanNearestDistance(const std::vector<Vec3f>& from, const std::vector<Vec3f>& to);
 
+/// For each point of `from`, the index of its nearest point in `to` (the first on ties).
+/// Throws cad::Error when either set is empty.
+std::vector<std::size_t> nearestPoints(const std::vector<Vec3f>& from,
+                                       const std::vector<Vec3f>& to);
+
 } // namespace img2cad::cad

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ml/dataset/sample.h"
 
+#include "ml/error.h"
+
 namespace img2cad::ml {
 
 const char* splitName(Split split) {
@@ -13,6 +15,12 @@ const char* splitName(Split split) {
         return "test";
     }
     return "?";
+}
+
+Split splitNamed(const std::string& name) {
+    for (Split s : {Split::Train, Split::Val, Split::Test})
+        if (name == splitName(s)) return s;
+    throw Error("the split must be train, val or test, not '" + name + "'");
 }
 
 Split splitFor(const std::string& nearDuplicateKey) {

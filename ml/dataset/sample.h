@@ -15,6 +15,8 @@ namespace img2cad::ml {
 
 enum class Split : std::uint8_t { Train = 0, Val = 1, Test = 2 };
 const char* splitName(Split split);
+/// The split named "train", "val" or "test"; throws ml::Error naming the three otherwise.
+Split splitNamed(const std::string& name);
 
 /// Camera of a view: position (3), focal point (3), view-up (3), vertical view angle in degrees.
 using CameraParameters = std::array<double, 10>;

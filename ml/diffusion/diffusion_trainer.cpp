@@ -8,6 +8,8 @@
 #include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
+#include "ml/lift/lift_data.h"
+#include "ml/lift/lift_trainer.h"
 #include "ml/training/checkpoint.h"
 #include "ml/training/model_folder.h"
 
@@ -35,29 +37,71 @@ nlohmann::json lengthSummary(std::vector<std::int64_t> lengths) {
     return {{"median", at(0.5)}, {"p95", at(0.95)}, {"p99", at(0.99)}, {"max", lengths.back()}};
 }
 
-/// Unit point embeddings of clouds [N, P, 3] by the aligner's point encoder, in chunks.
-torch::Tensor embedPoints(ContrastiveAligner& aligner, const std::vector<torch::Tensor>& clouds) {
-    torch::NoGradGuard noGrad;
-    std::vector<torch::Tensor> embeddings;
-    for (std::size_t first = 0; first < clouds.size(); first += 64) {
-        const auto last = std::min(clouds.size(), first + 64);
-        const torch::Tensor batch = torch::stack(
-            std::vector<torch::Tensor>(clouds.begin() + long(first), clouds.begin() + long(last)));
-        embeddings.push_back(
-            torch::nn::functional::normalize(aligner->points()->forward(batch),
-                                             torch::nn::functional::NormalizeFuncOptions().dim(1)));
-    }
-    return torch::cat(embeddings);
-}
+/// Turns a part into its conditions: the aligner's z_P of its points (one per part), or the
+/// lifter's image features of each rendered view (Model 3).
+struct ConditionEncoder {
+    ContrastiveAligner aligner{nullptr};
+    std::int64_t alignPoints = 0, alignEmbedding = 0; ///< |P_ref| and |z_P| it was trained for
+    LiftingNetwork lifter{nullptr};
 
-/// Tokenises and embeds the dataset's parts (minutes for thousands); returns early, with
-/// nothing, when `stop` is set.
+    DiffusionCondition kind() const {
+        return lifter.is_empty() ? DiffusionCondition::Points : DiffusionCondition::Image;
+    }
+    std::int64_t size() const {
+        return lifter.is_empty() ? alignEmbedding : lifter->options().vit.width;
+    }
+    /// The encoder's inputs for one sample: drawn point sets or view images; none when the
+    /// sample lacks them.
+    std::vector<torch::Tensor> inputs(const Sample& sample, at::Generator& generator) const {
+        std::vector<torch::Tensor> result;
+        if (!lifter.is_empty()) {
+            for (std::size_t v = 0; v < sample.views.size(); ++v) {
+                try {
+                    result.push_back(
+                        liftExample(sample, v, int(lifter->options().vit.imageSize), 1, generator)
+                            .image);
+                } catch (const Error&) {
+                    // a view in which the part is not seen (empty mask) says nothing
+                }
+            }
+            return result;
+        }
+        const auto n = std::int64_t(sample.points.positions.size());
+        if (n == 0) return result;
+        const torch::Tensor all = torch::from_blob(
+            const_cast<cad::Vec3f*>(sample.points.positions.data()), {n, 3}, torch::kFloat);
+        const torch::Tensor pick =
+            n >= alignPoints ? torch::randperm(n, generator, torch::kLong).narrow(0, 0, alignPoints)
+                             : torch::randint(n, {alignPoints}, generator, torch::kLong);
+        result.push_back(all.index_select(0, pick));
+        return result;
+    }
+    /// Conditions [N, size()] of stacked inputs, in chunks: unit z_P, or image features.
+    torch::Tensor encode(const std::vector<torch::Tensor>& inputs) {
+        torch::NoGradGuard noGrad;
+        std::vector<torch::Tensor> conditions;
+        for (std::size_t first = 0; first < inputs.size(); first += 64) {
+            const auto last = std::min(inputs.size(), first + 64);
+            const torch::Tensor batch = torch::stack(std::vector<torch::Tensor>(
+                inputs.begin() + long(first), inputs.begin() + long(last)));
+            conditions.push_back(lifter.is_empty()
+                                     ? torch::nn::functional::normalize(
+                                           aligner->points()->forward(batch),
+                                           torch::nn::functional::NormalizeFuncOptions().dim(1))
+                                     : lifter->imageFeatures(batch));
+        }
+        return torch::cat(conditions);
+    }
+};
+
+/// Tokenises the dataset's parts and encodes their conditions (minutes for thousands); returns
+/// early, with nothing, when `stop` is set.
 Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook,
-                ContrastiveAligner& aligner, std::int64_t alignPoints, const DenoiserOptions& model,
+                ConditionEncoder& encoder, const DenoiserOptions& model,
                 const std::atomic<bool>* stop) {
     const DatasetManifest manifest = readManifest(settings.data);
     const std::int64_t end = tokenVocabulary(codebook).endToken();
-    std::vector<torch::Tensor> tokens[2], clouds[2];
+    std::vector<torch::Tensor> tokens[2], inputs[2];
     Pairs pairs;
     at::Generator generator = at::detail::createCPUGenerator(settings.seed + 1);
     for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
@@ -67,8 +111,7 @@ Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook
             if (stop && stop->load()) return pairs;
             const Sample sample = readShardSample(shard, p);
             if (sample.split == Split::Test) continue;
-            const auto n = std::int64_t(sample.points.positions.size());
-            if (sample.programJson.empty() || n == 0) {
+            if (sample.programJson.empty()) {
                 ++pairs.skipped;
                 continue;
             }
@@ -85,26 +128,29 @@ Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook
                 ++pairs.tooLong;
                 continue;
             }
+            std::vector<torch::Tensor> conditionInputs = encoder.inputs(sample, generator);
+            if (conditionInputs.empty()) {
+                ++pairs.skipped; // no points, or no views to read
+                continue;
+            }
             const int split = sample.split == Split::Train ? 0 : 1;
-            tokens[split].push_back(
-                torch::tensor(toFixedLength(std::move(program), end, model.maxTokens)));
-            const torch::Tensor all = torch::from_blob(
-                const_cast<cad::Vec3f*>(sample.points.positions.data()), {n, 3}, torch::kFloat);
-            const torch::Tensor pick =
-                n >= alignPoints
-                    ? torch::randperm(n, generator, torch::kLong).narrow(0, 0, alignPoints)
-                    : torch::randint(n, {alignPoints}, generator, torch::kLong);
-            clouds[split].push_back(all.index_select(0, pick));
+            const torch::Tensor row =
+                torch::tensor(toFixedLength(std::move(program), end, model.maxTokens));
+            for (torch::Tensor& input : conditionInputs) {
+                tokens[split].push_back(row);
+                inputs[split].push_back(std::move(input));
+            }
         }
     }
     if (tokens[0].size() < 2)
-        throw Error("'" + settings.data.string() +
-                    "' has fewer than two trainable program/point pairs for the denoiser");
+        throw Error("'" + settings.data.string() + "' has fewer than two trainable program/" +
+                    (encoder.kind() == DiffusionCondition::Image ? "view" : "point") +
+                    " pairs for the denoiser");
     pairs.trainTokens = torch::stack(tokens[0]);
-    pairs.trainConditions = embedPoints(aligner, clouds[0]);
+    pairs.trainConditions = encoder.encode(inputs[0]);
     if (!tokens[1].empty()) {
         pairs.valTokens = torch::stack(tokens[1]);
-        pairs.valConditions = embedPoints(aligner, clouds[1]);
+        pairs.valConditions = encoder.encode(inputs[1]);
     }
     return pairs;
 }
@@ -180,6 +226,15 @@ DenoiserOptions optionsFromJson(const nlohmann::json& j) {
 
 } // namespace
 
+DiffusionCondition diffusionCondition(const fs::path& folder) {
+    const nlohmann::json manifest = readModelManifest(folder, "diffusion");
+    const std::string condition = manifest.value("condition", "points");
+    if (condition == "points") return DiffusionCondition::Points;
+    if (condition == "image") return DiffusionCondition::Image;
+    throw Error("the denoiser '" + folder.string() + "' reads an unknown condition '" + condition +
+                "'");
+}
+
 CadDenoiser loadDenoiser(const fs::path& folder, const torch::Device& device) {
     const nlohmann::json manifest = readModelManifest(folder, "diffusion");
     CadDenoiser model(optionsFromJson(manifest.at("options")));
@@ -196,18 +251,33 @@ trainDiffusion(const DiffusionTrainingSettings& settings,
     if (settings.steps <= 0 || settings.batchSize <= 0 || !(settings.learningRate > 0.0))
         throw Error("--steps, --batch and --lr must be positive");
     const torch::Device device = trainingDevice(settings.device);
+    if (settings.align.empty() == settings.lift.empty())
+        throw Error("the denoiser is conditioned on an aligner (--align) or, for ablation "
+                    "Model 3, on a lifter's image features (--lift): give one of them");
     CadCodebook codebook = loadCodebook(settings.codebook);
-    ContrastiveAligner aligner = loadAligner(settings.align);
-    const nlohmann::json alignManifest = readModelManifest(settings.align, "align");
+    ConditionEncoder encoder;
+    if (!settings.align.empty()) {
+        encoder.aligner = loadAligner(settings.align);
+        const nlohmann::json manifest = readModelManifest(settings.align, "align");
+        encoder.alignPoints = manifest.at("training").at("points");
+        encoder.alignEmbedding = manifest.at("options").at("embedding");
+    } else {
+        encoder.lifter = loadLifter(settings.lift);
+        encoder.lifter->eval();
+    }
+    const bool image = encoder.kind() == DiffusionCondition::Image;
     DenoiserOptions options = settings.model;
     options.vocabulary = tokenVocabulary(codebook).size();
-    options.conditionDim = alignManifest.at("options").at("embedding");
+    options.conditionDim = encoder.size();
     const auto fsPath = [](const fs::path& p) {
         return fs::absolute(p).lexically_normal().string();
     };
+    // The condition's source, under the key the reconstructor reads it by.
+    const char* sourceKey = image ? "lift" : "align";
+    const std::string source = fsPath(image ? settings.lift : settings.align);
     const nlohmann::json identity = {{"data", fsPath(settings.data)},
                                      {"codebook", fsPath(settings.codebook)},
-                                     {"align", fsPath(settings.align)},
+                                     {sourceKey, source},
                                      {"model", optionsJson(options)},
                                      {"steps", settings.steps},
                                      {"batch_size", settings.batchSize},
@@ -216,8 +286,7 @@ trainDiffusion(const DiffusionTrainingSettings& settings,
                                      {"warmup_steps", settings.warmupSteps},
                                      {"seed", settings.seed}};
     prepareRunFolder(settings.out, identity);
-    const Pairs pairs = loadPairs(settings, codebook, aligner,
-                                  alignManifest.at("training").at("points"), options, stop);
+    const Pairs pairs = loadPairs(settings, codebook, encoder, options, stop);
     if (stop && stop->load()) return {};
 
     torch::manual_seed(settings.seed);
@@ -259,7 +328,8 @@ trainDiffusion(const DiffusionTrainingSettings& settings,
                        {{"stage", "diffusion"},
                         {"weights", kWeights},
                         {"codebook", fsPath(settings.codebook)},
-                        {"align", fsPath(settings.align)},
+                        {"condition", image ? "image" : "points"},
+                        {sourceKey, source},
                         {"options", optionsJson(options)},
                         {"training", training},
                         {"metrics",

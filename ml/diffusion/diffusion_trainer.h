@@ -7,6 +7,11 @@
 // draws B pairs and minimises eq. 9 with condition dropout. The model folder holds
 // `denoiser.pt` + `model.json` with the codebook and aligner it speaks and the validation loss
 // and masked-token accuracy.
+//
+// Ablation "Model 3" (appendix B, no point bridge): with `lift` instead of `align`, each of the
+// part's rendered views is a pair whose condition is the trained lifter's ViT features of the
+// view (LiftingNetworkImpl::imageFeatures, of the crop a photo becomes), so the denoiser reads
+// the image directly; the same condition size goes through the same condition map as z_P.
 
 #include "ml/diffusion/cad_denoiser.h"
 #include "ml/training/training_loop.h"
@@ -15,8 +20,13 @@
 
 namespace img2cad::ml {
 
+/// What a denoiser is conditioned on: z_P (the paper) or image features (ablation Model 3).
+enum class DiffusionCondition { Points, Image };
+
 struct DiffusionTrainingSettings {
-    std::filesystem::path data, codebook, align, out;
+    std::filesystem::path data, codebook, out;
+    std::filesystem::path align; ///< the aligner whose z_P conditions the denoiser, or
+    std::filesystem::path lift;  ///< the lifter whose image features do (Model 3; needs views)
     DenoiserOptions model; ///< vocabulary and condition size come from the codebook and aligner
     std::int64_t steps = 5000;
     std::int64_t batchSize = 32;
@@ -46,6 +56,9 @@ DiffusionTrainingResult
 trainDiffusion(const DiffusionTrainingSettings& settings,
                const std::function<void(const TrainingProgress&)>& onProgress,
                const std::atomic<bool>* stop = nullptr, std::int64_t reportEvery = 20);
+
+/// What the denoiser of a model folder reads (model.json "condition"; absent: points).
+DiffusionCondition diffusionCondition(const std::filesystem::path& folder);
 
 /// The denoiser of a model folder, in evaluation mode.
 CadDenoiser loadDenoiser(const std::filesystem::path& folder,

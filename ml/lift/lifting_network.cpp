@@ -27,6 +27,12 @@ torch::Tensor LiftingNetworkImpl::forward(const torch::Tensor& images) {
     return m_toPoints->forward(decoded).reshape({batch, -1, 3});
 }
 
+torch::Tensor LiftingNetworkImpl::imageFeatures(const torch::Tensor& images) {
+    // Mean-pooled rather than the class token alone: the decoder cross-attends to every token,
+    // so the class token was never trained to summarise the image.
+    return m_encoder->forward(images).mean(1);
+}
+
 void LiftingNetworkImpl::setAdaptersOnly(bool adaptersOnly) {
     for (torch::Tensor& p : parameters())
         p.set_requires_grad(!adaptersOnly);

@@ -32,6 +32,11 @@ public:
     /// [B, queries x perQuery, 3].
     torch::Tensor forward(const torch::Tensor& images);
 
+    /// The encoder's view of images [B, 3, S, S] as one vector each, [B, width]: the mean of its
+    /// output tokens (class and patches). What ablation Model 3 conditions the diffusion on in
+    /// place of z_P (the image features without the point bridge).
+    torch::Tensor imageFeatures(const torch::Tensor& images);
+
     /// Freezes everything but the LoRA adapters (true), or trains everything (false).
     void setAdaptersOnly(bool adaptersOnly);
     std::vector<torch::Tensor> adapterParameters() const { return m_encoder->adapterParameters(); }

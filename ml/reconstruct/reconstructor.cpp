@@ -58,6 +58,9 @@ struct Reconstructor::Models {
     CadDenoiser denoiser{nullptr};
     LiftingNetwork lifter{nullptr}; ///< null when the model reads no photos
     std::int64_t alignPoints = 0;   ///< |P_ref|: the cloud size the aligner was trained on
+    /// z_P, or (ablation Model 3) the lifter's image features: then the aligner is unused and
+    /// P_ref only ranks the candidates.
+    DiffusionCondition condition = DiffusionCondition::Points;
 };
 
 namespace {
@@ -227,6 +230,8 @@ Reconstructor::Reconstructor(const fs::path& folder, const torch::Device& device
                           [&](const fs::path& f) { return loadRefiner(f, device); });
     m.denoiser = loadStage(folder / "diffusion", "diffusion",
                            [&](const fs::path& f) { return loadDenoiser(f, device); });
+    m.condition = loadStage(folder / "diffusion", "diffusion",
+                            [](const fs::path& f) { return diffusionCondition(f); });
     if (fs::exists(folder / "lift"))
         m.lifter = loadStage(folder / "lift", "lifting",
                              [&](const fs::path& f) { return loadLifter(f, device); });
@@ -238,11 +243,16 @@ Reconstructor::Reconstructor(const fs::path& folder, const torch::Device& device
                     std::to_string(m.denoiser->options().vocabulary) +
                     " tokens but its codebook has " + std::to_string(vocabulary) +
                     ": they were not trained together");
-    if (m.denoiser->options().conditionDim != embedding)
+    const bool image = m.condition == DiffusionCondition::Image;
+    if (image && m.lifter.is_empty())
+        throw Error("the model's diffusion stage reads image features, and the model has no "
+                    "lifting stage (lift/) to extract them");
+    const std::int64_t conditionSize = image ? m.lifter->options().vit.width : embedding;
+    if (m.denoiser->options().conditionDim != conditionSize)
         throw Error("the model's diffusion stage reads conditions of size " +
-                    std::to_string(m.denoiser->options().conditionDim) +
-                    " but its aligner embeds into " + std::to_string(embedding) +
-                    ": they were not trained together");
+                    std::to_string(m.denoiser->options().conditionDim) + " but its " +
+                    (image ? "lifter's image features have " : "aligner embeds into ") +
+                    std::to_string(conditionSize) + ": they were not trained together");
 }
 
 Reconstructor::~Reconstructor() = default;
@@ -256,10 +266,11 @@ bool Reconstructor::readsPhotos() const {
 namespace {
 
 /// Everything after P_raw: importance, resampling, z_P, diffusion, decoding, compiling,
-/// ranking. `raw` is P_raw in the unit frame [N, 3].
+/// ranking. `raw` is P_raw in the unit frame [N, 3]; `imageCondition`, when defined, is the
+/// condition in place of z_P (ablation Model 3).
 Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
-                           const OutputFrame& frame, RankingFrame ranking,
-                           const ReconstructionOptions& options,
+                           const torch::Tensor& imageCondition, const OutputFrame& frame,
+                           RankingFrame ranking, const ReconstructionOptions& options,
                            const ReconstructionProgress& progress, const std::atomic<bool>* cancel,
                            Reconstruction result, Stopwatch& clock);
 
@@ -269,6 +280,9 @@ Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
                                              const ReconstructionOptions& options,
                                              const ReconstructionProgress& progress,
                                              const std::atomic<bool>* cancel) {
+    if (m_models->condition == DiffusionCondition::Image)
+        throw Error("this model's diffusion stage reads image features (ablation Model 3): it "
+                    "reconstructs from photos only");
     Stopwatch clock;
     constexpr std::size_t kMinPoints = 16;
     if (cloud.size() < kMinPoints)
@@ -291,7 +305,7 @@ Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
     }
     Reconstruction result;
     result.seconds[ReconstructionStage::Preprocess] = clock.lap();
-    return reconstruct(*m_models, raw, frame, RankingFrame::Model, options, progress, cancel,
+    return reconstruct(*m_models, raw, {}, frame, RankingFrame::Model, options, progress, cancel,
                        std::move(result), clock);
 }
 
@@ -333,16 +347,19 @@ Reconstruction Reconstructor::fromPhoto(
     checkCancel(cancel);
 
     if (progress) progress(ReconstructionStage::Lift, 0.0);
-    torch::Tensor raw;
+    torch::Tensor raw, imageCondition;
     {
         torch::NoGradGuard noGrad;
-        raw = m.lifter->forward(imageTensor(input.input).unsqueeze(0).to(m.device))[0];
+        const torch::Tensor image = imageTensor(input.input).unsqueeze(0).to(m.device);
+        raw = m.lifter->forward(image)[0];
+        if (m.condition == DiffusionCondition::Image)
+            imageCondition = m.lifter->imageFeatures(image)[0];
     }
     result.seconds[ReconstructionStage::Lift] = clock.lap();
     checkCancel(cancel);
     const OutputFrame frame = frameOfSide(options.photoPartSize);
-    return reconstruct(m, raw.to(torch::kCPU), frame, RankingFrame::OwnUnitCube, options, progress,
-                       cancel, std::move(result), clock);
+    return reconstruct(m, raw.to(torch::kCPU), imageCondition, frame, RankingFrame::OwnUnitCube,
+                       options, progress, cancel, std::move(result), clock);
 }
 
 namespace {
@@ -414,8 +431,8 @@ std::vector<Candidate> decodeSamples(Reconstructor::Models& m, const torch::Tens
 }
 
 Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
-                           const OutputFrame& frame, RankingFrame ranking,
-                           const ReconstructionOptions& options,
+                           const torch::Tensor& imageCondition, const OutputFrame& frame,
+                           RankingFrame ranking, const ReconstructionOptions& options,
                            const ReconstructionProgress& progress, const std::atomic<bool>* cancel,
                            Reconstruction result, Stopwatch& clock) {
     if (options.candidates < 1 || options.candidates > 256)
@@ -442,9 +459,12 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     checkCancel(cancel);
 
     if (progress) progress(ReconstructionStage::Encode, 0.0);
-    const torch::Tensor condition = torch::nn::functional::normalize(
-        m.aligner->points()->forward(refined.unsqueeze(0).to(m.device)),
-        torch::nn::functional::NormalizeFuncOptions().dim(1))[0];
+    const torch::Tensor condition =
+        imageCondition.defined()
+            ? imageCondition
+            : torch::nn::functional::normalize(
+                  m.aligner->points()->forward(refined.unsqueeze(0).to(m.device)),
+                  torch::nn::functional::NormalizeFuncOptions().dim(1))[0];
     result.seconds[ReconstructionStage::Encode] = clock.lap();
     checkCancel(cancel);
 

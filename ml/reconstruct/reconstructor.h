@@ -10,6 +10,8 @@
 // A model is one folder with a sub-folder per stage (each a model folder with model.json):
 // codebook/, align/, refine/, diffusion/ and, to read photos, lift/. Loading checks that the
 // stages speak to each other (token vocabulary, embedding size) and names the one that does not.
+// A diffusion stage trained on image features (ablation Model 3, ml/diffusion/diffusion_trainer.h)
+// is conditioned on the lifter's features of the photo instead of z_P; P_ref then only ranks.
 //
 // Frames: the models work in the unit-cube frame (bounding box centred, longest side 1). A
 // point cloud's candidates come back in the cloud's own frame and units. A photo carries no

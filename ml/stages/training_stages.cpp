@@ -284,7 +284,10 @@ public:
         auto& s = m_settings;
         bind("--data", s.data, "Dataset folder (programs and points)", true);
         bind("--codebook", s.codebook, "Trained codebook folder", true);
-        bind("--align", s.align, "Trained aligner folder", true);
+        bind("--align", s.align, "Trained aligner folder (its z_P is the condition)");
+        bind("--lift", s.lift,
+             "Instead of --align, ablation Model 3: a trained lifter folder whose image "
+             "features of each view are the condition (needs a dataset with views)");
         bind("--out", s.out, "Model folder (new, or this run's)", true);
         bind("--steps", s.steps);
         bind("--batch", s.batchSize);

@@ -47,6 +47,7 @@ private Q_SLOTS:
     void generatesSamples();
     void evaluatesADatasetSplit();
     void evaluatesFromRenderedViews();
+    void evaluatesUnconditionalGeneration();
     void reportsMissingModelsAndInputs();
 
 private:
@@ -126,7 +127,9 @@ void TestReconstructCommand::evaluatesADatasetSplit() {
                 "3", "-k", "2", "--steps", "5", "--points", "300", "-o", q(report)});
     QVERIFY2(run.exitCode == 0 && !run.crashed, qPrintable(run.err + run.out));
     QVERIFY2(run.out.contains("| ours, best of K |"), qPrintable(run.out));
-    QVERIFY2(run.out.contains("| retrieval (nearest training cloud) |"), qPrintable(run.out));
+    QVERIFY2(run.out.contains("| retrieval (nearest training cloud by CD) |"), qPrintable(run.out));
+    QVERIFY2(run.out.contains("| retrieval by z_P"), qPrintable(run.out));
+    QVERIFY2(run.out.contains("Seg Acc"), qPrintable(run.out));
     const nlohmann::json j = readJson(report);
     QCOMPARE(j["parts"].get<int>(), 3);
     QCOMPARE(j["per_part"].size(), std::size_t(3));
@@ -136,8 +139,15 @@ void TestReconstructCommand::evaluatesADatasetSplit() {
     QVERIFY2(floor > 0.0 && floor < 0.03, qPrintable(QString::number(floor)));
     const nlohmann::json& retrieval = j["summary"][2];
     QVERIFY(retrieval["median_cd"].get<double>() < 2.0 * floor + 0.01);
+    QVERIFY(j["summary"][3]["median_cd"].is_number()); // by z_P: some washer, a number
     const double invalid = j["summary"][0]["invalid_ratio"].get<double>();
     QVERIFY(invalid >= 0.0 && invalid <= 1.0);
+    // Seg Acc and primitive precision / recall of the best candidates, when any compiled.
+    for (const char* key : {"seg_acc", "primitive_precision", "primitive_recall"}) {
+        const nlohmann::json& value = j["summary"][0][key];
+        QVERIFY2(value.is_null() || (value.get<double>() >= 0.0 && value.get<double>() <= 1.0),
+                 key);
+    }
 
     const CliResult bad =
         runCli({"eval", "--data", q(m_root / "washers"), "-m", q(m_model), "--split", "holdout"});
@@ -171,6 +181,31 @@ void TestReconstructCommand::evaluatesFromRenderedViews() {
     QVERIFY2(raw > 0.0 && raw < 0.5, qPrintable(QString::number(raw)));
     QVERIFY(j["refined_median_cd"].get<double>() > 0.0);
     QVERIFY(j["per_part"][0].contains("raw_cd"));
+}
+
+void TestReconstructCommand::evaluatesUnconditionalGeneration() {
+    // The tiny set has no test split: the validation parts are the references.
+    const fs::path report = m_root / "eval-generation.json";
+    const CliResult run = runCli({"eval-generation", "--data", q(m_root / "washers"), "-m",
+                                  q(m_model), "--split", "val", "-n", "6", "--draws", "2",
+                                  "--draw-size", "3", "--steps", "5", "--points", "64", "-o",
+                                  q(report)});
+    QVERIFY2(run.exitCode == 0 && !run.crashed, qPrintable(run.err + run.out));
+    QVERIFY2(run.out.contains("| ours, unconditional samples |"), qPrintable(run.out));
+    const nlohmann::json j = readJson(report);
+    QCOMPARE(j["samples"].get<int>(), 6);
+    QVERIFY(j["sampled"].get<int>() >= 6);
+    for (const char* row : {"ours", "training_parts"})
+        for (const char* key : {"mmd", "coverage", "jsd", "novelty", "uniqueness"})
+            QVERIFY2(j[row][key].is_number() && j[row][key].get<double>() >= 0.0, key);
+    // Two washers repeated: the training parts are all copies of training programs.
+    QCOMPARE(j["training_parts"]["novelty"].get<double>(), 0.0);
+    QVERIFY(j["ours"]["coverage"].get<double>() <= 1.0);
+
+    const CliResult bad = runCli({"eval-generation", "--data", q(m_root / "washers"), "-m",
+                                  q(m_model), "--split", "train"});
+    QCOMPARE(bad.exitCode, 1);
+    QVERIFY2(bad.err.contains("held out"), qPrintable(bad.err));
 }
 
 IMG2CAD_REGISTER_TEST(TestReconstructCommand)

@@ -9,11 +9,8 @@
 
 #include "cad/compiler.h"
 #include "cad/tessellation.h"
+#include "image_sheet.h"
 #include "viewer/offscreen_renderer.h"
-
-#include <vtkImageData.h>
-#include <vtkNew.h>
-#include <vtkPNGWriter.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -44,44 +41,15 @@ int main(int argc, char** argv) {
         }
 
         viewer::OffscreenRenderer renderer(kSize, kSize);
-        vtkNew<vtkImageData> sheet;
-        sheet->SetDimensions(kColumns * cell, kRows * cell, 1);
-        sheet->AllocateScalars(VTK_UNSIGNED_CHAR, 3);
-        auto* pixels = static_cast<unsigned char*>(sheet->GetScalarPointer());
-        const int sheetWidth = kColumns * cell, sheetHeight = kRows * cell;
+        test::ImageSheet sheet(kColumns, kRows, cell);
         for (int index = 0; index < kColumns * kRows; ++index) {
             const cad::TriangleMesh& mesh = meshes[index % meshes.size()];
             const viewer::Scene scene = viewer::sampleScene(mesh, firstSeed * 1000 + index);
-            const viewer::RenderedView view = renderer.render(mesh, scene);
-            const int x0 = (index % kColumns) * cell, y0 = (index / kColumns) * cell;
-            for (int y = 0; y < cell; ++y)
-                for (int x = 0; x < cell; ++x) {
-                    // Area average of the source pixels this cell pixel covers.
-                    const int sx0 = x * kSize / cell,
-                              sx1 = std::max(sx0 + 1, (x + 1) * kSize / cell);
-                    const int sy0 = y * kSize / cell,
-                              sy1 = std::max(sy0 + 1, (y + 1) * kSize / cell);
-                    // vtkImageData rows run bottom to top.
-                    unsigned char* out =
-                        pixels +
-                        (std::size_t(sheetHeight - 1 - (y0 + y)) * sheetWidth + x0 + x) * 3;
-                    for (int c = 0; c < 3; ++c) {
-                        int sum = 0;
-                        for (int sy = sy0; sy < sy1; ++sy)
-                            for (int sx = sx0; sx < sx1; ++sx)
-                                sum += view.color.at(sx, sy, c);
-                        const int count = (sy1 - sy0) * (sx1 - sx0);
-                        out[c] = static_cast<unsigned char>((sum + count / 2) / count);
-                    }
-                }
+            sheet.place(index % kColumns, index / kColumns, renderer.render(mesh, scene).color);
             std::printf("%2d: %s on %s\n", index, viewer::materialName(scene.material),
                         viewer::backgroundName(scene.background));
         }
-        vtkNew<vtkPNGWriter> writer;
-        writer->SetCompressionLevel(9);
-        writer->SetFileName(argv[1]);
-        writer->SetInputData(sheet);
-        writer->Write();
+        sheet.write(argv[1]);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "contact_sheet: %s\n", error.what());
         return 1;

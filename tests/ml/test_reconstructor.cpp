@@ -69,6 +69,7 @@ private Q_SLOTS:
     void reconstructsAPointCloudIntoRankedCandidates();
     void theSameSeedGivesTheSameCandidates();
     void readsAPhotoWithItsLifter();
+    void ablationModel3ReadsImageFeaturesDirectly();
     void generatesUnconditionally();
     void cancels();
     void refusesBadModelsAndInput();
@@ -165,6 +166,44 @@ void TestReconstructor::readsAPhotoWithItsLifter() {
     const std::string message = errorOf(
         [&] { Reconstructor(m_model).fromPhoto(photo.parent_path() / "missing.png", options); });
     QVERIFY2(contains(message, "missing.png"), message.c_str());
+}
+
+void TestReconstructor::ablationModel3ReadsImageFeaturesDirectly() {
+    // The denoiser trained on the lifter's image features of each view instead of z_P.
+    const fs::path root = m_dir->path().toStdString();
+    const fs::path model3 = root / "model3";
+    fs::create_directories(model3);
+    for (const char* stage : {"codebook", "align", "refine", "lift"})
+        fs::copy(m_model / stage, model3 / stage, fs::copy_options::recursive);
+    DiffusionTrainingSettings settings = test::tinyDiffusionSettings(
+        root / "washers", m_model / "codebook", {}, model3 / "diffusion", 400);
+    settings.model.maxTokens = 48;
+    std::string message = errorOf([&] { trainDiffusion(settings, {}); });
+    QVERIFY2(contains(message, "--align") && contains(message, "--lift"), message.c_str());
+    settings.lift = m_model / "lift";
+    QVERIFY(trainDiffusion(settings, {}).finished);
+    QCOMPARE(diffusionCondition(model3 / "diffusion"), DiffusionCondition::Image);
+    QCOMPARE(diffusionCondition(m_model / "diffusion"), DiffusionCondition::Points);
+    QCOMPARE(loadDenoiser(model3 / "diffusion")->options().conditionDim,
+             test::tinyLiftSettings({}, {}).model.vit.width);
+
+    Reconstructor reconstructor(model3);
+    const fs::path photo = root / "washer3.png";
+    writeImage(test::syntheticView(3).color, photo);
+    ReconstructionOptions options = fastOptions();
+    options.photoHints.rect = PixelRect{4, 4, 24, 24};
+    const Reconstruction result = reconstructor.fromPhoto(photo, options);
+    QCOMPARE(result.candidates.size(), std::size_t(8));
+    // Trained as long as the washer model's own denoiser, it has learnt the washers from the
+    // image features alone.
+    QVERIFY2(result.candidates.front().valid(), result.candidates.front().error.c_str());
+    // It has no point bridge to condition on a cloud with.
+    message = errorOf([&] { reconstructor.fromPointCloud(washerCloud()); });
+    QVERIFY2(contains(message, "photos only"), message.c_str());
+    // Without the lifter its condition cannot be computed.
+    fs::remove_all(model3 / "lift");
+    message = errorOf([&] { Reconstructor{model3}; });
+    QVERIFY2(contains(message, "image features"), message.c_str());
 }
 
 void TestReconstructor::generatesUnconditionally() {
