@@ -182,9 +182,9 @@ int runEval(const EvalRequest& request) {
             // The ground truth in the frame of the dataset's cloud (the sample's normalisation),
             // which is also the frame the candidates come back in.
             // Its points carry their faces and primitive types, for Seg Acc and Precision/Recall.
-            cad::PointCloud truthCloud =
-                halves ? slice(sample.points, sample.points.size() / 2, size)
-                       : slice(sample.points, 0, size);
+            cad::PointCloud truthCloud = halves
+                                             ? slice(sample.points, sample.points.size() / 2, size)
+                                             : slice(sample.points, 0, size);
             if (hasProgram) {
                 const cad::Program truth = cad::programFromJson(sample.programJson);
                 const cad::Normalization frame{
@@ -288,8 +288,7 @@ int runEval(const EvalRequest& request) {
         }
     }
     std::cerr << "\n";
-    if (parts == 0)
-        throw ml::Error("the dataset has no part in the " + request.split + " split");
+    if (parts == 0) throw ml::Error("the dataset has no part in the " + request.split + " split");
 
     const double invalidRatio = double(invalid) / double(candidates);
     const double noValid = double(withoutValid) / double(parts);

@@ -186,10 +186,10 @@ void TestReconstructCommand::evaluatesFromRenderedViews() {
 void TestReconstructCommand::evaluatesUnconditionalGeneration() {
     // The tiny set has no test split: the validation parts are the references.
     const fs::path report = m_root / "eval-generation.json";
-    const CliResult run = runCli({"eval-generation", "--data", q(m_root / "washers"), "-m",
-                                  q(m_model), "--split", "val", "-n", "6", "--draws", "2",
-                                  "--draw-size", "3", "--steps", "5", "--points", "64", "-o",
-                                  q(report)});
+    const CliResult run =
+        runCli({"eval-generation", "--data", q(m_root / "washers"), "-m", q(m_model), "--split",
+                "val", "-n", "6", "--draws", "2", "--draw-size", "3", "--steps", "5", "--points",
+                "64", "-o", q(report)});
     QVERIFY2(run.exitCode == 0 && !run.crashed, qPrintable(run.err + run.out));
     QVERIFY2(run.out.contains("| ours, unconditional samples |"), qPrintable(run.out));
     const nlohmann::json j = readJson(report);
@@ -202,8 +202,8 @@ void TestReconstructCommand::evaluatesUnconditionalGeneration() {
     QCOMPARE(j["training_parts"]["novelty"].get<double>(), 0.0);
     QVERIFY(j["ours"]["coverage"].get<double>() <= 1.0);
 
-    const CliResult bad = runCli({"eval-generation", "--data", q(m_root / "washers"), "-m",
-                                  q(m_model), "--split", "train"});
+    const CliResult bad = runCli(
+        {"eval-generation", "--data", q(m_root / "washers"), "-m", q(m_model), "--split", "train"});
     QCOMPARE(bad.exitCode, 1);
     QVERIFY2(bad.err.contains("held out"), qPrintable(bad.err));
 }
