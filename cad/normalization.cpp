@@ -4,6 +4,7 @@
 #include "cad/error.h"
 
 #include <cmath>
+#include <type_traits>
 
 namespace img2cad::cad {
 namespace {
@@ -44,6 +45,46 @@ TriangleMesh Normalization::apply(TriangleMesh mesh) const {
     for (std::vector<Vec3f>& edge : mesh.featureEdges)
         mapPositions(edge, map);
     return mesh;
+}
+
+namespace {
+
+/// p -> p * scale + offset on a program: every sketch point (origin + u x + v y) maps to
+/// origin' + (u scale) x + (v scale) y with origin' the mapped origin; axes stay unit.
+Program similarity(Program program, double scale, Vec3 offset) {
+    const auto point = [scale](Vec2& p) { p = {p.x * scale, p.y * scale}; };
+    for (Extrude& extrude : program.extrudes) {
+        extrude.plane.origin = extrude.plane.origin * scale + offset;
+        extrude.extent.distance *= scale;
+        extrude.extent.distance2 *= scale;
+        for (Profile& profile : extrude.profiles)
+            for (Loop& loop : profile.loops)
+                for (Curve& curve : loop.curves)
+                    std::visit(
+                        [&](auto& c) {
+                            using C = std::decay_t<decltype(c)>;
+                            if constexpr (std::is_same_v<C, Line>) {
+                                point(c.start), point(c.end);
+                            } else if constexpr (std::is_same_v<C, Arc>) {
+                                point(c.start), point(c.mid), point(c.end);
+                            } else {
+                                point(c.center);
+                                c.radius *= scale;
+                            }
+                        },
+                        curve);
+    }
+    return program;
+}
+
+} // namespace
+
+Program Normalization::apply(Program program) const {
+    return similarity(std::move(program), scale, center * -scale); // (p - c) s
+}
+
+Program Normalization::invert(Program program) const {
+    return similarity(std::move(program), 1.0 / scale, center); // p / s + c
 }
 
 PointCloud inOwnUnitCube(PointCloud cloud) {

@@ -6,6 +6,7 @@
 
 #include "cad/geometry/point_cloud.h"
 #include "cad/geometry/triangle_mesh.h"
+#include "cad/program.h"
 
 namespace img2cad::cad {
 
@@ -21,6 +22,10 @@ struct Normalization {
     PointCloud apply(PointCloud cloud) const;
     PointCloud invert(PointCloud cloud) const;
     TriangleMesh apply(TriangleMesh mesh) const;
+    /// The same map on a program: sketch planes moved, lengths (curves, extents) scaled, so
+    /// that it compiles to the mapped solid.
+    Program apply(Program program) const;
+    Program invert(Program program) const;
 };
 
 /// The cloud in its own unit cube (its bounding box centred, longest side 1): how shapes whose

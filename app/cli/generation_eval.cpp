@@ -168,10 +168,10 @@ int runGenerationEval(const GenerationEvalRequest& request) {
                 continue;
             }
             if (std::int64_t(generated.clouds.size()) >= request.samples) continue;
+            // A program the flat encoding refuses cannot be compared: a key of its own makes it
+            // count as novel and unique (and the table says how many there were).
             const std::optional<std::uint64_t> key = programKey(c.program);
-            unkeyed += !key;
-            generated.keys.push_back(
-                key.value_or(std::uint64_t(attempted) << 32 | generated.keys.size()));
+            generated.keys.push_back(key ? *key : ~std::uint64_t(unkeyed++));
             generated.clouds.push_back(
                 cad::inOwnUnitCube(cad::samplePoints(cad::tessellate(c.shape), points, 5))
                     .positions);

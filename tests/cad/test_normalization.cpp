@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "occ_test_shapes.h"
+#include "program_fixtures.h"
 #include "test_registry.h"
 
+#include "cad/compiler.h"
 #include "cad/error.h"
 #include "cad/normalization.h"
 #include "cad/tessellation.h"
+#include "cad/topology.h"
 
 #include <QTest>
 
@@ -35,6 +38,7 @@ private Q_SLOTS:
     void roundTripsPoints();
     void roundTripsClouds();
     void mapsMeshesAndFeatureEdges();
+    void mapsProgramsToTheMappedSolid();
     void rejectsEmptyAndDegenerateBoxes();
 };
 
@@ -106,6 +110,30 @@ void TestNormalization::mapsMeshesAndFeatureEdges() {
             const Vec3f q = unit.featureEdges[e][i];
             QVERIFY((Vec3{q.x, q.y, q.z} - expected).norm() < 1e-6);
         }
+}
+
+void TestNormalization::mapsProgramsToTheMappedSolid() {
+    // Lines, arcs, circles, a side sketch plane, symmetric and two-sided extents.
+    for (std::uint64_t seed : {1, 2, 3}) {
+        Program program = img2cad::test::randomPart(seed);
+        program.extrudes.front().extent = {ExtentType::TwoSided, 6.0, 2.0};
+        program.extrudes.push_back(
+            img2cad::test::extrudeOf({img2cad::test::slotLoop(0, 0, 10, 3)}, 4.0, BooleanOp::Join,
+                                     SketchPlane{{5, 5, -3}, {0, 1, 0}, {1, 0, 0}}));
+        program.extrudes.back().extent = {ExtentType::Symmetric, 4.0, 0.0};
+        const ShapeReport before = analyse(compile(program));
+        const Normalization n = Normalization::toUnitCube(before.bbox);
+        const ShapeReport unit = analyse(compile(n.apply(program)));
+        // The unit-cube solid: the same solid scaled, so its box is centred with side 1.
+        QVERIFY(std::abs(unit.bbox.largestSide() - 1.0) < 1e-6);
+        QVERIFY(unit.bbox.center().norm() < 1e-6);
+        QVERIFY(std::abs(unit.volume - before.volume * std::pow(n.scale, 3)) < 1e-6 * unit.volume);
+        QCOMPARE(unit.faces, before.faces);
+        // And back.
+        const ShapeReport back = analyse(compile(n.invert(n.apply(program))));
+        QVERIFY(std::abs(back.volume - before.volume) < 1e-6 * before.volume);
+        QVERIFY((back.bbox.center() - before.bbox.center()).norm() < 1e-6);
+    }
 }
 
 void TestNormalization::rejectsEmptyAndDegenerateBoxes() {

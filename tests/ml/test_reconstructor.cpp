@@ -119,7 +119,11 @@ void TestReconstructor::reconstructsAPointCloudIntoRankedCandidates() {
         QVERIFY(c.chamfer >= previous);
         previous = c.chamfer;
         QVERIFY(c.report.valid && c.report.volume > 0.0);
-        QVERIFY(std::abs(c.report.bbox.center().x - 40.0) < 40.0); // near the cloud
+        // Fitted to the cloud: the same centre and longest side.
+        const cad::BoundingBox box = cloud.bounds();
+        QVERIFY(std::abs(c.report.bbox.largestSide() - box.largestSide()) <
+                1e-3 * box.largestSide());
+        QVERIFY((c.report.bbox.center() - box.center()).norm() < 1e-3 * box.largestSide());
         const fs::path step = fs::path(m_dir->path().toStdString()) / "candidate.step";
         cad::writeStep(c.shape, step, {"candidate"});
         const cad::ShapeReport read = cad::analyse(cad::readStep(step));
