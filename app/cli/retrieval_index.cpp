@@ -6,6 +6,7 @@
 #include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
+#include "ml/point_tensor.h"
 #include "ml/training/model_folder.h"
 
 #include <limits>
@@ -17,15 +18,6 @@ struct RetrievalIndex::Aligner {
     ml::ContrastiveAligner network{nullptr};
     std::int64_t points = 0; ///< the cloud size it was trained on
 };
-
-namespace {
-
-torch::Tensor pointsTensor(const std::vector<cad::Vec3f>& points, std::size_t count) {
-    const auto n = std::int64_t(std::min(count, points.size()));
-    return torch::from_blob(const_cast<cad::Vec3f*>(points.data()), {n, 3}, torch::kFloat).clone();
-}
-
-} // namespace
 
 RetrievalIndex::RetrievalIndex(const fs::path& data, const fs::path& alignFolder) {
     if (!alignFolder.empty()) {
@@ -55,7 +47,7 @@ RetrievalIndex::RetrievalIndex(const fs::path& data, const fs::path& alignFolder
             if (std::int64_t(cloud.size()) < m_aligner->points)
                 throw ml::Error("the retrieval data's clouds have fewer points than the aligner "
                                 "reads");
-            batch.push_back(pointsTensor(cloud, std::size_t(m_aligner->points)));
+            batch.push_back(ml::pointsTensor(cloud).narrow(0, 0, m_aligner->points));
             if (batch.size() == 64) flush();
         }
     }
@@ -84,7 +76,7 @@ std::size_t RetrievalIndex::nearestByCloud(const std::vector<cad::Vec3f>& query)
 
 std::size_t RetrievalIndex::nearestByEmbedding(const std::vector<cad::Vec3f>& refined) const {
     if (!m_aligner) throw ml::Error("this retrieval index has no aligner");
-    const torch::Tensor z = embed(pointsTensor(refined, refined.size()).unsqueeze(0));
+    const torch::Tensor z = embed(ml::pointsTensor(refined).unsqueeze(0));
     return std::size_t(m_embeddings.matmul(z[0]).argmax().item<std::int64_t>());
 }
 

@@ -7,6 +7,7 @@
 #include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
+#include "ml/point_tensor.h"
 #include "ml/training/model_folder.h"
 
 namespace img2cad::ml {
@@ -52,11 +53,7 @@ Pairs loadPairs(const fs::path& folder, CadCodebook& codebook, std::int64_t maxT
                     ++pairs.skipped;
                     continue;
                 }
-                const auto n = std::int64_t(sample.points.positions.size());
-                pair.points =
-                    torch::from_blob(const_cast<cad::Vec3f*>(sample.points.positions.data()),
-                                     {n, 3}, torch::kFloat)
-                        .clone();
+                pair.points = pointsTensor(sample.points.positions);
                 (sample.split == Split::Train ? pairs.train : pairs.val).push_back(std::move(pair));
             } catch (const std::exception&) {
                 ++pairs.skipped;

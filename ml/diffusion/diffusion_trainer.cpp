@@ -10,6 +10,7 @@
 #include "ml/error.h"
 #include "ml/lift/lift_data.h"
 #include "ml/lift/lift_trainer.h"
+#include "ml/point_tensor.h"
 #include "ml/training/checkpoint.h"
 #include "ml/training/model_folder.h"
 
@@ -68,8 +69,7 @@ struct ConditionEncoder {
         }
         const auto n = std::int64_t(sample.points.positions.size());
         if (n == 0) return result;
-        const torch::Tensor all = torch::from_blob(
-            const_cast<cad::Vec3f*>(sample.points.positions.data()), {n, 3}, torch::kFloat);
+        const torch::Tensor all = pointsTensor(sample.points.positions);
         const torch::Tensor pick =
             n >= alignPoints ? torch::randperm(n, generator, torch::kLong).narrow(0, 0, alignPoints)
                              : torch::randint(n, {alignPoints}, generator, torch::kLong);

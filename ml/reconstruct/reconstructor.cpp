@@ -15,6 +15,7 @@
 #include "ml/lift/lift_data.h"
 #include "ml/lift/lift_trainer.h"
 #include "ml/mixed_precision.h"
+#include "ml/point_tensor.h"
 #include "ml/refine/refine_trainer.h"
 #include "ml/refine/resampling.h"
 #include "ml/training/model_folder.h"
@@ -106,12 +107,6 @@ private:
 
 void checkCancel(const std::atomic<bool>* cancel) {
     if (cancel && cancel->load()) throw Cancelled();
-}
-
-torch::Tensor pointsTensor(const std::vector<cad::Vec3f>& points) {
-    return torch::from_blob(const_cast<cad::Vec3f*>(points.data()),
-                            {std::int64_t(points.size()), 3}, torch::kFloat)
-        .clone();
 }
 
 std::vector<cad::Vec3f> tensorPoints(const torch::Tensor& points) {

@@ -9,6 +9,7 @@
 #include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
+#include "ml/point_tensor.h"
 #include "ml/training/checkpoint.h"
 #include "ml/training/model_folder.h"
 
@@ -34,10 +35,7 @@ struct LabelledClouds {
 LabelledCloud label(const Sample& sample, double sigma) {
     const cad::Shape shape = cad::compile(cad::programFromJson(sample.programJson));
     const std::vector<cad::Vec3f>& positions = sample.points.positions;
-    const auto n = std::int64_t(positions.size());
-    return {
-        torch::from_blob(const_cast<cad::Vec3f*>(positions.data()), {n, 3}, torch::kFloat).clone(),
-        edgeImportance(shape, sample.normalization, positions, sigma)};
+    return {pointsTensor(positions), edgeImportance(shape, sample.normalization, positions, sigma)};
 }
 
 /// Labels the training and validation parts; stops early (returning what it has) when `stop`
