@@ -132,14 +132,17 @@ void printTable(const std::vector<Row>& rows, std::int64_t parts, std::int64_t k
 
 int runEval(const EvalRequest& request) {
     const std::optional<ml::Split> split = parseSplit(request.split);
-    if (request.count < 1 || request.candidates < 1 || request.steps < 1 || request.points < 16)
-        throw ml::Error("--count, -k, --steps must be positive and --points at least 16");
+    if (request.count < 1 || request.candidates < 1 || request.steps < 1 || request.points < 16 ||
+        !(request.guidance > 0.0))
+        throw ml::Error(
+            "--count, -k, --steps, --guidance must be positive and --points at least 16");
     const fs::path model = modelOrDefault(request.model);
     ml::Reconstructor reconstructor(model, ml::trainingDevice(request.device));
     ml::ReconstructionOptions options;
     options.candidates = request.candidates;
     options.sampling.steps = request.steps;
     options.sampling.seed = request.seed;
+    options.sampling.guidance = request.guidance;
     options.constrainTokens = request.grammar;
     options.mixedPrecision = request.mixedPrecision;
     // A photo has neither scale nor position: from one, every shape and cloud is compared in its
@@ -160,6 +163,9 @@ int runEval(const EvalRequest& request) {
     std::vector<double> bestCd, topCd, acc, comp, hanging, retrievalCd, embeddingRetrievalCd,
         inputCd, rawCd, refinedCd;
     std::vector<double> segAcc, precision, recall; // of each part's best candidate
+    // From clouds, each program part's own program through the codebook: a perfect denoiser.
+    std::vector<double> ownTokensCd;
+    std::int64_t ownTokensTried = 0, ownTokensInvalid = 0;
     std::int64_t parts = 0, candidates = 0, invalid = 0, repaired = 0, withoutValid = 0;
     double seconds = 0.0;
     const auto size = std::size_t(request.points);
@@ -257,6 +263,20 @@ int runEval(const EvalRequest& request) {
             } else {
                 ++withoutValid;
             }
+            if (hasProgram && !request.photos) {
+                ++ownTokensTried;
+                try {
+                    const ml::Candidate own = reconstructor.throughCodebook(
+                        cad::programFromJson(sample.programJson), input, options);
+                    if (!own.valid()) throw ml::Error(own.error);
+                    ownTokensCd.push_back(cad::chamferDistance(
+                        cad::samplePoints(cad::tessellate(own.shape), size, 2).positions, gt));
+                    entry["own_tokens_cd"] = ownTokensCd.back();
+                } catch (const std::exception& e) {
+                    ++ownTokensInvalid;
+                    entry["own_tokens_error"] = e.what();
+                }
+            }
             if (index) {
                 // By CD, the query is the cloud the model was given: the dataset's, or the
                 // lifted P_raw; by z_P, the model's own condition's cloud P_ref.
@@ -297,8 +317,12 @@ int runEval(const EvalRequest& request) {
                            mean(recall)},
                           {"ours, top-ranked (by CD to P_ref)", median(topCd), mean(topCd),
                            std::nan(""), std::nan(""), std::nan(""), std::nan(""), std::nan("")}};
+    const double none = std::nan("");
+    if (ownTokensTried > 0)
+        rows.push_back({"the part's own program through the codebook (a perfect denoiser)",
+                        median(ownTokensCd), mean(ownTokensCd), none, none, none,
+                        double(ownTokensInvalid) / double(ownTokensTried), none});
     if (index) {
-        const double none = std::nan("");
         rows.push_back({"retrieval (nearest training cloud by CD)", median(retrievalCd),
                         mean(retrievalCd), none, none, none, none, none});
         rows.push_back({"retrieval by z_P (nearest training part in the aligner's embedding)",
@@ -343,6 +367,7 @@ int runEval(const EvalRequest& request) {
             {"candidates", request.candidates},
             {"steps", request.steps},
             {"seed", request.seed},
+            {"guidance", request.guidance},
             {"grammar", request.grammar},
             {"input", request.photos ? "photo" : "cloud"},
             {"raw_median_cd", orNull(median(rawCd))},

@@ -25,6 +25,7 @@ struct EvalRequest {
     std::int64_t candidates = 8;
     std::int64_t steps = 20;
     std::uint64_t seed = 0;
+    double guidance = 1.0;      ///< classifier-free guidance scale (1 = none)
     std::int64_t points = 2000; ///< surface points per shape for CD (the paper: 10,000)
     bool retrieval = true;
     bool grammar = true; ///< constrained token draws (off: to measure what they do)

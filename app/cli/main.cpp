@@ -181,6 +181,8 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     eval->add_option("--steps", evalRequest.steps)->capture_default_str();
     eval->add_option("--seed", evalRequest.seed)->capture_default_str();
+    eval->add_option("--guidance", evalRequest.guidance, "Classifier-free guidance")
+        ->capture_default_str();
     eval->add_option("--points", evalRequest.points, "Surface points per shape for CD")
         ->capture_default_str();
     eval->add_flag("!--no-retrieval", evalRequest.retrieval, "Skip the retrieval baseline");

@@ -9,7 +9,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string duration(double seconds) {
+} // namespace
+
+std::string compactDuration(double seconds) {
     char text[32];
     const long s = long(seconds + 0.5);
     if (s >= 3600)
@@ -21,8 +23,6 @@ std::string duration(double seconds) {
     return text;
 }
 
-} // namespace
-
 ProgressBar::ProgressBar(std::int64_t total, std::int64_t done, std::string unit)
     : m_total(total), m_done(done), m_unit(std::move(unit)), m_terminal(isatty(STDERR_FILENO) != 0),
       m_start(Clock::now()), m_lastDraw(Clock::now()) {}
@@ -33,7 +33,7 @@ std::string ProgressBar::rateAndEta() const {
     const double rate = double(m_doneThisRun) / elapsed;
     char text[64];
     std::snprintf(text, sizeof text, "%.1f/s, ETA %s", rate,
-                  duration(double(m_total - m_done) / rate).c_str());
+                  compactDuration(double(m_total - m_done) / rate).c_str());
     return text;
 }
 

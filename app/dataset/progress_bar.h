@@ -9,6 +9,9 @@
 
 namespace img2cad::app {
 
+/// "42s", "3m05s", "1h02m": an ETA for a progress line (dataset making, training).
+std::string compactDuration(double seconds);
+
 class ProgressBar {
 public:
     /// `done` items were finished before this run (resumption): they count towards the bar but

@@ -3,6 +3,7 @@
 
 #include "ml/error.h"
 #include "ml/training/distributed.h"
+#include "progress_bar.h"
 
 #include <csignal>
 #include <cstdio>
@@ -18,16 +19,6 @@ ml::DistributedSettings g_distributed;
 
 extern "C" void requestStop(int) {
     g_stopRequested.store(true);
-}
-
-std::string duration(double seconds) {
-    const auto s = static_cast<long long>(seconds + 0.5);
-    char text[32];
-    if (s >= 3600)
-        std::snprintf(text, sizeof text, "%lldh%02lldm", s / 3600, s / 60 % 60);
-    else
-        std::snprintf(text, sizeof text, "%lldm%02llds", s / 60, s % 60);
-    return text;
 }
 
 void printProgress(const ml::TrainingProgress& p) {
@@ -46,7 +37,7 @@ void printProgress(const ml::TrainingProgress& p) {
     line.precision(3);
     for (const auto& [name, value] : p.metrics)
         line << "  " << name << " " << value;
-    line << "  " << p.samplesPerSecond << " samples/s  ETA " << duration(p.etaSeconds)
+    line << "  " << p.samplesPerSecond << " samples/s  ETA " << compactDuration(p.etaSeconds)
          << (p.checkpointed ? "  [checkpoint]" : "") << (p.resumed ? "  [resumed]" : "");
     std::cerr << line.str() << std::endl;
 }

@@ -48,6 +48,9 @@ CadDenoiserImpl::CadDenoiserImpl(const DenoiserOptions& o)
         "condition_map", torch::nn::Linear(o.conditionDim, o.conditionTokens * o.width));
     m_nullCondition =
         register_parameter("null_condition", 0.02 * torch::randn({o.conditionTokens, o.width}));
+    if (o.conditionNorm)
+        m_conditionNorm = register_module(
+            "condition_norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.width})));
     m_layers = register_module("layers", torch::nn::ModuleList());
     for (std::int64_t l = 0; l < o.layers; ++l)
         m_layers->push_back(DenoiserLayer(o.width, o.heads, o.dropout));
@@ -71,8 +74,9 @@ torch::Tensor CadDenoiserImpl::timeEmbedding(const torch::Tensor& t) {
 
 torch::Tensor CadDenoiserImpl::conditionTokens(const torch::Tensor& condition, std::int64_t batch,
                                                const torch::Tensor& dropCondition) {
-    const torch::Tensor null =
+    torch::Tensor null =
         m_nullCondition.unsqueeze(0).expand({batch, m_options.conditionTokens, m_options.width});
+    if (m_options.conditionNorm) null = m_conditionNorm->forward(null);
     if (!condition.defined()) return null;
     if (condition.dim() != 2 || condition.size(0) != batch ||
         condition.size(1) != m_options.conditionDim)
@@ -80,6 +84,7 @@ torch::Tensor CadDenoiserImpl::conditionTokens(const torch::Tensor& condition, s
                     std::to_string(m_options.conditionDim) + "]");
     torch::Tensor tokens = m_conditionMap->forward(condition).view(
         {batch, m_options.conditionTokens, m_options.width});
+    if (m_options.conditionNorm) tokens = m_conditionNorm->forward(tokens);
     if (dropCondition.defined())
         tokens = torch::where(dropCondition.view({batch, 1, 1}), null, tokens);
     return tokens;
@@ -104,6 +109,7 @@ torch::Tensor CadDenoiserImpl::hidden(const torch::Tensor& xt, const torch::Tens
     torch::Tensor h = m_tokens->forward(xt) + m_positions->forward(positions).unsqueeze(0) +
                       timeEmbedding(t).unsqueeze(1);
     const torch::Tensor c = conditionTokens(condition, batch, dropCondition);
+    if (m_options.conditionNorm) h = h + c.mean(1, true);
     for (const auto& layer : *m_layers)
         h = layer->as<DenoiserLayerImpl>()->forward(h, c);
     return m_finalNorm->forward(h);

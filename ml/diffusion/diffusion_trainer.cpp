@@ -94,6 +94,24 @@ struct ConditionEncoder {
     }
 };
 
+/// The encoder of the condition `settings` names (--align or --lift).
+ConditionEncoder conditionEncoder(const DiffusionTrainingSettings& settings) {
+    if (settings.align.empty() == settings.lift.empty())
+        throw Error("the denoiser is conditioned on an aligner (--align) or, for ablation "
+                    "Model 3, on a lifter's image features (--lift): give one of them");
+    ConditionEncoder encoder;
+    if (!settings.align.empty()) {
+        encoder.aligner = loadAligner(settings.align);
+        const nlohmann::json manifest = readModelManifest(settings.align, "align");
+        encoder.alignPoints = manifest.at("training").at("points");
+        encoder.alignEmbedding = manifest.at("options").at("embedding");
+    } else {
+        encoder.lifter = loadLifter(settings.lift);
+        encoder.lifter->eval();
+    }
+    return encoder;
+}
+
 /// Tokenises the dataset's parts and encodes their conditions (minutes for thousands); returns
 /// early, with nothing, when `stop` is set.
 Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook,
@@ -165,11 +183,14 @@ DiffusionMetrics measure(CadDenoiser& model, const torch::Tensor& tokens,
     at::Generator global = at::detail::getDefaultCPUGenerator(); // shares the default's state
     const torch::Tensor state = global.get_state();
     torch::manual_seed(23);
-    double loss = 0.0, right = 0.0, masked = 0.0;
+    double loss = 0.0, right = 0.0, rightOther = 0.0, masked = 0.0;
+    // Another part's condition: the next one in the validation set (rolled by one).
+    const torch::Tensor otherConditions = conditions.roll(1, 0);
     for (std::int64_t first = 0; first < tokens.size(0); first += 64) {
         const std::int64_t count = std::min<std::int64_t>(64, tokens.size(0) - first);
         const torch::Tensor x0 = tokens.narrow(0, first, count).to(device);
         const torch::Tensor c = conditions.narrow(0, first, count).to(device);
+        const torch::Tensor other = otherConditions.narrow(0, first, count).to(device);
         loss += model->loss(x0, c).total.item<double>() * double(count);
         const torch::Tensor t = torch::full({count}, model->schedule().steps / 2, torch::kLong);
         const torch::Tensor xt = corrupt(x0.cpu(), t, model->maskToken(), model->schedule());
@@ -178,8 +199,13 @@ DiffusionMetrics measure(CadDenoiser& model, const torch::Tensor& tokens,
         const torch::Tensor isEnd = x0.eq(model->options().vocabulary - 1).to(torch::kLong);
         const torch::Tensor inSequence = (isEnd.cumsum(1) - isEnd).eq(0);
         const torch::Tensor isMasked = xt.eq(model->maskToken()).to(device) & inSequence;
-        const torch::Tensor predicted = model->forward(xt.to(device), t.to(device), c).argmax(-1);
-        right += (predicted.eq(x0) & isMasked).sum().item<double>();
+        const auto rightWith = [&](const torch::Tensor& condition) {
+            const torch::Tensor predicted =
+                model->forward(xt.to(device), t.to(device), condition).argmax(-1);
+            return (predicted.eq(x0) & isMasked).sum().item<double>();
+        };
+        right += rightWith(c);
+        rightOther += rightWith(other);
         masked += isMasked.sum().item<double>();
     }
     global.set_state(state);
@@ -187,6 +213,7 @@ DiffusionMetrics measure(CadDenoiser& model, const torch::Tensor& tokens,
     metrics.sequences = tokens.size(0);
     metrics.loss = loss / double(tokens.size(0));
     metrics.maskedAccuracy = masked > 0.0 ? right / masked : 0.0;
+    metrics.maskedAccuracyOtherCondition = masked > 0.0 ? rightOther / masked : 0.0;
     return metrics;
 }
 
@@ -200,6 +227,7 @@ nlohmann::json optionsJson(const DenoiserOptions& o) {
             {"layers", o.layers},
             {"dropout", o.dropout},
             {"condition_dropout", o.conditionDropout},
+            {"condition_norm", o.conditionNorm},
             {"auxiliary_weight", o.auxiliaryWeight},
             {"diffusion_steps", o.diffusionSteps}};
 }
@@ -216,6 +244,7 @@ DenoiserOptions optionsFromJson(const nlohmann::json& j) {
         o.layers = j.at("layers");
         o.dropout = j.at("dropout");
         o.conditionDropout = j.at("condition_dropout");
+        o.conditionNorm = j.value("condition_norm", false); // absent: a model from before it
         o.auxiliaryWeight = j.at("auxiliary_weight");
         o.diffusionSteps = j.at("diffusion_steps");
         return o;
@@ -244,6 +273,19 @@ CadDenoiser loadDenoiser(const fs::path& folder, const torch::Device& device) {
     return model;
 }
 
+DiffusionMetrics measureDenoiser(const DiffusionTrainingSettings& settings) {
+    CadCodebook codebook = loadCodebook(settings.codebook);
+    ConditionEncoder encoder = conditionEncoder(settings);
+    CadDenoiser model = loadDenoiser(settings.out);
+    if (model->options().conditionDim != encoder.size())
+        throw Error("the denoiser reads conditions of " +
+                    std::to_string(model->options().conditionDim) + " values, the " +
+                    (encoder.kind() == DiffusionCondition::Image ? "lifter" : "aligner") +
+                    " gives " + std::to_string(encoder.size()));
+    const Pairs pairs = loadPairs(settings, codebook, encoder, model->options(), nullptr);
+    return measure(model, pairs.valTokens, pairs.valConditions, torch::kCPU);
+}
+
 DiffusionTrainingResult
 trainDiffusion(const DiffusionTrainingSettings& settings,
                const std::function<void(const TrainingProgress&)>& onProgress,
@@ -251,20 +293,8 @@ trainDiffusion(const DiffusionTrainingSettings& settings,
     if (settings.steps <= 0 || settings.batchSize <= 0 || !(settings.learningRate > 0.0))
         throw Error("--steps, --batch and --lr must be positive");
     const torch::Device device = trainingDevice(settings.device);
-    if (settings.align.empty() == settings.lift.empty())
-        throw Error("the denoiser is conditioned on an aligner (--align) or, for ablation "
-                    "Model 3, on a lifter's image features (--lift): give one of them");
     CadCodebook codebook = loadCodebook(settings.codebook);
-    ConditionEncoder encoder;
-    if (!settings.align.empty()) {
-        encoder.aligner = loadAligner(settings.align);
-        const nlohmann::json manifest = readModelManifest(settings.align, "align");
-        encoder.alignPoints = manifest.at("training").at("points");
-        encoder.alignEmbedding = manifest.at("options").at("embedding");
-    } else {
-        encoder.lifter = loadLifter(settings.lift);
-        encoder.lifter->eval();
-    }
+    ConditionEncoder encoder = conditionEncoder(settings);
     const bool image = encoder.kind() == DiffusionCondition::Image;
     DenoiserOptions options = settings.model;
     options.vocabulary = tokenVocabulary(codebook).size();
@@ -324,19 +354,20 @@ trainDiffusion(const DiffusionTrainingSettings& settings,
     training["sequence_length"] = lengthSummary(pairs.lengths);
     model->to(torch::kCPU);
     saveWeights(settings.out / kWeights, *model);
-    writeModelManifest(settings.out,
-                       {{"stage", "diffusion"},
-                        {"weights", kWeights},
-                        {"codebook", fsPath(settings.codebook)},
-                        {"condition", image ? "image" : "points"},
-                        {sourceKey, source},
-                        {"options", optionsJson(options)},
-                        {"training", training},
-                        {"metrics",
-                         {{"validation",
-                           {{"sequences", result.validation.sequences},
-                            {"loss", result.validation.loss},
-                            {"masked_accuracy", result.validation.maskedAccuracy}}}}}});
+    writeModelManifest(settings.out, {{"stage", "diffusion"},
+                                      {"weights", kWeights},
+                                      {"codebook", fsPath(settings.codebook)},
+                                      {"condition", image ? "image" : "points"},
+                                      {sourceKey, source},
+                                      {"options", optionsJson(options)},
+                                      {"training", training},
+                                      {"metrics",
+                                       {{"validation",
+                                         {{"sequences", result.validation.sequences},
+                                          {"loss", result.validation.loss},
+                                          {"masked_accuracy", result.validation.maskedAccuracy},
+                                          {"masked_accuracy_other_condition",
+                                           result.validation.maskedAccuracyOtherCondition}}}}}});
     return result;
 }
 

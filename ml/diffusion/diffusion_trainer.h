@@ -44,6 +44,9 @@ struct DiffusionMetrics {
     double loss = 0.0; ///< eq. 9 on the validation pairs (fixed seed)
     /// Masked tokens (at t = T/2, up to each sequence's END) whose arg-max prediction is right.
     double maskedAccuracy = 0.0;
+    /// The same with each sequence given another part's condition: how much of the accuracy
+    /// the condition buys (equal to maskedAccuracy when the denoiser ignores it).
+    double maskedAccuracyOtherCondition = 0.0;
 };
 
 struct DiffusionTrainingResult {
@@ -56,6 +59,11 @@ DiffusionTrainingResult
 trainDiffusion(const DiffusionTrainingSettings& settings,
                const std::function<void(const TrainingProgress&)>& onProgress,
                const std::atomic<bool>* stop = nullptr, std::int64_t reportEvery = 20);
+
+/// The validation measures of the denoiser already trained in `settings.out` (what training
+/// reports at its end), on `settings.data`'s validation parts with the codebook and the aligner
+/// or lifter of `settings`: to compare denoisers trained before a measure existed.
+DiffusionMetrics measureDenoiser(const DiffusionTrainingSettings& settings);
 
 /// What the denoiser of a model folder reads (model.json "condition"; absent: points).
 DiffusionCondition diffusionCondition(const std::filesystem::path& folder);

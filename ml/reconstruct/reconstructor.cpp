@@ -285,6 +285,20 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
                            const ReconstructionProgress& progress, const std::atomic<bool>* cancel,
                            Reconstruction result, Stopwatch& clock);
 
+/// A usable cloud's unit-cube frame, the frame its candidates come back in.
+OutputFrame cloudFrame(const cad::PointCloud& cloud) {
+    constexpr std::size_t kMinPoints = 16;
+    if (cloud.size() < kMinPoints)
+        throw Error("a point cloud needs at least " + std::to_string(kMinPoints) +
+                    " points to reconstruct (it has " + std::to_string(cloud.size()) + ")");
+    for (const cad::Vec3f& p : cloud.positions)
+        if (!p.isFinite()) throw Error("the point cloud holds a point that is not finite");
+    const cad::BoundingBox box = cloud.bounds();
+    if (!(box.largestSide() > 0.0))
+        throw Error("the point cloud spans no volume (all points coincide)");
+    return cad::Normalization::toUnitCube(box);
+}
+
 } // namespace
 
 Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
@@ -295,16 +309,7 @@ Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
         throw Error("this model's diffusion stage reads image features (ablation Model 3): it "
                     "reconstructs from photos only");
     Stopwatch clock;
-    constexpr std::size_t kMinPoints = 16;
-    if (cloud.size() < kMinPoints)
-        throw Error("a point cloud needs at least " + std::to_string(kMinPoints) +
-                    " points to reconstruct (it has " + std::to_string(cloud.size()) + ")");
-    for (const cad::Vec3f& p : cloud.positions)
-        if (!p.isFinite()) throw Error("the point cloud holds a point that is not finite");
-    const cad::BoundingBox box = cloud.bounds();
-    const double side = box.largestSide();
-    if (!(side > 0.0)) throw Error("the point cloud spans no volume (all points coincide)");
-    const OutputFrame frame = cad::Normalization::toUnitCube(box);
+    const OutputFrame frame = cloudFrame(cloud);
 
     // P_raw: a seeded uniform draw, so that big scans cost what the model was trained for.
     torch::Tensor raw = pointsTensor(frame.apply(cloud).positions);
@@ -506,6 +511,22 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
 }
 
 } // namespace
+
+Candidate Reconstructor::throughCodebook(const cad::Program& program, const cad::PointCloud& cloud,
+                                         const ReconstructionOptions& options) {
+    Models& m = *m_models;
+    const OutputFrame frame = cloudFrame(cloud);
+    std::vector<std::int64_t> tokens;
+    try {
+        tokens = programTokens(m.codebook, makeCodebookExample(program));
+    } catch (const std::exception& e) {
+        throw Error(std::string("the codebook cannot encode the program: ") + e.what());
+    }
+    std::vector<Candidate> candidates =
+        decodeSamples(m, torch::tensor(tokens).unsqueeze(0), frame, options.repairPrograms);
+    compileAll(candidates, frame, {}, RankingFrame::Model, options, {}, nullptr);
+    return std::move(candidates.front());
+}
 
 std::vector<Candidate> Reconstructor::generate(std::int64_t count,
                                                const ReconstructionOptions& options,

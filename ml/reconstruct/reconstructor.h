@@ -120,6 +120,13 @@ public:
                                   const ReconstructionOptions& options = {},
                                   const ReconstructionProgress& progress = {},
                                   const std::atomic<bool>* cancel = nullptr);
+    /// What a perfect denoiser would return for a part whose program is known: the program
+    /// encoded by the model's codebook and decoded again, then repaired, fitted to the cloud's
+    /// frame and compiled exactly as fromPointCloud's candidates are; `chamfer` is not set. The
+    /// codebook's ceiling for reconstruction from clouds (`img2cadseq eval`). Throws ml::Error
+    /// when the program cannot be encoded or the cloud is unusable.
+    Candidate throughCodebook(const cad::Program& program, const cad::PointCloud& cloud,
+                              const ReconstructionOptions& options = {});
     /// Candidates for a photo file (JPEG, PNG, ...).
     Reconstruction fromPhoto(const std::filesystem::path& photo,
                              const ReconstructionOptions& options = {},

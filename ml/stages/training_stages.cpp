@@ -313,7 +313,8 @@ public:
         summary << "denoiser written to " << m_settings.out.string()
                 << "\n  validation: " << r.validation.sequences << " sequences, loss "
                 << r.validation.loss << ", masked-token accuracy at t = T/2 "
-                << percent(r.validation.maskedAccuracy);
+                << percent(r.validation.maskedAccuracy) << " (with another part's condition "
+                << percent(r.validation.maskedAccuracyOtherCondition) << ")";
         return {r.stepsDone, r.finished, summary.str()};
     }
 

@@ -137,9 +137,19 @@ void TestReconstructCommand::evaluatesADatasetSplit() {
     // its CD is the sampling floor, and the floor is small (the frames agree).
     const double floor = j["sampling_floor_median_cd"].get<double>();
     QVERIFY2(floor > 0.0 && floor < 0.03, qPrintable(QString::number(floor)));
-    const nlohmann::json& retrieval = j["summary"][2];
-    QVERIFY(retrieval["median_cd"].get<double>() < 2.0 * floor + 0.01);
-    QVERIFY(j["summary"][3]["median_cd"].is_number()); // by z_P: some washer, a number
+    const auto row = [&](const std::string& method) {
+        for (const nlohmann::json& r : j["summary"])
+            if (r["method"].get<std::string>().rfind(method, 0) == 0) return r;
+        return nlohmann::json();
+    };
+    QVERIFY(row("retrieval (nearest")["median_cd"].get<double>() < 2.0 * floor + 0.01);
+    QVERIFY(row("retrieval by z_P")["median_cd"].is_number()); // some washer, a number
+    // Each washer's own program through the tiny codebook: how far a perfect denoiser gets.
+    const nlohmann::json perfect = row("the part's own program through the codebook");
+    QVERIFY(perfect.is_object());
+    const double perfectInvalid = perfect["invalid_ratio"].get<double>();
+    QVERIFY(perfectInvalid >= 0.0 && perfectInvalid <= 1.0);
+    QVERIFY(perfectInvalid == 1.0 || perfect["median_cd"].get<double>() < 0.5);
     const double invalid = j["summary"][0]["invalid_ratio"].get<double>();
     QVERIFY(invalid >= 0.0 && invalid <= 1.0);
     // Seg Acc and primitive precision / recall of the best candidates, when any compiled.

@@ -30,6 +30,7 @@ private Q_SLOTS:
     void samplerStepsAndRevealProbabilities();
     void fixedLengthSequences();
     void tinyModelOverfitsEightSequences();
+    void normalisedConditionReachesTheLogits();
     void grammarConstrainedSamplesParse();
     void trainerLearnsAndReloads();
 };
@@ -74,6 +75,44 @@ void TestDiffusion::fixedLengthSequences() {
     QCOMPARE(toFixedLength({3, 4}, 9, 4), (std::vector<std::int64_t>{3, 4, 9, 9}));
     QCOMPARE(toFixedLength({3, 9, 7, 7}, 9, 3), (std::vector<std::int64_t>{3, 9, 9}));
     QVERIFY_THROWS_EXCEPTION(Error, toFixedLength({1, 2, 3, 9}, 9, 3));
+}
+
+/// How far two unit conditions move an untrained denoiser's logits (mean absolute difference),
+/// against how far changing the tokens does.
+std::pair<double, double> conditionAndTokenEffect(bool conditionNorm) {
+    torch::manual_seed(11);
+    DenoiserOptions options;
+    options.vocabulary = 50;
+    options.maxTokens = 16;
+    options.conditionDim = 128;
+    options.width = 64;
+    options.heads = 4;
+    options.layers = 2;
+    options.dropout = 0.0;
+    options.conditionNorm = conditionNorm;
+    CadDenoiser model(options);
+    model->eval();
+    torch::NoGradGuard noGrad;
+    const auto unit = [](torch::Tensor v) { return v / v.norm(2, 1, true); };
+    const torch::Tensor c1 = unit(torch::randn({4, 128})), c2 = unit(torch::randn({4, 128}));
+    const torch::Tensor x1 = torch::randint(50, {4, 16}), x2 = torch::randint(50, {4, 16});
+    const torch::Tensor t = torch::full({4}, 50, torch::kLong);
+    const torch::Tensor base = model->forward(x1, t, c1);
+    return {(model->forward(x1, t, c2) - base).abs().mean().item<double>(),
+            (model->forward(x2, t, c1) - base).abs().mean().item<double>()};
+}
+
+void TestDiffusion::normalisedConditionReachesTheLogits() {
+    // A unit z_P through the plain condition map is a faint signal next to the token
+    // embeddings (why `conditionNorm` exists, cad_denoiser.h); normalised, it is not.
+    const auto [plainCondition, plainTokens] = conditionAndTokenEffect(false);
+    const auto [normCondition, normTokens] = conditionAndTokenEffect(true);
+    qInfo("logit change from the condition / from the tokens: plain %.4f / %.4f, "
+          "normalised %.4f / %.4f",
+          plainCondition, plainTokens, normCondition, normTokens);
+    QVERIFY(plainCondition < 0.1 * plainTokens);
+    QVERIFY(normCondition > 0.3 * normTokens);
+    QVERIFY(normCondition > 5.0 * plainCondition);
 }
 
 void TestDiffusion::tinyModelOverfitsEightSequences() {
@@ -201,7 +240,12 @@ void TestDiffusion::trainerLearnsAndReloads() {
     const nlohmann::json manifest = readModelManifest(root / "diffusion", "diffusion");
     QCOMPARE(manifest["metrics"]["validation"]["loss"].get<double>(), result.validation.loss);
 
+    const double other =
+        manifest["metrics"]["validation"]["masked_accuracy_other_condition"].get<double>();
+    QVERIFY(other >= 0.0 && other <= 1.0);
+
     CadDenoiser loaded = loadDenoiser(root / "diffusion");
+    QVERIFY(loaded->options().conditionNorm);
     const SamplingOptions fast{5, 1.0, 1.0, 3};
     const torch::Tensor condition = torch::nn::functional::normalize(
         torch::randn({1, 16}), torch::nn::functional::NormalizeFuncOptions().dim(1))[0];

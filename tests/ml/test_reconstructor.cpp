@@ -71,6 +71,7 @@ private Q_SLOTS:
     void readsAPhotoWithItsLifter();
     void ablationModel3ReadsImageFeaturesDirectly();
     void generatesUnconditionally();
+    void passesAProgramThroughTheCodebook();
     void cancels();
     void refusesBadModelsAndInput();
 
@@ -218,6 +219,25 @@ void TestReconstructor::generatesUnconditionally() {
         QVERIFY(c.chamfer < 0.0);                                    // nothing to compare with
         if (c.valid()) QVERIFY(c.report.bbox.largestSide() < 200.0); // about --part-size
     }
+}
+
+// The evaluation's "perfect denoiser": a known program encoded and decoded by the codebook,
+// then fitted and compiled as sampled candidates are.
+void TestReconstructor::passesAProgramThroughTheCodebook() {
+    Reconstructor reconstructor(m_model);
+    const cad::PointCloud cloud = washerCloud();
+    const Candidate own = reconstructor.throughCodebook(
+        cad::generatePart(cad::PartFamily::Spacer, 5).program, cloud, fastOptions());
+    QVERIFY(own.decoded);
+    QVERIFY(!own.tokens.empty());
+    QVERIFY2(own.valid(), own.error.c_str()); // a washer, through a codebook trained on washers
+    const cad::BoundingBox box = cloud.bounds();
+    QVERIFY(std::abs(own.report.bbox.largestSide() - box.largestSide()) < 1e-3 * box.largestSide());
+    QVERIFY((own.report.bbox.center() - box.center()).norm() < 1e-3 * box.largestSide());
+
+    const std::string message =
+        errorOf([&] { reconstructor.throughCodebook(cad::Program{}, cloud, fastOptions()); });
+    QVERIFY2(contains(message, "cannot encode"), message.c_str());
 }
 
 void TestReconstructor::cancels() {
