@@ -12,7 +12,6 @@
 #include "cad/program_json.h"
 #include "cad/sampling.h"
 #include "cad/tessellation.h"
-#include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
 #include "ml/reconstruct/reconstructor.h"
@@ -158,155 +157,146 @@ int runEval(const EvalRequest& request) {
             request.retrievalData.empty() ? request.data : request.retrievalData, model / "align");
     }
 
-    const ml::DatasetManifest manifest = ml::readManifest(request.data);
     nlohmann::ordered_json perPart = nlohmann::ordered_json::array();
     std::vector<double> bestCd, topCd, acc, comp, hanging, retrievalCd, embeddingRetrievalCd,
         inputCd, rawCd, refinedCd;
     std::vector<double> segAcc, precision, recall; // of each part's best candidate
-    // From clouds, each program part's own program through the codebook: a perfect denoiser.
+    // From clouds, each part's own program (where it has one) through the codebook: what a
+    // perfect denoiser would return.
     std::vector<double> ownTokensCd;
     std::int64_t ownTokensTried = 0, ownTokensInvalid = 0;
     std::int64_t parts = 0, candidates = 0, invalid = 0, repaired = 0, withoutValid = 0;
     double seconds = 0.0;
     const auto size = std::size_t(request.points);
-    for (std::int64_t s = 0; s < manifest.shardCount() && parts < request.count; ++s) {
-        const fs::path shard = fs::path(request.data) / manifest.shardFileName(s);
-        if (!fs::exists(shard)) continue;
-        for (std::size_t p = 0; p < ml::shardSampleCount(shard) && parts < request.count; ++p) {
-            const ml::Sample sample = ml::readShardSample(shard, p);
-            if (split && sample.split != *split) continue;
-            // A part without a program (an imported STEP file) is compared with its own surface
-            // points: from a photo, all of them; from a cloud, the second half, while the first
-            // half is the input (two independent uniform samples of the surface).
-            const bool hasProgram = !sample.programJson.empty();
-            const bool halves = !hasProgram && !request.photos;
-            const cad::PointCloud input =
-                halves ? slice(sample.points, 0, sample.points.size() / 2) : sample.points;
-            if (request.photos && sample.views.empty())
-                throw ml::Error("--photos reads each part's rendered views, and this dataset has "
-                                "none: make it with 'dataset make --views N'");
-            // The ground truth in the frame of the dataset's cloud (the sample's normalisation),
-            // which is also the frame the candidates come back in.
-            // Its points carry their faces and primitive types, for Seg Acc and Precision/Recall.
-            cad::PointCloud truthCloud = halves
-                                             ? slice(sample.points, sample.points.size() / 2, size)
-                                             : slice(sample.points, 0, size);
-            if (hasProgram) {
-                const cad::Program truth = cad::programFromJson(sample.programJson);
-                const cad::Normalization frame{
-                    {sample.normalization[0], sample.normalization[1], sample.normalization[2]},
-                    sample.normalization[3]};
-                truthCloud =
-                    cad::samplePoints(frame.apply(cad::tessellate(cad::compile(truth))), size, 1);
-                inputCd.push_back(
-                    cad::chamferDistance(sample.points.positions, truthCloud.positions));
-            }
-            const std::vector<cad::Vec3f>& gt = truthCloud.positions;
-
-            const auto start = std::chrono::steady_clock::now();
-            const ml::Reconstruction result =
-                request.photos ? reconstructor.fromPhoto(sample.views.front().color, options)
-                               : reconstructor.fromPointCloud(input, options);
-            const double took =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            seconds += took;
-            nlohmann::ordered_json entry = {
-                {"index", sample.index}, {"source", sample.source}, {"seconds", took}};
-            if (request.photos) {
-                rawCd.push_back(cad::chamferDistance(cad::inOwnUnitCube(result.raw).positions, gt));
-                refinedCd.push_back(
-                    cad::chamferDistance(cad::inOwnUnitCube(result.refined).positions, gt));
-                entry["raw_cd"] = rawCd.back();
-                entry["refined_cd"] = refinedCd.back();
-            }
-            double best = -1.0, bestAcc = 0.0, bestComp = 0.0;
-            cad::PointCloud bestSurface;
-            int valid = 0;
-            nlohmann::ordered_json errors = nlohmann::ordered_json::array();
-            for (std::size_t c = 0; c < result.candidates.size(); ++c) {
-                const ml::Candidate& candidate = result.candidates[c];
-                ++candidates;
-                repaired += candidate.repaired && candidate.valid(); // valid only thanks to it
-                if (!candidate.valid()) {
-                    ++invalid;
-                    errors.push_back(candidate.error);
-                    continue;
-                }
-                ++valid;
-                hanging.push_back(candidate.report.hangingFaceRatio);
-                cad::PointCloud surface =
-                    cad::samplePoints(cad::tessellate(candidate.shape), size, 2);
-                if (request.photos) surface = cad::inOwnUnitCube(std::move(surface));
-                const double a = cad::meanNearestDistance(surface.positions, gt),
-                             b = cad::meanNearestDistance(gt, surface.positions);
-                const double cd = 0.5 * (a + b);
-                if (c == 0) topCd.push_back(cd); // the model's own pick (CD to P_ref)
-                if (best < 0.0 || cd < best)
-                    best = cd, bestAcc = a, bestComp = b, bestSurface = std::move(surface);
-            }
-            entry["valid"] = valid;
-            if (!errors.empty()) entry["errors"] = errors; // why the others are invalid
-            if (best >= 0.0) {
-                bestCd.push_back(best);
-                acc.push_back(bestAcc);
-                comp.push_back(bestComp);
-                entry["best_cd"] = best;
-                if (truthCloud.primitives.size() == truthCloud.size()) {
-                    segAcc.push_back(cad::segmentationAccuracy(bestSurface, truthCloud));
-                    const cad::PrimitiveMatch match = cad::matchPrimitives(bestSurface, truthCloud);
-                    precision.push_back(match.precision);
-                    recall.push_back(match.recall);
-                    entry["seg_acc"] = segAcc.back();
-                    entry["primitive_precision"] = match.precision;
-                    entry["primitive_recall"] = match.recall;
-                }
-            } else {
-                ++withoutValid;
-            }
-            if (hasProgram && !request.photos) {
-                ++ownTokensTried;
-                try {
-                    const ml::Candidate own = reconstructor.throughCodebook(
-                        cad::programFromJson(sample.programJson), input, options);
-                    if (!own.valid()) throw ml::Error(own.error);
-                    ownTokensCd.push_back(cad::chamferDistance(
-                        cad::samplePoints(cad::tessellate(own.shape), size, 2).positions, gt));
-                    entry["own_tokens_cd"] = ownTokensCd.back();
-                } catch (const std::exception& e) {
-                    ++ownTokensInvalid;
-                    entry["own_tokens_error"] = e.what();
-                }
-            }
-            if (index) {
-                // By CD, the query is the cloud the model was given: the dataset's, or the
-                // lifted P_raw; by z_P, the model's own condition's cloud P_ref.
-                const std::vector<cad::Vec3f> query =
-                    request.photos ? spreadPoints(cad::inOwnUnitCube(result.raw).positions,
-                                                  RetrievalIndex::kCloudPoints)
-                                   : firstPoints(input, RetrievalIndex::kCloudPoints);
-                const auto score = [&](std::size_t part, std::vector<double>& cds,
-                                       const char* key) {
-                    try {
-                        const double cd = cad::chamferDistance(
-                            unitCubeSurface(cad::programFromJson(index->programJson(part)), size,
-                                            3),
-                            gt);
-                        cds.push_back(cd);
-                        entry[key] = cd;
-                    } catch (const std::exception&) {
-                        // a training program that no longer compiles: leave this part out
-                    }
-                };
-                score(index->nearestByCloud(query), retrievalCd, "retrieval_cd");
-                score(index->nearestByEmbedding(result.refined.positions), embeddingRetrievalCd,
-                      "zp_retrieval_cd");
-            }
-            perPart.push_back(entry);
-            ++parts;
-            std::cerr << "\r" << parts << "/" << request.count << " parts, median best-of-K CD "
-                      << 100 * median(bestCd) << " x 10^-2   " << std::flush;
+    ml::forEachSample(request.data, [&](const ml::Sample& sample) {
+        if (split && sample.split != *split) return true;
+        // A part without a program (an imported STEP file) is compared with its own surface
+        // points: from a photo, all of them; from a cloud, the second half, while the first
+        // half is the input (two independent uniform samples of the surface).
+        const bool hasProgram = !sample.programJson.empty();
+        const bool halves = !hasProgram && !request.photos;
+        const cad::PointCloud input =
+            halves ? slice(sample.points, 0, sample.points.size() / 2) : sample.points;
+        if (request.photos && sample.views.empty())
+            throw ml::Error("--photos reads each part's rendered views, and this dataset has "
+                            "none: make it with 'dataset make --views N'");
+        // The ground truth in the frame of the dataset's cloud (the sample's normalisation),
+        // which is also the frame the candidates come back in.
+        // Its points carry their faces and primitive types, for Seg Acc and Precision/Recall.
+        cad::PointCloud truthCloud = halves ? slice(sample.points, sample.points.size() / 2, size)
+                                            : slice(sample.points, 0, size);
+        if (hasProgram) {
+            const cad::Program truth = cad::programFromJson(sample.programJson);
+            const cad::Normalization frame{
+                {sample.normalization[0], sample.normalization[1], sample.normalization[2]},
+                sample.normalization[3]};
+            truthCloud =
+                cad::samplePoints(frame.apply(cad::tessellate(cad::compile(truth))), size, 1);
+            inputCd.push_back(cad::chamferDistance(sample.points.positions, truthCloud.positions));
         }
-    }
+        const std::vector<cad::Vec3f>& gt = truthCloud.positions;
+
+        const auto start = std::chrono::steady_clock::now();
+        const ml::Reconstruction result =
+            request.photos ? reconstructor.fromPhoto(sample.views.front().color, options)
+                           : reconstructor.fromPointCloud(input, options);
+        const double took =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        seconds += took;
+        nlohmann::ordered_json entry = {
+            {"index", sample.index}, {"source", sample.source}, {"seconds", took}};
+        if (request.photos) {
+            rawCd.push_back(cad::chamferDistance(cad::inOwnUnitCube(result.raw).positions, gt));
+            refinedCd.push_back(
+                cad::chamferDistance(cad::inOwnUnitCube(result.refined).positions, gt));
+            entry["raw_cd"] = rawCd.back();
+            entry["refined_cd"] = refinedCd.back();
+        }
+        double best = -1.0, bestAcc = 0.0, bestComp = 0.0;
+        cad::PointCloud bestSurface;
+        int valid = 0;
+        nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+        for (std::size_t c = 0; c < result.candidates.size(); ++c) {
+            const ml::Candidate& candidate = result.candidates[c];
+            ++candidates;
+            repaired += candidate.repaired && candidate.valid(); // valid only thanks to it
+            if (!candidate.valid()) {
+                ++invalid;
+                errors.push_back(candidate.error);
+                continue;
+            }
+            ++valid;
+            hanging.push_back(candidate.report.hangingFaceRatio);
+            cad::PointCloud surface = cad::samplePoints(cad::tessellate(candidate.shape), size, 2);
+            if (request.photos) surface = cad::inOwnUnitCube(std::move(surface));
+            const double a = cad::meanNearestDistance(surface.positions, gt),
+                         b = cad::meanNearestDistance(gt, surface.positions);
+            const double cd = 0.5 * (a + b);
+            if (c == 0) topCd.push_back(cd); // the model's own pick (CD to P_ref)
+            if (best < 0.0 || cd < best)
+                best = cd, bestAcc = a, bestComp = b, bestSurface = std::move(surface);
+        }
+        entry["valid"] = valid;
+        if (!errors.empty()) entry["errors"] = errors; // why the others are invalid
+        if (best >= 0.0) {
+            bestCd.push_back(best);
+            acc.push_back(bestAcc);
+            comp.push_back(bestComp);
+            entry["best_cd"] = best;
+            if (truthCloud.primitives.size() == truthCloud.size()) {
+                segAcc.push_back(cad::segmentationAccuracy(bestSurface, truthCloud));
+                const cad::PrimitiveMatch match = cad::matchPrimitives(bestSurface, truthCloud);
+                precision.push_back(match.precision);
+                recall.push_back(match.recall);
+                entry["seg_acc"] = segAcc.back();
+                entry["primitive_precision"] = match.precision;
+                entry["primitive_recall"] = match.recall;
+            }
+        } else {
+            ++withoutValid;
+        }
+        if (hasProgram && !request.photos) {
+            ++ownTokensTried;
+            try {
+                const ml::Candidate own = reconstructor.throughCodebook(
+                    cad::programFromJson(sample.programJson), input, options);
+                if (!own.valid()) throw ml::Error(own.error);
+                ownTokensCd.push_back(cad::chamferDistance(
+                    cad::samplePoints(cad::tessellate(own.shape), size, 2).positions, gt));
+                entry["own_tokens_cd"] = ownTokensCd.back();
+            } catch (const std::exception& e) {
+                ++ownTokensInvalid;
+                entry["own_tokens_error"] = e.what();
+            }
+        }
+        if (index) {
+            // By CD, the query is the cloud the model was given: the dataset's, or the
+            // lifted P_raw; by z_P, the model's own condition's cloud P_ref.
+            const std::vector<cad::Vec3f> query =
+                request.photos ? spreadPoints(cad::inOwnUnitCube(result.raw).positions,
+                                              RetrievalIndex::kCloudPoints)
+                               : firstPoints(input, RetrievalIndex::kCloudPoints);
+            const auto score = [&](std::size_t part, std::vector<double>& cds, const char* key) {
+                try {
+                    const double cd = cad::chamferDistance(
+                        unitCubeSurface(cad::programFromJson(index->programJson(part)), size, 3),
+                        gt);
+                    cds.push_back(cd);
+                    entry[key] = cd;
+                } catch (const std::exception&) {
+                    // a training program that no longer compiles: leave this part out
+                }
+            };
+            score(index->nearestByCloud(query), retrievalCd, "retrieval_cd");
+            score(index->nearestByEmbedding(result.refined.positions), embeddingRetrievalCd,
+                  "zp_retrieval_cd");
+        }
+        perPart.push_back(entry);
+        ++parts;
+        std::cerr << "\r" << parts << "/" << request.count << " parts, median best-of-K CD "
+                  << 100 * median(bestCd) << " x 10^-2   " << std::flush;
+        return parts < request.count;
+    });
     std::cerr << "\n";
     if (parts == 0) throw ml::Error("the dataset has no part in the " + request.split + " split");
 

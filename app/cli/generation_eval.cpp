@@ -10,7 +10,6 @@
 #include "cad/sampling.h"
 #include "cad/tessellation.h"
 #include "ml/codebook/cad_encoding.h"
-#include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
 #include "ml/reconstruct/reconstructor.h"
@@ -60,28 +59,23 @@ struct DatasetShapes {
 };
 
 DatasetShapes readDataset(const fs::path& data, ml::Split referenceSplit, std::size_t points) {
-    const ml::DatasetManifest manifest = ml::readManifest(data);
     DatasetShapes shapes;
-    for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
-        const fs::path shard = data / manifest.shardFileName(s);
-        if (!fs::exists(shard)) continue;
-        for (std::size_t p = 0; p < ml::shardSampleCount(shard); ++p) {
-            const ml::Sample sample = ml::readShardSample(shard, p);
-            if (sample.points.empty()) continue;
-            // Dataset clouds are uniform draws in the part's unit cube: a prefix is a subsample.
-            cad::Cloud cloud(sample.points.positions.begin(),
-                             sample.points.positions.begin() +
-                                 long(std::min(points, sample.points.size())));
-            if (sample.split == referenceSplit) {
-                shapes.references.push_back(std::move(cloud));
-            } else if (sample.split == ml::Split::Train && !sample.programJson.empty()) {
-                if (const auto key = programKey(cad::programFromJson(sample.programJson))) {
-                    shapes.training.keys.push_back(*key);
-                    shapes.training.clouds.push_back(std::move(cloud));
-                }
+    ml::forEachSample(data, [&](const ml::Sample& sample) {
+        if (sample.points.empty()) return true;
+        // Dataset clouds are uniform draws in the part's unit cube: a prefix is a subsample.
+        cad::Cloud cloud(sample.points.positions.begin(),
+                         sample.points.positions.begin() +
+                             long(std::min(points, sample.points.size())));
+        if (sample.split == referenceSplit) {
+            shapes.references.push_back(std::move(cloud));
+        } else if (sample.split == ml::Split::Train && !sample.programJson.empty()) {
+            if (const auto key = programKey(cad::programFromJson(sample.programJson))) {
+                shapes.training.keys.push_back(*key);
+                shapes.training.clouds.push_back(std::move(cloud));
             }
         }
-    }
+        return true;
+    });
     return shapes;
 }
 

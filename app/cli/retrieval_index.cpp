@@ -3,7 +3,6 @@
 
 #include "cad/metrics/chamfer.h"
 #include "ml/align/align_trainer.h"
-#include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
 #include "ml/point_tensor.h"
@@ -25,32 +24,27 @@ RetrievalIndex::RetrievalIndex(const fs::path& data, const fs::path& alignFolder
         m_aligner->network = ml::loadAligner(alignFolder);
         m_aligner->points = ml::readModelManifest(alignFolder, "align").at("training").at("points");
     }
-    const ml::DatasetManifest manifest = ml::readManifest(data);
     std::vector<torch::Tensor> embeddings, batch;
     const auto flush = [&] {
         if (batch.empty()) return;
         embeddings.push_back(embed(torch::stack(batch)));
         batch.clear();
     };
-    for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
-        const fs::path shard = data / manifest.shardFileName(s);
-        if (!fs::exists(shard)) continue;
-        for (std::size_t p = 0; p < ml::shardSampleCount(shard); ++p) {
-            ml::Sample sample = ml::readShardSample(shard, p);
-            if (sample.split != ml::Split::Train || sample.programJson.empty()) continue;
-            // Dataset clouds are uniform random draws: a prefix is a uniform subsample.
-            const std::vector<cad::Vec3f>& cloud = sample.points.positions;
-            m_clouds.emplace_back(cloud.begin(),
-                                  cloud.begin() + long(std::min(kCloudPoints, cloud.size())));
-            m_programs.push_back(std::move(sample.programJson));
-            if (!m_aligner) continue;
-            if (std::int64_t(cloud.size()) < m_aligner->points)
-                throw ml::Error("the retrieval data's clouds have fewer points than the aligner "
-                                "reads");
-            batch.push_back(ml::pointsTensor(cloud).narrow(0, 0, m_aligner->points));
-            if (batch.size() == 64) flush();
-        }
-    }
+    ml::forEachSample(data, [&](ml::Sample& sample) {
+        if (sample.split != ml::Split::Train || sample.programJson.empty()) return true;
+        // Dataset clouds are uniform random draws: a prefix is a uniform subsample.
+        const std::vector<cad::Vec3f>& cloud = sample.points.positions;
+        m_clouds.emplace_back(cloud.begin(),
+                              cloud.begin() + long(std::min(kCloudPoints, cloud.size())));
+        m_programs.push_back(std::move(sample.programJson));
+        if (!m_aligner) return true;
+        if (std::int64_t(cloud.size()) < m_aligner->points)
+            throw ml::Error("the retrieval data's clouds have fewer points than the aligner "
+                            "reads");
+        batch.push_back(ml::pointsTensor(cloud).narrow(0, 0, m_aligner->points));
+        if (batch.size() == 64) flush();
+        return true;
+    });
     flush();
     if (m_programs.empty()) throw ml::Error("the dataset has no training parts to retrieve from");
     if (m_aligner) m_embeddings = torch::cat(embeddings);

@@ -4,7 +4,6 @@
 #include "cad/program_json.h"
 #include "ml/codebook/cad_tokens.h"
 #include "ml/codebook/codebook_store.h"
-#include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
 #include "ml/point_tensor.h"
@@ -31,35 +30,30 @@ struct Pairs {
 /// when `stop` is set.
 Pairs loadPairs(const fs::path& folder, CadCodebook& codebook, std::int64_t maxTokens,
                 const std::atomic<bool>* stop) {
-    const DatasetManifest manifest = readManifest(folder);
     Pairs pairs;
-    for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
-        const fs::path shard = folder / manifest.shardFileName(s);
-        if (!fs::exists(shard)) continue;
-        const std::size_t count = shardSampleCount(shard);
-        for (std::size_t p = 0; p < count; ++p) {
-            if (stop && stop->load()) return pairs;
-            const Sample sample = readShardSample(shard, p);
-            if (sample.split == Split::Test || sample.programJson.empty() ||
-                sample.points.positions.empty()) {
-                pairs.skipped += sample.split != Split::Test;
-                continue;
-            }
-            try {
-                Pair pair;
-                pair.tokens = programTokens(
-                    codebook, makeCodebookExample(cad::programFromJson(sample.programJson)));
-                if (std::int64_t(pair.tokens.size()) > maxTokens) {
-                    ++pairs.skipped;
-                    continue;
-                }
-                pair.points = pointsTensor(sample.points.positions);
-                (sample.split == Split::Train ? pairs.train : pairs.val).push_back(std::move(pair));
-            } catch (const std::exception&) {
-                ++pairs.skipped;
-            }
+    forEachSample(folder, [&](const Sample& sample) {
+        if (stop && stop->load()) return false;
+        if (sample.split == Split::Test || sample.programJson.empty() ||
+            sample.points.positions.empty()) {
+            pairs.skipped += sample.split != Split::Test;
+            return true;
         }
-    }
+        try {
+            Pair pair;
+            pair.tokens = programTokens(
+                codebook, makeCodebookExample(cad::programFromJson(sample.programJson)));
+            if (std::int64_t(pair.tokens.size()) > maxTokens) {
+                ++pairs.skipped;
+                return true;
+            }
+            pair.points = pointsTensor(sample.points.positions);
+            (sample.split == Split::Train ? pairs.train : pairs.val).push_back(std::move(pair));
+        } catch (const std::exception&) {
+            ++pairs.skipped;
+        }
+        return true;
+    });
+    if (stop && stop->load()) return pairs;
     if (pairs.train.size() < 2)
         throw Error("'" + folder.string() + "' has fewer than two trainable program/point pairs");
     return pairs;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "ml/dataset/shard_io.h"
 
+#include "ml/dataset/manifest.h"
+
 #include "cad/atomic_file.h"
 #include "cad/error.h"
 #include "ml/error.h"
@@ -330,6 +332,19 @@ void writeShard(const std::vector<Sample>& samples, const fs::path& path) {
         cad::writeFileAtomically(path, bytes);
     } catch (const cad::Error& error) {
         throw Error(error.what());
+    }
+}
+
+void forEachSample(const fs::path& folder, const std::function<bool(Sample&)>& visit) {
+    const DatasetManifest manifest = readManifest(folder);
+    for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
+        const fs::path shard = folder / manifest.shardFileName(s);
+        if (!fs::exists(shard)) continue;
+        const std::size_t count = shardSampleCount(shard);
+        for (std::size_t p = 0; p < count; ++p) {
+            Sample sample = readShardSample(shard, p);
+            if (!visit(sample)) return;
+        }
     }
 }
 

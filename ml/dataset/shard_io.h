@@ -14,6 +14,7 @@
 #include "ml/dataset/sample.h"
 
 #include <filesystem>
+#include <functional>
 #include <vector>
 
 namespace img2cad::ml {
@@ -31,6 +32,11 @@ std::size_t shardSampleCount(const std::filesystem::path& path);
 
 /// Reads sample `position` (0-based within the shard).
 Sample readShardSample(const std::filesystem::path& path, std::size_t position);
+
+/// Reads a dataset folder's samples in order, shard by shard (those its manifest lists; shards
+/// not written yet are skipped), and hands each to `visit` until it returns false: the one loop
+/// of every whole-dataset pass (loading a training set, evaluation, retrieval, benchmarks).
+void forEachSample(const std::filesystem::path& folder, const std::function<bool(Sample&)>& visit);
 
 /// Reads only the light fields of every sample (index, seed, split, source, program, key):
 /// what statistics and de-duplication need, without points or images.

@@ -5,7 +5,6 @@
 #include "ml/align/align_trainer.h"
 #include "ml/codebook/cad_tokens.h"
 #include "ml/codebook/codebook_store.h"
-#include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
 #include "ml/lift/lift_data.h"
@@ -117,49 +116,45 @@ ConditionEncoder conditionEncoder(const DiffusionTrainingSettings& settings) {
 Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook,
                 ConditionEncoder& encoder, const DenoiserOptions& model,
                 const std::atomic<bool>* stop) {
-    const DatasetManifest manifest = readManifest(settings.data);
     const std::int64_t end = tokenVocabulary(codebook).endToken();
     std::vector<torch::Tensor> tokens[2], inputs[2];
     Pairs pairs;
     at::Generator generator = at::detail::createCPUGenerator(settings.seed + 1);
-    for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
-        const fs::path shard = settings.data / manifest.shardFileName(s);
-        if (!fs::exists(shard)) continue;
-        for (std::size_t p = 0; p < shardSampleCount(shard); ++p) {
-            if (stop && stop->load()) return pairs;
-            const Sample sample = readShardSample(shard, p);
-            if (sample.split == Split::Test) continue;
-            if (sample.programJson.empty()) {
-                ++pairs.skipped;
-                continue;
-            }
-            std::vector<std::int64_t> program;
-            try {
-                program = programTokens(
-                    codebook, makeCodebookExample(cad::programFromJson(sample.programJson)));
-            } catch (const std::exception&) {
-                ++pairs.skipped; // not encodable
-                continue;
-            }
-            pairs.lengths.push_back(std::int64_t(program.size()));
-            if (std::int64_t(program.size()) > model.maxTokens) {
-                ++pairs.tooLong;
-                continue;
-            }
-            std::vector<torch::Tensor> conditionInputs = encoder.inputs(sample, generator);
-            if (conditionInputs.empty()) {
-                ++pairs.skipped; // no points, or no views to read
-                continue;
-            }
-            const int split = sample.split == Split::Train ? 0 : 1;
-            const torch::Tensor row =
-                torch::tensor(toFixedLength(std::move(program), end, model.maxTokens));
-            for (torch::Tensor& input : conditionInputs) {
-                tokens[split].push_back(row);
-                inputs[split].push_back(std::move(input));
-            }
+    forEachSample(settings.data, [&](const Sample& sample) {
+        if (stop && stop->load()) return false;
+        if (sample.split == Split::Test) return true;
+        if (sample.programJson.empty()) {
+            ++pairs.skipped;
+            return true;
         }
-    }
+        std::vector<std::int64_t> program;
+        try {
+            program = programTokens(codebook,
+                                    makeCodebookExample(cad::programFromJson(sample.programJson)));
+        } catch (const std::exception&) {
+            ++pairs.skipped; // not encodable
+            return true;
+        }
+        pairs.lengths.push_back(std::int64_t(program.size()));
+        if (std::int64_t(program.size()) > model.maxTokens) {
+            ++pairs.tooLong;
+            return true;
+        }
+        std::vector<torch::Tensor> conditionInputs = encoder.inputs(sample, generator);
+        if (conditionInputs.empty()) {
+            ++pairs.skipped; // no points, or no views to read
+            return true;
+        }
+        const int split = sample.split == Split::Train ? 0 : 1;
+        const torch::Tensor row =
+            torch::tensor(toFixedLength(std::move(program), end, model.maxTokens));
+        for (torch::Tensor& input : conditionInputs) {
+            tokens[split].push_back(row);
+            inputs[split].push_back(std::move(input));
+        }
+        return true;
+    });
+    if (stop && stop->load()) return pairs;
     if (tokens[0].size() < 2)
         throw Error("'" + settings.data.string() + "' has fewer than two trainable program/" +
                     (encoder.kind() == DiffusionCondition::Image ? "view" : "point") +

@@ -6,7 +6,6 @@
 #include "cad/normalization.h"
 #include "cad/program_json.h"
 #include "cad/tessellation.h"
-#include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
 #include "ml/point_tensor.h"
@@ -41,7 +40,6 @@ LabelledCloud label(const Sample& sample, double sigma) {
 /// Labels the training and validation parts; stops early (returning what it has) when `stop`
 /// is set, since labelling a large set takes minutes.
 LabelledClouds loadClouds(const RefineTrainingSettings& settings, const std::atomic<bool>* stop) {
-    const DatasetManifest manifest = readManifest(settings.data);
     LabelledClouds clouds;
     // Parts wanted per split (validation: an eighth of training); no bound without maxParts.
     const auto wanted = [&](Split split) {
@@ -51,26 +49,22 @@ LabelledClouds loadClouds(const RefineTrainingSettings& settings, const std::ato
         const auto& to = split == Split::Train ? clouds.train : clouds.val;
         return settings.maxParts > 0 && std::int64_t(to.size()) >= wanted(split);
     };
-    for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
-        const fs::path shard = settings.data / manifest.shardFileName(s);
-        if (!fs::exists(shard)) continue;
-        const std::size_t count = shardSampleCount(shard);
-        for (std::size_t p = 0; p < count; ++p) {
-            if ((stop && stop->load()) || (full(Split::Train) && full(Split::Val))) return clouds;
-            const Sample sample = readShardSample(shard, p);
-            if (sample.split == Split::Test || full(sample.split)) continue;
-            if (sample.programJson.empty() || sample.points.positions.empty()) {
-                ++clouds.skipped;
-                continue;
-            }
-            try {
-                (sample.split == Split::Train ? clouds.train : clouds.val)
-                    .push_back(label(sample, settings.sigma));
-            } catch (const std::exception&) {
-                ++clouds.skipped; // a program that no longer compiles: nothing to label with
-            }
+    forEachSample(settings.data, [&](const Sample& sample) {
+        if ((stop && stop->load()) || (full(Split::Train) && full(Split::Val))) return false;
+        if (sample.split == Split::Test || full(sample.split)) return true;
+        if (sample.programJson.empty() || sample.points.positions.empty()) {
+            ++clouds.skipped;
+            return true;
         }
-    }
+        try {
+            (sample.split == Split::Train ? clouds.train : clouds.val)
+                .push_back(label(sample, settings.sigma));
+        } catch (const std::exception&) {
+            ++clouds.skipped; // a program that no longer compiles: nothing to label with
+        }
+        return true;
+    });
+    if ((stop && stop->load()) || (full(Split::Train) && full(Split::Val))) return clouds;
     if (clouds.train.empty())
         throw Error("'" + settings.data.string() +
                     "' has no training parts with programs and points");

@@ -30,7 +30,6 @@
 #include "ml/codebook/cad_tokens.h"
 #include "ml/codebook/codebook_store.h"
 #include "ml/compute_threads.h"
-#include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/lift/lift_data.h"
 #include "ml/lift/lift_trainer.h"
@@ -120,23 +119,20 @@ Part datasetPart(const ml::Sample& sample, ml::CadCodebook& codebook, Lifting& l
 /// Up to `limit` parts of a dataset's `split` (every split when none), in dataset order.
 std::vector<Part> datasetParts(const fs::path& folder, std::optional<ml::Split> split,
                                std::size_t limit, ml::CadCodebook& codebook, Lifting& lifting) {
-    const ml::DatasetManifest manifest = ml::readManifest(folder);
     std::vector<Part> parts;
-    for (std::int64_t s = 0; s < manifest.shardCount() && parts.size() < limit; ++s) {
-        const fs::path shard = folder / manifest.shardFileName(s);
-        for (std::size_t p = 0; p < ml::shardSampleCount(shard) && parts.size() < limit; ++p) {
-            const ml::Sample sample = ml::readShardSample(shard, p);
-            if (split && sample.split != *split) continue;
-            if (sample.programJson.empty() && lifting.lifter.is_empty()) continue;
-            try {
-                parts.push_back(datasetPart(sample, codebook, lifting));
-                if (parts.size() % 100 == 0) std::cerr << "  " << parts.size() << " parts\n";
-            } catch (const std::exception& e) {
-                std::cerr << "  skipping part " << sample.index << " (" << sample.source
-                          << "): " << e.what() << "\n";
-            }
+    if (limit == 0) return parts;
+    ml::forEachSample(folder, [&](const ml::Sample& sample) {
+        if (split && sample.split != *split) return true;
+        if (sample.programJson.empty() && lifting.lifter.is_empty()) return true;
+        try {
+            parts.push_back(datasetPart(sample, codebook, lifting));
+            if (parts.size() % 100 == 0) std::cerr << "  " << parts.size() << " parts\n";
+        } catch (const std::exception& e) {
+            std::cerr << "  skipping part " << sample.index << " (" << sample.source
+                      << "): " << e.what() << "\n";
         }
-    }
+        return parts.size() < limit;
+    });
     return parts;
 }
 

@@ -11,7 +11,6 @@
 #include "cad/normalization.h"
 #include "cad/program_json.h"
 #include "cad/tessellation.h"
-#include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/reconstruct/default_model.h"
 #include "ml/reconstruct/reconstructor.h"
@@ -58,16 +57,12 @@ int main(int argc, char** argv) {
         viewer::OffscreenRenderer renderer(256, 256);
         constexpr int kColumns = 5; // input, truth, 3 candidates
         test::ImageSheet sheet(kColumns, parts, cell);
-        const ml::DatasetManifest manifest = ml::readManifest(data);
         int row = 0;
-        for (std::int64_t s = 0; s < manifest.shardCount() && row < parts; ++s) {
-            const fs::path shard = fs::path(data) / manifest.shardFileName(s);
-            if (!fs::exists(shard)) continue;
-            for (std::size_t p = 0; p < ml::shardSampleCount(shard) && row < parts; ++p) {
-                const ml::Sample sample = ml::readShardSample(shard, p);
+        if (parts > 0)
+            ml::forEachSample(data, [&](const ml::Sample& sample) {
                 if (sample.split != ml::Split::Test || sample.views.empty() ||
                     sample.programJson.empty())
-                    continue;
+                    return true;
                 const cad::Image& photo = sample.views.front().color;
                 sheet.place(0, row, photo);
                 sheet.place(
@@ -80,9 +75,8 @@ int main(int argc, char** argv) {
                         sheet.place(column++, row, renderShape(renderer, c.shape));
                 std::printf("row %d: part %lld, %d valid candidates shown\n", row + 1,
                             (long long)sample.index, column - 2);
-                ++row;
-            }
-        }
+                return ++row < parts;
+            });
         sheet.write(out);
     } catch (const std::exception& error) {
         std::fprintf(stderr, "results_figure: %s\n", error.what());

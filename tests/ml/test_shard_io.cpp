@@ -4,6 +4,7 @@
 
 #include "test_registry.h"
 
+#include "ml/dataset/manifest.h"
 #include "ml/dataset/shard_io.h"
 #include "ml/error.h"
 
@@ -100,6 +101,7 @@ class TestShardIo : public QObject {
 private Q_SLOTS:
     void roundTripsEverySample();
     void readsHeadersWithoutTheHeavyFields();
+    void visitsADatasetInOrderUntilToldToStop();
     void splitsEightyTenTenByAStableHash();
     void refusesSamplesOfDifferentShapes();
     void refusesForeignTruncatedAndMissingFiles();
@@ -131,6 +133,33 @@ void TestShardIo::readsHeadersWithoutTheHeavyFields() {
     QCOMPARE(headers[1].index, std::int64_t(8));
     QCOMPARE(headers[1].nearDuplicateKey, std::string("key-8"));
     QVERIFY(headers[1].points.empty());
+}
+
+void TestShardIo::visitsADatasetInOrderUntilToldToStop() {
+    QTemporaryDir dir;
+    const fs::path folder = dir.path().toStdString();
+    DatasetManifest manifest;
+    manifest.settings.count = 5;
+    manifest.settings.shardSize = 2;
+    writeManifest(manifest, folder);
+    QCOMPARE(manifest.shardCount(), std::int64_t(3));
+    // The middle shard is not written yet (a dataset being made): it is skipped.
+    writeShard({makeSample(0, 4, 0), makeSample(1, 4, 0)}, folder / manifest.shardFileName(0));
+    writeShard({makeSample(4, 4, 0)}, folder / manifest.shardFileName(2));
+    std::vector<std::int64_t> seen;
+    forEachSample(folder, [&](Sample& sample) {
+        seen.push_back(sample.index);
+        return true;
+    });
+    QCOMPARE(seen, (std::vector<std::int64_t>{0, 1, 4}));
+    seen.clear();
+    forEachSample(folder, [&](Sample& sample) {
+        seen.push_back(sample.index);
+        return seen.size() < 2;
+    });
+    QCOMPARE(seen, (std::vector<std::int64_t>{0, 1}));
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             forEachSample(folder / "nowhere", [](Sample&) { return true; }));
 }
 
 void TestShardIo::splitsEightyTenTenByAStableHash() {
