@@ -173,8 +173,10 @@ int runEval(const EvalRequest& request) {
         // A part without a program (an imported STEP file) is compared with its own surface
         // points: from a photo, all of them; from a cloud, the second half, while the first
         // half is the input (two independent uniform samples of the surface).
-        const bool hasProgram = !sample.programJson.empty();
-        const bool halves = !hasProgram && !request.photos;
+        const std::optional<cad::Program> truth =
+            sample.programJson.empty() ? std::nullopt
+                                       : std::optional(cad::programFromJson(sample.programJson));
+        const bool halves = !truth && !request.photos;
         const cad::PointCloud input =
             halves ? slice(sample.points, 0, sample.points.size() / 2) : sample.points;
         if (request.photos && sample.views.empty())
@@ -185,13 +187,12 @@ int runEval(const EvalRequest& request) {
         // Its points carry their faces and primitive types, for Seg Acc and Precision/Recall.
         cad::PointCloud truthCloud = halves ? slice(sample.points, sample.points.size() / 2, size)
                                             : slice(sample.points, 0, size);
-        if (hasProgram) {
-            const cad::Program truth = cad::programFromJson(sample.programJson);
+        if (truth) {
             const cad::Normalization frame{
                 {sample.normalization[0], sample.normalization[1], sample.normalization[2]},
                 sample.normalization[3]};
             truthCloud =
-                cad::samplePoints(frame.apply(cad::tessellate(cad::compile(truth))), size, 1);
+                cad::samplePoints(frame.apply(cad::tessellate(cad::compile(*truth))), size, 1);
             inputCd.push_back(cad::chamferDistance(sample.points.positions, truthCloud.positions));
         }
         const std::vector<cad::Vec3f>& gt = truthCloud.positions;
@@ -255,11 +256,10 @@ int runEval(const EvalRequest& request) {
         } else {
             ++withoutValid;
         }
-        if (hasProgram && !request.photos) {
+        if (truth && !request.photos) {
             ++ownTokensTried;
             try {
-                const ml::Candidate own = reconstructor.throughCodebook(
-                    cad::programFromJson(sample.programJson), input, options);
+                const ml::Candidate own = reconstructor.throughCodebook(*truth, input, options);
                 if (!own.valid()) throw ml::Error(own.error);
                 ownTokensCd.push_back(cad::chamferDistance(
                     cad::samplePoints(cad::tessellate(own.shape), size, 2).positions, gt));

@@ -49,8 +49,11 @@ LabelledClouds loadClouds(const RefineTrainingSettings& settings, const std::ato
         const auto& to = split == Split::Train ? clouds.train : clouds.val;
         return settings.maxParts > 0 && std::int64_t(to.size()) >= wanted(split);
     };
+    const auto done = [&] {
+        return (stop && stop->load()) || (full(Split::Train) && full(Split::Val));
+    };
     forEachSample(settings.data, [&](const Sample& sample) {
-        if ((stop && stop->load()) || (full(Split::Train) && full(Split::Val))) return false;
+        if (done()) return false;
         if (sample.split == Split::Test || full(sample.split)) return true;
         if (sample.programJson.empty() || sample.points.positions.empty()) {
             ++clouds.skipped;
@@ -64,7 +67,7 @@ LabelledClouds loadClouds(const RefineTrainingSettings& settings, const std::ato
         }
         return true;
     });
-    if ((stop && stop->load()) || (full(Split::Train) && full(Split::Val))) return clouds;
+    if (done()) return clouds;
     if (clouds.train.empty())
         throw Error("'" + settings.data.string() +
                     "' has no training parts with programs and points");
