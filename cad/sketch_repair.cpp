@@ -16,19 +16,12 @@ constexpr double kFineChordAngle = 0.05;
 // Curves no longer than this are points: the compiler's default closure tolerance (mm).
 constexpr double kPointTolerance = 1e-4;
 
-/// The curve as a polyline from its start to its end (arcs subdivided).
+/// The curve as a polyline from its start to its end (arcs subdivided finely).
 std::vector<Vec2> curvePolyline(const Curve& curve) {
-    if (const auto* arc = std::get_if<Arc>(&curve)) {
-        const auto geometry = arcGeometry(*arc);
-        if (!geometry) return {arc->start, arc->end};
-        const int steps = std::max(2, int(std::ceil(std::fabs(geometry->sweep) / kFineChordAngle)));
-        std::vector<Vec2> points{arc->start};
-        for (int i = 1; i < steps; ++i)
-            points.push_back(geometry->pointAt(double(i) / steps));
-        points.push_back(arc->end);
-        return points;
-    }
-    return {curveStart(curve), curveEnd(curve)};
+    std::vector<Vec2> points = loopPolygon(Loop{{curve}}, kFineChordAngle);
+    points.front() = curveStart(curve); // exactly, not as recomputed from the arc's centre
+    points.push_back(curveEnd(curve));
+    return points;
 }
 
 struct Box {

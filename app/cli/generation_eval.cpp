@@ -60,22 +60,25 @@ struct DatasetShapes {
 
 DatasetShapes readDataset(const fs::path& data, ml::Split referenceSplit, std::size_t points) {
     DatasetShapes shapes;
-    ml::forEachSample(data, [&](const ml::Sample& sample) {
-        if (sample.points.empty()) return true;
-        // Dataset clouds are uniform draws in the part's unit cube: a prefix is a subsample.
-        cad::Cloud cloud(sample.points.positions.begin(),
-                         sample.points.positions.begin() +
-                             long(std::min(points, sample.points.size())));
-        if (sample.split == referenceSplit) {
-            shapes.references.push_back(std::move(cloud));
-        } else if (sample.split == ml::Split::Train && !sample.programJson.empty()) {
-            if (const auto key = programKey(cad::programFromJson(sample.programJson))) {
-                shapes.training.keys.push_back(*key);
-                shapes.training.clouds.push_back(std::move(cloud));
+    ml::forEachSample(
+        data,
+        [&](const ml::Sample& sample) {
+            if (sample.points.empty()) return true;
+            // Dataset clouds are uniform draws in the part's unit cube: a prefix is a subsample.
+            cad::Cloud cloud(sample.points.positions.begin(),
+                             sample.points.positions.begin() +
+                                 long(std::min(points, sample.points.size())));
+            if (sample.split == referenceSplit) {
+                shapes.references.push_back(std::move(cloud));
+            } else if (sample.split == ml::Split::Train && !sample.programJson.empty()) {
+                if (const auto key = programKey(cad::programFromJson(sample.programJson))) {
+                    shapes.training.keys.push_back(*key);
+                    shapes.training.clouds.push_back(std::move(cloud));
+                }
             }
-        }
-        return true;
-    });
+            return true;
+        },
+        ml::SampleFields::WithoutViews);
     return shapes;
 }
 

@@ -30,21 +30,24 @@ RetrievalIndex::RetrievalIndex(const fs::path& data, const fs::path& alignFolder
         embeddings.push_back(embed(torch::stack(batch)));
         batch.clear();
     };
-    ml::forEachSample(data, [&](ml::Sample& sample) {
-        if (sample.split != ml::Split::Train || sample.programJson.empty()) return true;
-        // Dataset clouds are uniform random draws: a prefix is a uniform subsample.
-        const std::vector<cad::Vec3f>& cloud = sample.points.positions;
-        m_clouds.emplace_back(cloud.begin(),
-                              cloud.begin() + long(std::min(kCloudPoints, cloud.size())));
-        m_programs.push_back(std::move(sample.programJson));
-        if (!m_aligner) return true;
-        if (std::int64_t(cloud.size()) < m_aligner->points)
-            throw ml::Error("the retrieval data's clouds have fewer points than the aligner "
-                            "reads");
-        batch.push_back(ml::pointsTensor(cloud).narrow(0, 0, m_aligner->points));
-        if (batch.size() == 64) flush();
-        return true;
-    });
+    ml::forEachSample(
+        data,
+        [&](ml::Sample& sample) {
+            if (sample.split != ml::Split::Train || sample.programJson.empty()) return true;
+            // Dataset clouds are uniform random draws: a prefix is a uniform subsample.
+            const std::vector<cad::Vec3f>& cloud = sample.points.positions;
+            m_clouds.emplace_back(cloud.begin(),
+                                  cloud.begin() + long(std::min(kCloudPoints, cloud.size())));
+            m_programs.push_back(std::move(sample.programJson));
+            if (!m_aligner) return true;
+            if (std::int64_t(cloud.size()) < m_aligner->points)
+                throw ml::Error("the retrieval data's clouds have fewer points than the aligner "
+                                "reads");
+            batch.push_back(ml::pointsTensor(cloud).narrow(0, 0, m_aligner->points));
+            if (batch.size() == 64) flush();
+            return true;
+        },
+        ml::SampleFields::WithoutViews);
     flush();
     if (m_programs.empty()) throw ml::Error("the dataset has no training parts to retrieve from");
     if (m_aligner) m_embeddings = torch::cat(embeddings);

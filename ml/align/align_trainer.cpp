@@ -31,28 +31,31 @@ struct Pairs {
 Pairs loadPairs(const fs::path& folder, CadCodebook& codebook, std::int64_t maxTokens,
                 const std::atomic<bool>* stop) {
     Pairs pairs;
-    forEachSample(folder, [&](const Sample& sample) {
-        if (stop && stop->load()) return false;
-        if (sample.split == Split::Test || sample.programJson.empty() ||
-            sample.points.positions.empty()) {
-            pairs.skipped += sample.split != Split::Test;
-            return true;
-        }
-        try {
-            Pair pair;
-            pair.tokens = programTokens(
-                codebook, makeCodebookExample(cad::programFromJson(sample.programJson)));
-            if (std::int64_t(pair.tokens.size()) > maxTokens) {
-                ++pairs.skipped;
+    forEachSample(
+        folder,
+        [&](const Sample& sample) {
+            if (stop && stop->load()) return false;
+            if (sample.split == Split::Test || sample.programJson.empty() ||
+                sample.points.positions.empty()) {
+                pairs.skipped += sample.split != Split::Test;
                 return true;
             }
-            pair.points = pointsTensor(sample.points.positions);
-            (sample.split == Split::Train ? pairs.train : pairs.val).push_back(std::move(pair));
-        } catch (const std::exception&) {
-            ++pairs.skipped;
-        }
-        return true;
-    });
+            try {
+                Pair pair;
+                pair.tokens = programTokens(
+                    codebook, makeCodebookExample(cad::programFromJson(sample.programJson)));
+                if (std::int64_t(pair.tokens.size()) > maxTokens) {
+                    ++pairs.skipped;
+                    return true;
+                }
+                pair.points = pointsTensor(sample.points.positions);
+                (sample.split == Split::Train ? pairs.train : pairs.val).push_back(std::move(pair));
+            } catch (const std::exception&) {
+                ++pairs.skipped;
+            }
+            return true;
+        },
+        SampleFields::WithoutViews);
     if (stop && stop->load()) return pairs;
     if (pairs.train.size() < 2)
         throw Error("'" + folder.string() + "' has fewer than two trainable program/point pairs");

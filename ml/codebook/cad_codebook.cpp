@@ -232,6 +232,7 @@ CadCodebookImpl::Losses CadCodebookImpl::loss(const std::vector<const CodebookEx
         losses.total = losses.total + parts.total;
         losses.parts[name] = (parts.total - parts.vq).item<double>();
         vq += parts.vq.item<double>();
+        losses.perplexity += output.perplexity / double(m_levels.size());
         if (name == "cc" && m_options.closureWeight > 0.0) {
             const torch::Tensor closure = closureLoss(level->rawContinuous(output), rows, padding);
             losses.total = losses.total + m_options.closureWeight * closure;

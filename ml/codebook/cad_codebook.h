@@ -81,6 +81,7 @@ public:
     struct Losses {
         torch::Tensor total;
         std::map<std::string, double> parts; ///< e.g. "eb", "sp", "cc", "closure", "vq"
+        double perplexity = 0.0;             ///< the batch's code perplexity, mean over the levels
     };
     /// The training loss of a batch of programs. `skipKeep`: see LevelVqVae::forward.
     Losses loss(const std::vector<const CodebookExample*>& batch, double skipKeep = 0.0);

@@ -279,6 +279,13 @@ template <typename Row> std::size_t argmax(const Row& row, std::size_t first, st
     return best - first;
 }
 
+/// The first EOS row at or after `row` (the end of that loop's curves), or the rows' end.
+std::size_t loopEnd(const std::vector<CcRow>& curves, std::size_t row) {
+    while (row < curves.size() && argmax(curves[row], kCcTypeLine, 3) != 2)
+        ++row;
+    return row;
+}
+
 /// One loop from its SP row and CC rows, in normalised sketch units. `repair`: a one-curve loop
 /// typed as a line is read as what it must be, a circle (the commonest decoding failure of
 /// sampled sequences left after the others were repaired).
@@ -493,8 +500,7 @@ cad::Program decodeProgram(const EncodedProgram& encoded, DecodeMode mode) {
             const std::string place =
                 "extrude " + std::to_string(e) + ", loop " + std::to_string(l);
             const std::size_t first = row;
-            while (row < in.curves.size() && argmax(in.curves[row], kCcTypeLine, 3) != 2)
-                ++row;
+            row = loopEnd(in.curves, row);
             if (row == in.curves.size() && !repair)
                 throw Error("cannot decode " + place + ": its curves end without EOS");
             cad::Loop loop;
@@ -540,8 +546,7 @@ std::vector<cad::Loop> decodeExtrudeLoops(const std::vector<SpRow>& loops,
     std::size_t row = 0;
     for (const SpRow& sp : loops) {
         const std::size_t first = row;
-        while (row < curves.size() && argmax(curves[row], kCcTypeLine, 3) != 2)
-            ++row;
+        row = loopEnd(curves, row);
         cad::Loop loop;
         try {
             loop = decodeLoop(sp, curves.data() + first, row - first, "a loop");

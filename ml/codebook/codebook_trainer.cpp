@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <set>
+#include <cmath>
 
 namespace img2cad::ml {
 namespace fs = std::filesystem;
@@ -54,11 +54,10 @@ double meanUsage(const CadCodebook& codebook) {
 }
 
 nlohmann::json metricsJson(const CodebookMetrics& m) {
-    return {{"programs", m.programs},
-            {"row_accuracy", m.rowAccuracy},
-            {"decoded_ratio", m.decodedRatio},
-            {"mean_code_usage", m.meanUsage},
-            {"code_usage", m.usage}};
+    return {{"programs", m.programs},          {"row_accuracy", m.rowAccuracy},
+            {"decoded_ratio", m.decodedRatio}, {"mean_code_usage", m.meanUsage},
+            {"code_usage", m.usage},           {"mean_code_perplexity", m.meanPerplexity},
+            {"code_perplexity", m.perplexity}};
 }
 
 } // namespace
@@ -67,21 +66,32 @@ CodebookMetrics measureCodebook(CadCodebook& codebook,
                                 const std::vector<CodebookExample>& examples) {
     CodebookMetrics metrics;
     std::int64_t rows = 0, right = 0, decoded = 0;
-    std::map<std::string, std::set<std::int64_t>> used;
+    std::map<std::string, std::map<std::int64_t, std::int64_t>> counts; // codebook -> code -> rows
     for (const CodebookExample& example : examples) {
         const auto reconstruction = codebook->reconstruct(example);
         rows += reconstruction.rows;
         right += reconstruction.rowsCorrect;
         decoded += reconstruction.error.empty();
         for (const auto& [name, codes] : reconstruction.codes)
-            used[name].insert(codes.begin(), codes.end());
+            for (std::int64_t code : codes)
+                ++counts[name][code];
     }
     metrics.programs = std::int64_t(examples.size());
     metrics.rowAccuracy = rows ? double(right) / double(rows) : 0.0;
     metrics.decodedRatio = examples.empty() ? 0.0 : double(decoded) / double(examples.size());
-    for (const auto& [name, codes] : used) {
-        metrics.usage[name] = double(codes.size()) / double(codebook->options().codes);
-        metrics.meanUsage += metrics.usage[name] / double(used.size());
+    for (const auto& [name, histogram] : counts) {
+        std::int64_t total = 0;
+        for (const auto& entry : histogram)
+            total += entry.second;
+        double entropy = 0.0;
+        for (const auto& entry : histogram) {
+            const double p = double(entry.second) / double(total);
+            entropy -= p * std::log(p);
+        }
+        metrics.usage[name] = double(histogram.size()) / double(codebook->options().codes);
+        metrics.perplexity[name] = std::exp(entropy);
+        metrics.meanUsage += metrics.usage[name] / double(counts.size());
+        metrics.meanPerplexity += metrics.perplexity[name] / double(counts.size());
     }
     return metrics;
 }
@@ -125,6 +135,7 @@ CodebookTrainingResult trainCodebook(const CodebookTrainingSettings& settings,
         CadCodebookImpl::Losses losses = model->loss(batch, skipKeep);
         StepOutcome outcome{losses.total, losses.parts, {}, settings.batchSize};
         outcome.metrics["code usage"] = meanUsage(model);
+        outcome.metrics["perplexity"] = losses.perplexity;
         return outcome;
     };
     const TrainingLoopResult ran = runTrainingLoop(*model, optimizer, loop, step, onProgress, stop);

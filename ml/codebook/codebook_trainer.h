@@ -40,6 +40,11 @@ struct CodebookMetrics {
     double decodedRatio = 0.0; ///< programs whose codes decode to a program
     double meanUsage = 0.0;    ///< share of codes the evaluated programs use, over codebooks
     std::map<std::string, double> usage; ///< per codebook
+    /// exp(entropy) of each codebook's code frequencies over the evaluated rows: the number of
+    /// equally used codes that would carry as much information (usage counts a code used once
+    /// the same as one used everywhere).
+    double meanPerplexity = 0.0;
+    std::map<std::string, double> perplexity; ///< per codebook
 };
 
 /// Measures a codebook on programs (decoding only; the benchmark also compiles and compares

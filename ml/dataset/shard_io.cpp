@@ -335,14 +335,15 @@ void writeShard(const std::vector<Sample>& samples, const fs::path& path) {
     }
 }
 
-void forEachSample(const fs::path& folder, const std::function<bool(Sample&)>& visit) {
+void forEachSample(const fs::path& folder, const std::function<bool(Sample&)>& visit,
+                   SampleFields fields) {
     const DatasetManifest manifest = readManifest(folder);
     for (std::int64_t s = 0; s < manifest.shardCount(); ++s) {
         const fs::path shard = folder / manifest.shardFileName(s);
         if (!fs::exists(shard)) continue;
         const std::size_t count = shardSampleCount(shard);
         for (std::size_t p = 0; p < count; ++p) {
-            Sample sample = readShardSample(shard, p);
+            Sample sample = readShardSample(shard, p, fields);
             if (!visit(sample)) return;
         }
     }
@@ -360,7 +361,7 @@ std::vector<Sample> readShardHeaders(const fs::path& path) {
     return readHeaders(file.id(), path, 0, sampleCount(file.id(), path));
 }
 
-Sample readShardSample(const fs::path& path, std::size_t position) {
+Sample readShardSample(const fs::path& path, std::size_t position, SampleFields fields) {
     const std::lock_guard<std::mutex> lock(hdf5Mutex());
     const H5Handle file = openShard(path);
     const hid_t f = file.id();
@@ -387,6 +388,7 @@ Sample readShardSample(const fs::path& path, std::size_t position) {
                                                      : cad::kPrimitiveTypeCount - 1));
     }
     std::copy(normalization.begin(), normalization.end(), sample.normalization.begin());
+    if (fields == SampleFields::WithoutViews) return sample;
 
     const auto imageDims = readRows(f, path, "images", H5T_NATIVE_UINT8, position, 1, images);
     readRows(f, path, "masks", H5T_NATIVE_UINT8, position, 1, masks);

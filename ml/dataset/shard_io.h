@@ -30,13 +30,19 @@ void writeShard(const std::vector<Sample>& samples, const std::filesystem::path&
 /// Number of samples in a shard; throws ml::Error for a missing, truncated or foreign file.
 std::size_t shardSampleCount(const std::filesystem::path& path);
 
+/// Which fields of a sample to read. The rendered views are most of a shard's bytes, so a pass
+/// that needs only clouds and programs (retrieval, point-cloud training) reads them much faster.
+enum class SampleFields { All, WithoutViews };
+
 /// Reads sample `position` (0-based within the shard).
-Sample readShardSample(const std::filesystem::path& path, std::size_t position);
+Sample readShardSample(const std::filesystem::path& path, std::size_t position,
+                       SampleFields fields = SampleFields::All);
 
 /// Reads a dataset folder's samples in order, shard by shard (those its manifest lists; shards
 /// not written yet are skipped), and hands each to `visit` until it returns false: the one loop
 /// of every whole-dataset pass (loading a training set, evaluation, retrieval, benchmarks).
-void forEachSample(const std::filesystem::path& folder, const std::function<bool(Sample&)>& visit);
+void forEachSample(const std::filesystem::path& folder, const std::function<bool(Sample&)>& visit,
+                   SampleFields fields = SampleFields::All);
 
 /// Reads only the light fields of every sample (index, seed, split, source, program, key):
 /// what statistics and de-duplication need, without points or images.

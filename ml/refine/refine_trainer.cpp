@@ -52,21 +52,24 @@ LabelledClouds loadClouds(const RefineTrainingSettings& settings, const std::ato
     const auto done = [&] {
         return (stop && stop->load()) || (full(Split::Train) && full(Split::Val));
     };
-    forEachSample(settings.data, [&](const Sample& sample) {
-        if (done()) return false;
-        if (sample.split == Split::Test || full(sample.split)) return true;
-        if (sample.programJson.empty() || sample.points.positions.empty()) {
-            ++clouds.skipped;
+    forEachSample(
+        settings.data,
+        [&](const Sample& sample) {
+            if (done()) return false;
+            if (sample.split == Split::Test || full(sample.split)) return true;
+            if (sample.programJson.empty() || sample.points.positions.empty()) {
+                ++clouds.skipped;
+                return true;
+            }
+            try {
+                (sample.split == Split::Train ? clouds.train : clouds.val)
+                    .push_back(label(sample, settings.sigma));
+            } catch (const std::exception&) {
+                ++clouds.skipped; // a program that no longer compiles: nothing to label with
+            }
             return true;
-        }
-        try {
-            (sample.split == Split::Train ? clouds.train : clouds.val)
-                .push_back(label(sample, settings.sigma));
-        } catch (const std::exception&) {
-            ++clouds.skipped; // a program that no longer compiles: nothing to label with
-        }
-        return true;
-    });
+        },
+        SampleFields::WithoutViews);
     if (done()) return clouds;
     if (clouds.train.empty())
         throw Error("'" + settings.data.string() +

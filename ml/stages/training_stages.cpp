@@ -9,6 +9,7 @@
 #include "ml/refine/refine_trainer.h"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <type_traits>
 
@@ -146,7 +147,8 @@ public:
                 "codebook (" + std::string(variantName(settings.model.variant)) + ") written to " +
                     settings.out.string() + "\n  validation: " + std::to_string(v.programs) +
                     " programs, row accuracy " + percent(v.rowAccuracy) + ", decoded " +
-                    percent(v.decodedRatio) + ", mean code usage " + percent(v.meanUsage)};
+                    percent(v.decodedRatio) + ", mean code usage " + percent(v.meanUsage) +
+                    ", mean code perplexity " + std::to_string(int(std::lround(v.meanPerplexity)))};
     }
 
 private:

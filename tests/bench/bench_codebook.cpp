@@ -6,13 +6,18 @@
 //
 //   bench_codebook --data DATASET --model DIR [--model DIR ...] [--sequences DIR]
 //                  [--programs N] [--split test|val|train] [--oracle LEVEL:COLUMN ...]
-//                  [--search-passes P] [--search-candidates K]
+//                  [--search-passes P] [--search-candidates K] [--repair]
 //
 // --split train measures programs the codebook was trained on: the gap to the test split
 // separates over-fitting (more data helps) from under-fitting (more capacity or steps help).
 //
 // --search-passes P (with --search-candidates K) encodes by searching the codes that decode best
 // (ml/codebook/code_search.h) instead of taking the nearest ones.
+//
+// --repair passes every decoded program through cad::repairSketches before compiling it, as the
+// Reconstructor does with its candidates: what the codebook gives the app, rather than what its
+// decoder alone gives. The "repaired" column counts the programs the repair changed;
+// BENCH_VERBOSE=1 prints every valid reconstruction's CD and what the repair did to it.
 //
 // --oracle (diagnosis, hierarchical models): the named columns of the decoded rows are replaced
 // by the original's before the program is rebuilt, e.g. `--oracle cc:1` gives every curve its
@@ -29,6 +34,7 @@
 #include "cad/normalization.h"
 #include "cad/program_json.h"
 #include "cad/sampling.h"
+#include "cad/sketch_repair.h"
 #include "cad/tessellation.h"
 #include "cad/topology.h"
 #include "ml/codebook/codebook_store.h"
@@ -90,6 +96,7 @@ struct Row {
     std::map<std::string, std::pair<double, std::int64_t>> columnErrors;
     std::int64_t programs = 0, encodable = 0, rows = 0, rowsCorrect = 0, valid = 0;
     std::int64_t undecodable = 0, uncompilable = 0, invalidSolid = 0; ///< why the others failed
+    std::int64_t repaired = 0; ///< programs repairSketches changed (with --repair)
     std::vector<double> chamfer;
     double hangingFaces = 0.0; ///< sum over valid reconstructions
     double usage = 0.0;
@@ -158,8 +165,18 @@ void accumulateColumnErrors(std::map<std::string, std::pair<double, std::int64_t
     }
 }
 
+/// ", repaired (...)" naming what the sketch repair did, or nothing when it did nothing.
+std::string describe(const cad::SketchRepairs& r) {
+    if (!r.any()) return "";
+    return ", repaired (2-opt " + std::to_string(r.untangledCrossings) + ", arcs flattened " +
+           std::to_string(r.flattenedArcs) + ", folds merged " + std::to_string(r.mergedFolds) +
+           ", hulls " + std::to_string(r.hulledLoops) + ", loops dropped " +
+           std::to_string(r.droppedLoops) + ", curves dropped " + std::to_string(r.droppedCurves) +
+           ")";
+}
+
 Row evaluate(ml::CadCodebook& codebook, const std::string& model, const std::string& set,
-             const std::vector<Part>& parts, const std::vector<OracleColumn>& oracle) {
+             const std::vector<Part>& parts, const std::vector<OracleColumn>& oracle, bool repair) {
     Row row;
     row.model = model;
     row.set = set;
@@ -195,6 +212,11 @@ Row evaluate(ml::CadCodebook& codebook, const std::string& model, const std::str
             ++row.undecodable;
             continue;
         }
+        cad::SketchRepairs repairs;
+        if (repair) {
+            result.program = cad::repairSketches(std::move(result.program), &repairs);
+            row.repaired += repairs.any() ? 1 : 0;
+        }
         try {
             const cad::Shape shape = cad::compile(result.program);
             const cad::ShapeReport report = cad::analyse(shape);
@@ -205,6 +227,9 @@ Row evaluate(ml::CadCodebook& codebook, const std::string& model, const std::str
             const auto points =
                 reference.second.apply(cad::samplePoints(cad::tessellate(shape), kPoints));
             row.chamfer.push_back(cad::chamferDistance(reference.first, points.positions));
+            if (std::getenv("BENCH_VERBOSE"))
+                std::fprintf(stderr, "  %s: CD x10^2 %.3f%s\n", part.name.c_str(),
+                             row.chamfer.back() * 100.0, describe(repairs).c_str());
             row.hangingFaces += report.hangingFaceRatio;
             ++row.valid;
         } catch (const std::exception& e) {
@@ -232,8 +257,9 @@ std::string modelLabel(ml::CodebookVariant variant) {
 
 void printTable(const std::vector<Row>& rows) {
     std::printf("| model | set | programs | row accuracy | valid | CD x10^2 median | "
-                "CD x10^2 mean | HF | code usage | failed: decode / compile / invalid solid |\n"
-                "|---|---|---|---|---|---|---|---|---|---|\n");
+                "CD x10^2 mean | HF | code usage | failed: decode / compile / invalid solid | "
+                "repaired |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (const Row& r : rows) {
         std::vector<double> cd = r.chamfer;
         std::sort(cd.begin(), cd.end());
@@ -243,13 +269,13 @@ void printTable(const std::vector<Row>& rows) {
             mean += c * 100.0 / double(cd.size());
         std::printf(
             "| %s | %s | %lld | %.1f%% | %.1f%% | %.3f | %.3f | %.2f%% | %.1f%% | %lld / %lld "
-            "/ %lld |\n",
+            "/ %lld | %lld |\n",
             r.model.c_str(), r.set.c_str(), static_cast<long long>(r.encodable),
             r.rows ? 100.0 * double(r.rowsCorrect) / double(r.rows) : 0.0,
             r.encodable ? 100.0 * double(r.valid) / double(r.encodable) : 0.0, median, mean,
             r.valid ? 100.0 * r.hangingFaces / double(r.valid) : 0.0, 100.0 * r.usage,
             static_cast<long long>(r.undecodable), static_cast<long long>(r.uncompilable),
-            static_cast<long long>(r.invalidSolid));
+            static_cast<long long>(r.invalidSolid), static_cast<long long>(r.repaired));
     }
 }
 
@@ -278,6 +304,8 @@ int main(int argc, char** argv) {
     cli.add_option("--search-candidates", search.candidates,
                    "Codes tried per row and residual column in the search")
         ->capture_default_str();
+    bool repair = false;
+    cli.add_flag("--repair", repair, "Repair decoded sketches before compiling, as the app does");
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
     try {
@@ -300,10 +328,10 @@ int main(int argc, char** argv) {
             codebook->setCodeSearch(search);
             const std::string label = modelLabel(codebook->options().variant);
             std::cerr << "measuring " << label << " (" << folder.string() << ")\n";
-            rows.push_back(evaluate(codebook, label, setName, generated, oracle));
+            rows.push_back(evaluate(codebook, label, setName, generated, oracle, repair));
             if (!real.empty())
-                rows.push_back(
-                    evaluate(codebook, label, "real sequences (shared/data)", real, oracle));
+                rows.push_back(evaluate(codebook, label, "real sequences (shared/data)", real,
+                                        oracle, repair));
         }
         printTable(rows);
         if (std::getenv("BENCH_VERBOSE"))

@@ -260,6 +260,16 @@ void TestCadCodebook::anInterruptedRunResumesToTheSameWeights() {
     const nlohmann::json manifest = readModelManifest(root / "resumed");
     QVERIFY(manifest["stage"] == "codebook");
     QVERIFY(manifest["metrics"]["validation"]["programs"] == 6);
+    // Code perplexity: at least one code's worth, at most the number of codes used (the value
+    // when every used code is used equally often).
+    const nlohmann::json& validation = manifest["metrics"]["validation"];
+    const double codes = double(tinySettings(root, root).model.codes);
+    QVERIFY(!validation["code_perplexity"].empty());
+    for (const auto& [name, usage] : validation["code_usage"].items()) {
+        const double perplexity = validation["code_perplexity"].at(name).get<double>();
+        QVERIFY2(perplexity >= 1.0 - 1e-9 && perplexity <= usage.get<double>() * codes + 1e-6,
+                 qPrintable(QString::fromStdString(name)));
+    }
 }
 
 void TestCadCodebook::refusesAFolderOfAnotherRunAndBrokenModels() {

@@ -120,6 +120,11 @@ void TestShardIo::roundTripsEverySample() {
         QVERIFY2(sameSample(readShardSample(path, i), samples[i]),
                  qPrintable(QString("sample %1").arg(i)));
     QVERIFY(errorOf([&] { readShardSample(path, 5); }).contains("no sample at position 5"));
+    // Without the views: the same sample but for them.
+    Sample light = readShardSample(path, 3, SampleFields::WithoutViews);
+    QVERIFY(light.views.empty());
+    light.views = samples[3].views;
+    QVERIFY(sameSample(light, samples[3]));
     // Only the shard itself is left in the folder (no temporary file).
     QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 1);
 }
