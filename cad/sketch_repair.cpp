@@ -197,7 +197,47 @@ Loop untangled(Loop loop, SketchRepairs& repairs) {
     return convexHull(loop);
 }
 
-/// Drops the loops of a profile that meet a larger one, and the empty ones.
+/// Area centroid of a closed polygon (its first point when it has no area).
+Vec2 centroidOf(const std::vector<Vec2>& polygon) {
+    Vec2 sum;
+    double twiceArea = 0.0;
+    for (std::size_t i = 0; i < polygon.size(); ++i) {
+        const Vec2 a = polygon[i], b = polygon[(i + 1) % polygon.size()];
+        const double cross = a.cross(b);
+        sum = sum + (a + b) * cross;
+        twiceArea += cross;
+    }
+    return std::fabs(twiceArea) > 0.0 ? sum * (1.0 / (3.0 * twiceArea)) : polygon.front();
+}
+
+Vec2 scaledAbout(Vec2 p, Vec2 centre, double factor) {
+    return centre + (p - centre) * factor;
+}
+
+Loop scaledAbout(const Loop& loop, Vec2 centre, double factor) {
+    Loop result;
+    for (const Curve& curve : loop.curves) {
+        if (const auto* line = std::get_if<Line>(&curve))
+            result.curves.push_back(Line{scaledAbout(line->start, centre, factor),
+                                         scaledAbout(line->end, centre, factor)});
+        else if (const auto* arc = std::get_if<Arc>(&curve))
+            result.curves.push_back(Arc{scaledAbout(arc->start, centre, factor),
+                                        scaledAbout(arc->mid, centre, factor),
+                                        scaledAbout(arc->end, centre, factor)});
+        else {
+            const auto& circle = std::get<Circle>(curve);
+            result.curves.push_back(
+                Circle{scaledAbout(circle.center, centre, factor), circle.radius * factor});
+        }
+    }
+    return result;
+}
+
+/// Mends the loops of a profile that meet a larger one: a hole whose centre lies inside the
+/// larger loop it crosses (an outline it outgrew: decoded a little too large or off-centre) is
+/// shrunk about its centre until it is clear, by the largest of 0.95, 0.9, ..., 0.3, which keeps
+/// the hole the design meant; any other such loop, or one that would have to shrink further, is
+/// dropped. Empty loops go too.
 void separateLoops(Profile& profile, SketchRepairs& repairs) {
     struct Item {
         std::size_t index = 0;
@@ -217,11 +257,29 @@ void separateLoops(Profile& profile, SketchRepairs& repairs) {
                      [](const Item& a, const Item& b) { return a.area > b.area; });
     std::vector<bool> keep(profile.loops.size(), false);
     std::vector<const Item*> kept;
-    for (const Item& item : items) {
-        const bool meets = std::any_of(kept.begin(), kept.end(), [&](const Item* other) {
-            return boundariesMeet(item.polygon, other->polygon);
+    const auto firstMet = [&](const std::vector<Vec2>& polygon) {
+        return std::find_if(kept.begin(), kept.end(), [&](const Item* other) {
+            return boundariesMeet(polygon, other->polygon);
         });
-        if (meets) continue;
+    };
+    for (Item& item : items) {
+        const auto met = firstMet(item.polygon);
+        if (met != kept.end()) {
+            const Vec2 centre = centroidOf(item.polygon);
+            if (!containsPoint((*met)->polygon, centre)) continue;
+            bool cleared = false;
+            for (int step = 1; step <= 14 && !cleared; ++step) { // factors 0.95 ... 0.3
+                const Loop shrunk =
+                    scaledAbout(profile.loops[item.index], centre, 1.0 - 0.05 * step);
+                std::vector<Vec2> polygon = loopPolygon(shrunk, kMaxChordAngle);
+                if (firstMet(polygon) != kept.end()) continue;
+                profile.loops[item.index] = shrunk;
+                item.polygon = std::move(polygon);
+                cleared = true;
+            }
+            if (!cleared) continue;
+            ++repairs.shrunkLoops;
+        }
         kept.push_back(&item);
         keep[item.index] = true;
     }

@@ -17,11 +17,12 @@ struct SketchRepairs {
     int flattenedArcs = 0;      ///< arcs that crossed their neighbour, replaced by their chord
     int mergedFolds = 0;        ///< two lines folding back over each other, merged into one
     int hulledLoops = 0;        ///< loops still tangled after the moves: their convex hull
+    int shrunkLoops = 0;        ///< holes across a larger loop, shrunk inside it
     int droppedLoops = 0;       ///< degenerate loops, and loops crossing a larger loop
     int droppedCurves = 0;      ///< curves whose start and end coincide (a zero chord)
     bool any() const {
-        return untangledCrossings + flattenedArcs + mergedFolds + hulledLoops + droppedLoops +
-                   droppedCurves >
+        return untangledCrossings + flattenedArcs + mergedFolds + hulledLoops + shrunkLoops +
+                   droppedLoops + droppedCurves >
                0;
     }
 };
@@ -36,8 +37,9 @@ struct SketchRepairs {
 ///   mended: an arc among them becomes its chord, two lines become one; a loop still crossing
 ///   itself after
 ///   8 n^2 moves becomes its convex hull;
-/// - in a profile, a loop that meets a larger one (by area) is dropped, and a profile, extrude
-///   left empty goes too.
+/// - in a profile, a loop that meets a larger one (by area) is shrunk about its centroid until it
+///   is clear (factors 0.95 down to 0.3) when that centroid lies inside the larger loop, and
+///   dropped otherwise; a profile, extrude left empty goes too.
 /// Crossings are found on polylines: arcs subdivided every 0.05 rad within a loop, every 0.2 rad
 /// (as the compiler's nesting check) between loops. Never throws; what the program still lacks
 /// the compiler reports.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "ml/codebook/cad_encoding.h"
 
+#include "ml/codebook/curve_fit.h"
 #include "ml/error.h"
 
 #include <algorithm>
@@ -299,8 +300,8 @@ cad::Loop decodeLoop(const SpRow& sp, const CcRow* rows, std::size_t count,
         const CcRow& row = rows[0];
         if (argmax(row, kCcTypeLine, 3) != 1 && !repair)
             throw Error("cannot decode " + place + ": a one-curve loop must be a circle");
-        // The only closed single curve is a circle; l is its diameter.
-        const double radius = row[kCcLength] / 2.0;
+        // The only closed single curve is a circle; l is its diameter (curve_fit.h).
+        const double radius = fitCircleRadius(row[kCcLength], row[kCcCurvature]);
         if (!(radius > 0.0)) throw Error("cannot decode " + place + ": circle without radius");
         const Vec2 center = start + rotated(Vec2{0.0, radius}, heading + row[kCcTurn]);
         loop.curves.push_back(cad::Circle{center, radius});
@@ -309,7 +310,8 @@ cad::Loop decodeLoop(const SpRow& sp, const CcRow* rows, std::size_t count,
     // Walk the loop: every curve's end point (and an arc's sweep) from the relative features.
     // A line's chord lies along its tangent by definition, so its offsets are read as zero:
     // a model's small non-zero offsets would only bend it (median CD 4.06 -> 3.52 x10^2 on
-    // 150 test programs; validity unchanged).
+    // 150 test programs; validity unchanged). An arc's chord is the one most consistent with
+    // all four of its columns (curve_fit.h).
     std::vector<Vec2> ends(count);
     std::vector<double> sweeps(count, 0.0);
     std::vector<bool> arcs(count, false);
@@ -318,14 +320,16 @@ cad::Loop decodeLoop(const SpRow& sp, const CcRow* rows, std::size_t count,
         const CcRow& row = rows[i];
         heading += row[kCcTurn];
         arcs[i] = argmax(row, kCcTypeLine, 3) != 0;
-        const Vec2 local = arcs[i] ? Vec2{row[kCcLength] + row[kCcOffsetX], row[kCcOffsetY]}
-                                   : Vec2{row[kCcLength], 0.0};
+        Vec2 local{row[kCcLength], 0.0};
+        if (arcs[i]) {
+            const ArcChord chord =
+                fitArcChord(row[kCcLength], row[kCcOffsetX], row[kCcOffsetY], row[kCcCurvature]);
+            local = Vec2{std::cos(chord.halfSweep), std::sin(chord.halfSweep)} * chord.length;
+            sweeps[i] = 2.0 * chord.halfSweep;
+        }
         point = point + rotated(local, heading);
         ends[i] = point;
-        if (arcs[i]) {
-            sweeps[i] = 2.0 * std::atan2(local.y, local.x);
-            heading += sweeps[i];
-        }
+        heading += sweeps[i];
     }
     // The loop closes by definition: the closure residual is a loss, not geometry. A model's
     // walk misses the start by a little; that miss is spread over the vertices in proportion

@@ -170,9 +170,9 @@ std::string describe(const cad::SketchRepairs& r) {
     if (!r.any()) return "";
     return ", repaired (2-opt " + std::to_string(r.untangledCrossings) + ", arcs flattened " +
            std::to_string(r.flattenedArcs) + ", folds merged " + std::to_string(r.mergedFolds) +
-           ", hulls " + std::to_string(r.hulledLoops) + ", loops dropped " +
-           std::to_string(r.droppedLoops) + ", curves dropped " + std::to_string(r.droppedCurves) +
-           ")";
+           ", hulls " + std::to_string(r.hulledLoops) + ", loops shrunk " +
+           std::to_string(r.shrunkLoops) + ", loops dropped " + std::to_string(r.droppedLoops) +
+           ", curves dropped " + std::to_string(r.droppedCurves) + ")";
 }
 
 Row evaluate(ml::CadCodebook& codebook, const std::string& model, const std::string& set,

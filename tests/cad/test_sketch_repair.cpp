@@ -62,6 +62,7 @@ private Q_SLOTS:
     void mergesLinesFoldingBack();
     void dropsCurvesThatArePoints();
     void dropsALoopCrossingALargerOne();
+    void shrinksAHoleThatOutgrewItsOutline();
     void dropsWhatHasNoArea();
     void randomTanglesAlwaysCompile();
 };
@@ -143,9 +144,10 @@ void TestSketchRepair::dropsCurvesThatArePoints() {
 }
 
 void TestSketchRepair::dropsALoopCrossingALargerOne() {
-    // A 20 x 10 plate with a hole inside it (kept) and one across its edge (dropped).
+    // A 20 x 10 plate with a hole inside it (kept) and one across its edge whose centre lies
+    // outside the plate (dropped: nothing says it was meant as a hole).
     const Program program = test::programOf({test::extrudeOf(
-        {test::circleLoop(20, 5, 3), test::rectangleLoop(0, 0, 20, 10), test::circleLoop(5, 5, 2)},
+        {test::circleLoop(21, 5, 3), test::rectangleLoop(0, 0, 20, 10), test::circleLoop(5, 5, 2)},
         2.0)});
     QVERIFY(!compiles(program));
     SketchRepairs repairs;
@@ -155,6 +157,24 @@ void TestSketchRepair::dropsALoopCrossingALargerOne() {
     QCOMPARE(loops.size(), std::size_t(2));
     QCOMPARE(loops[0], test::rectangleLoop(0, 0, 20, 10)); // original order kept
     QVERIFY(std::abs(volumeOf(repaired) - 2.0 * (200.0 - M_PI * 4.0)) < 1e-6);
+}
+
+void TestSketchRepair::shrinksAHoleThatOutgrewItsOutline() {
+    // A hole of radius 4 centred 3 from the plate's edge crosses it: shrunk about its centre by
+    // the largest factor in steps of 0.05 that clears the edge (0.7: radius 2.8).
+    const Program program = test::programOf(
+        {test::extrudeOf({test::rectangleLoop(0, 0, 20, 10), test::circleLoop(17, 5, 4)}, 2.0)});
+    QVERIFY(!compiles(program));
+    SketchRepairs repairs;
+    const Program repaired = repairSketches(program, &repairs);
+    QCOMPARE(repairs.shrunkLoops, 1);
+    QCOMPARE(repairs.droppedLoops, 0);
+    const auto& loops = repaired.extrudes[0].profiles[0].loops;
+    QCOMPARE(loops.size(), std::size_t(2));
+    const auto& hole = std::get<Circle>(loops[1].curves.front());
+    QVERIFY(std::abs(hole.radius - 2.8) < 1e-9);
+    QVERIFY(std::abs(hole.center.x - 17.0) < 1e-6 && std::abs(hole.center.y - 5.0) < 1e-6);
+    QVERIFY(std::abs(volumeOf(repaired) - 2.0 * (200.0 - M_PI * 2.8 * 2.8)) < 1e-6);
 }
 
 void TestSketchRepair::dropsWhatHasNoArea() {
