@@ -54,10 +54,15 @@ double meanUsage(const CadCodebook& codebook) {
 }
 
 nlohmann::json metricsJson(const CodebookMetrics& m) {
-    return {{"programs", m.programs},          {"row_accuracy", m.rowAccuracy},
-            {"decoded_ratio", m.decodedRatio}, {"mean_code_usage", m.meanUsage},
-            {"code_usage", m.usage},           {"mean_code_perplexity", m.meanPerplexity},
-            {"code_perplexity", m.perplexity}};
+    nlohmann::json json;
+    json["programs"] = m.programs;
+    json["row_accuracy"] = m.rowAccuracy;
+    json["decoded_ratio"] = m.decodedRatio;
+    json["mean_code_usage"] = m.meanUsage;
+    json["code_usage"] = m.usage;
+    json["mean_code_perplexity"] = m.meanPerplexity;
+    json["code_perplexity"] = m.perplexity;
+    return json;
 }
 
 } // namespace
