@@ -177,6 +177,16 @@ Curve reversed(const Curve& curve) {
     return curve;
 }
 
+Curve scaledAbout(const Curve& curve, Vec2 centre, double factor) {
+    const auto scaled = [&](Vec2 p) { return centre + (p - centre) * factor; };
+    if (const auto* line = std::get_if<Line>(&curve))
+        return Line{scaled(line->start), scaled(line->end)};
+    if (const auto* arc = std::get_if<Arc>(&curve))
+        return Arc{scaled(arc->start), scaled(arc->mid), scaled(arc->end)};
+    const auto& circle = std::get<Circle>(curve);
+    return Circle{scaled(circle.center), circle.radius * factor};
+}
+
 Vec2 ArcGeometry::pointAt(double t) const {
     const double angle = startAngle + sweep * t;
     return center + Vec2{std::cos(angle), std::sin(angle)} * radius;

@@ -122,6 +122,8 @@ Vec2 curveStart(const Curve& curve);
 Vec2 curveEnd(const Curve& curve);
 /// The curve traversed the other way (a circle is returned unchanged).
 Curve reversed(const Curve& curve);
+/// The curve scaled by `factor` about `centre` (points move, a circle's radius scales).
+Curve scaledAbout(const Curve& curve, Vec2 centre, double factor);
 
 /// Centre form of a three-point arc. `sweep` is signed: positive counter-clockwise.
 struct ArcGeometry {

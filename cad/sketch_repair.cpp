@@ -210,26 +210,10 @@ Vec2 centroidOf(const std::vector<Vec2>& polygon) {
     return std::fabs(twiceArea) > 0.0 ? sum * (1.0 / (3.0 * twiceArea)) : polygon.front();
 }
 
-Vec2 scaledAbout(Vec2 p, Vec2 centre, double factor) {
-    return centre + (p - centre) * factor;
-}
-
 Loop scaledAbout(const Loop& loop, Vec2 centre, double factor) {
     Loop result;
-    for (const Curve& curve : loop.curves) {
-        if (const auto* line = std::get_if<Line>(&curve))
-            result.curves.push_back(Line{scaledAbout(line->start, centre, factor),
-                                         scaledAbout(line->end, centre, factor)});
-        else if (const auto* arc = std::get_if<Arc>(&curve))
-            result.curves.push_back(Arc{scaledAbout(arc->start, centre, factor),
-                                        scaledAbout(arc->mid, centre, factor),
-                                        scaledAbout(arc->end, centre, factor)});
-        else {
-            const auto& circle = std::get<Circle>(curve);
-            result.curves.push_back(
-                Circle{scaledAbout(circle.center, centre, factor), circle.radius * factor});
-        }
-    }
+    for (const Curve& curve : loop.curves)
+        result.curves.push_back(scaledAbout(curve, centre, factor));
     return result;
 }
 

@@ -168,7 +168,7 @@ int runEval(const EvalRequest& request) {
     std::int64_t parts = 0, candidates = 0, invalid = 0, repaired = 0, withoutValid = 0;
     double seconds = 0.0;
     const auto size = std::size_t(request.points);
-    ml::forEachSample(request.data, [&](const ml::Sample& sample) {
+    const auto evaluatePart = [&](const ml::Sample& sample) {
         if (split && sample.split != *split) return true;
         // A part without a program (an imported STEP file) is compared with its own surface
         // points: from a photo, all of them; from a cloud, the second half, while the first
@@ -296,7 +296,10 @@ int runEval(const EvalRequest& request) {
         std::cerr << "\r" << parts << "/" << request.count << " parts, median best-of-K CD "
                   << 100 * median(bestCd) << " x 10^-2   " << std::flush;
         return parts < request.count;
-    });
+    };
+    // From clouds the rendered views are never looked at: skip reading them.
+    ml::forEachSample(request.data, evaluatePart,
+                      request.photos ? ml::SampleFields::All : ml::SampleFields::WithoutViews);
     std::cerr << "\n";
     if (parts == 0) throw ml::Error("the dataset has no part in the " + request.split + " split");
 

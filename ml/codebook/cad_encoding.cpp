@@ -363,15 +363,6 @@ cad::Loop decodeLoop(const SpRow& sp, const CcRow* rows, std::size_t count,
     return loop;
 }
 
-cad::Curve scaledToMm(const cad::Curve& curve, double scale) {
-    if (const auto* line = std::get_if<cad::Line>(&curve))
-        return cad::Line{line->start * scale, line->end * scale};
-    if (const auto* arc = std::get_if<cad::Arc>(&curve))
-        return cad::Arc{arc->start * scale, arc->mid * scale, arc->end * scale};
-    const auto& circle = std::get<cad::Circle>(curve);
-    return cad::Circle{circle.center * scale, circle.radius * scale};
-}
-
 template <std::size_t N> FeatureMatrix matrixOf(const std::vector<std::array<double, N>>& rows) {
     FeatureMatrix matrix{rows.size(), N, {}};
     matrix.values.reserve(rows.size() * N);
@@ -517,7 +508,7 @@ cad::Program decodeProgram(const EncodedProgram& encoded, DecodeMode mode) {
             if (row < in.curves.size()) ++row; // the EOS (a repaired loop may have none)
             if (loop.curves.empty()) continue;
             for (cad::Curve& curve : loop.curves)
-                curve = scaledToMm(curve, n.scale);
+                curve = cad::scaledAbout(curve, Vec2{}, n.scale); // to mm
             const double id = std::round(in.loops[l][kSpProfile]);
             if (!(id >= 0.0) || id > double(in.loops.size())) {
                 if (repair) continue; // drop the loop

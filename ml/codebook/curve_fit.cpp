@@ -26,14 +26,12 @@ struct ArcResidual {
         double length = (wl * l + wx * dx * a + wy * dy * b) / (wl + wx * a * a + wy * b * b);
         length = std::max(length, kMinLength);
         for (int i = 0; i < 6; ++i) {
-            const double rk = k - 2.0 * b / length;
+            const double kOfLength = 2.0 * b / length; // the curvature this length implies
+            const double dk = -kOfLength / length, ddk = -2.0 * dk / length; // its derivatives
+            const double rk = k - kOfLength;
             const double g = -2.0 * wl * (l - length) - 2.0 * wx * a * (dx - length * a) -
-                             2.0 * wy * b * (dy - length * b) +
-                             2.0 * wk * rk * (2.0 * b / (length * length));
-            const double h = 2.0 * (wl + wx * a * a + wy * b * b) +
-                             2.0 * wk *
-                                 ((2.0 * b / (length * length)) * (2.0 * b / (length * length)) -
-                                  rk * 4.0 * b / (length * length * length));
+                             2.0 * wy * b * (dy - length * b) - 2.0 * wk * rk * dk;
+            const double h = 2.0 * (wl + wx * a * a + wy * b * b) + 2.0 * wk * (dk * dk - rk * ddk);
             if (!(h > 0.0)) break;
             const double next = std::max(length - g / h, 0.5 * length);
             if (!(cost(next, phi) < cost(length, phi))) break;

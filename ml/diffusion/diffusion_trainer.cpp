@@ -50,6 +50,10 @@ struct ConditionEncoder {
     std::int64_t size() const {
         return lifter.is_empty() ? alignEmbedding : lifter->options().vit.width;
     }
+    /// What inputs() reads of a sample: the views only for the image condition.
+    SampleFields fields() const {
+        return lifter.is_empty() ? SampleFields::WithoutViews : SampleFields::All;
+    }
     /// The encoder's inputs for one sample: drawn point sets or view images; none when the
     /// sample lacks them.
     std::vector<torch::Tensor> inputs(const Sample& sample, at::Generator& generator) const {
@@ -120,7 +124,7 @@ Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook
     std::vector<torch::Tensor> tokens[2], inputs[2];
     Pairs pairs;
     at::Generator generator = at::detail::createCPUGenerator(settings.seed + 1);
-    forEachSample(settings.data, [&](const Sample& sample) {
+    const auto addPair = [&](const Sample& sample) {
         if (stop && stop->load()) return false;
         if (sample.split == Split::Test) return true;
         if (sample.programJson.empty()) {
@@ -153,7 +157,8 @@ Pairs loadPairs(const DiffusionTrainingSettings& settings, CadCodebook& codebook
             inputs[split].push_back(std::move(input));
         }
         return true;
-    });
+    };
+    forEachSample(settings.data, addPair, encoder.fields());
     if (stop && stop->load()) return pairs;
     if (tokens[0].size() < 2)
         throw Error("'" + settings.data.string() + "' has fewer than two trainable program/" +
