@@ -32,6 +32,7 @@ struct EvalRequest {
     bool photos = false; ///< image-conditioned: the first rendered view of each part
     std::string device = "cpu";
     bool mixedPrecision = false; ///< the denoiser's sampling in bfloat16
+    bool fullLength = false;     ///< no cut after END (SamplingOptions::cutAfterEnd), to measure it
 };
 int runEval(const EvalRequest& request);
 

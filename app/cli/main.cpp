@@ -196,6 +196,9 @@ int main(int argc, char** argv) {
     eval->add_option("--device", evalRequest.device)->capture_default_str();
     eval->add_flag("--mixed-precision", evalRequest.mixedPrecision,
                    "Sample with the denoiser's passes in bfloat16");
+    eval->add_flag("--full-length", evalRequest.fullLength,
+                   "Every denoiser pass over all positions, also after a sequence's END (to "
+                   "measure what the cut saves)");
 
     img2cad::app::GenerationEvalRequest generationEval;
     CLI::App* evalGeneration = cli.add_subcommand(

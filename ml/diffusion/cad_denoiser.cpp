@@ -140,6 +140,21 @@ CadDenoiserImpl::Losses CadDenoiserImpl::loss(const torch::Tensor& x0,
     return losses;
 }
 
+namespace {
+
+/// Sets every position of `x` [B, L] after its row's first END to END, and returns the length
+/// of the longest prefix that still matters: the last row's first END + 1, or L while a row
+/// has none.
+std::int64_t fillAfterFirstEnd(torch::Tensor x, std::int64_t end) {
+    const torch::Tensor atOrAfterEnd = x.eq(end).cumsum(1).gt(0);
+    x.masked_fill_(atOrAfterEnd, end);
+    const torch::Tensor endCount = atOrAfterEnd.sum(1); // L - first END, or 0 without one
+    if (!endCount.gt(0).all().item<bool>()) return x.size(1);
+    return x.size(1) - endCount.min().item<std::int64_t>() + 1;
+}
+
+} // namespace
+
 torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64_t count,
                                       const SamplingOptions& options) {
     if (count < 1) throw Error("denoiser: sample at least one sequence");
@@ -153,21 +168,24 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
     torch::Tensor x = torch::full({count, m_options.maxTokens}, maskToken(),
                                   torch::TensorOptions().dtype(torch::kLong).device(device));
     const std::vector<std::int64_t> steps = m_schedule.samplingSteps(options.steps);
+    // x[:, live:] holds END only; the passes read x[:, :live] (see cutAfterEnd).
+    std::int64_t live = m_options.maxTokens;
     for (std::size_t k = 0; k + 1 < steps.size(); ++k) {
         const std::int64_t t = steps[k], s = steps[k + 1];
+        const torch::Tensor head = x.narrow(1, 0, live); // a view: draws land in x
         // Which masked tokens this step reveals is decided first: only they need the output
         // head, the softmax over the vocabulary and a draw, which over a long END-filled
         // sequence cost as much as the Transformer itself.
         const torch::Tensor reveal =
-            x.eq(maskToken()) & (torch::rand({count, m_options.maxTokens}, generator).to(device) <
-                                 m_schedule.revealProbability(t, s));
+            head.eq(maskToken()) &
+            (torch::rand({count, live}, generator).to(device) < m_schedule.revealProbability(t, s));
         if (!reveal.any().item<bool>()) continue;
         const torch::Tensor tt =
             torch::full({count}, t, torch::TensorOptions().dtype(torch::kLong).device(device));
         // Logits in float32 whatever autocast computed them in: the draw needs exact shares.
         const auto logProbabilities = [&](const torch::Tensor& c) {
             return torch::log_softmax(
-                m_head->forward(hidden(x, tt, c).index({reveal})).to(torch::kFloat), -1);
+                m_head->forward(hidden(head, tt, c).index({reveal})).to(torch::kFloat), -1);
         };
         torch::Tensor logp = logProbabilities(conditions);
         if (conditions.defined() && options.guidance != 1.0) {
@@ -177,7 +195,7 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
         }
         torch::Tensor probabilities = logp.exp();
         if (options.layout.defined())
-            probabilities = constrainToLayout(probabilities.cpu(), x.cpu(), reveal.nonzero(),
+            probabilities = constrainToLayout(probabilities.cpu(), head.cpu(), reveal.nonzero(),
                                               maskToken(), options.layout)
                                 .to(device);
         probabilities = probabilities / probabilities.sum(-1, true); // truncation needs shares
@@ -192,7 +210,8 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
         }
         const torch::Tensor drawn =
             torch::multinomial(probabilities.cpu(), 1, false, generator).view({-1}).to(device);
-        x.index_put_({reveal}, drawn);
+        head.index_put_({reveal}, drawn);
+        if (options.cutAfterEnd) live = fillAfterFirstEnd(head, m_options.vocabulary - 1);
     }
     train(wasTraining);
     return x;

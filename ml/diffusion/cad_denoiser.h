@@ -57,6 +57,15 @@ struct SamplingOptions {
     std::uint64_t seed = 0;
     /// When defined, draws keep the token grammar (ml/diffusion/token_grammar.h).
     TokenLayout layout;
+    /// Once a sequence holds an END, the positions after it are set to END (training sequences
+    /// are END-filled, the grammar would force them and the decoder cuts there anyway) and are
+    /// no longer computed: the passes run over the batch's prefix up to its last first END.
+    /// An approximation, since the model was trained at full length and no longer sees the END
+    /// tail; measured (docs/reconstruction.md): 2.6x faster reverse diffusion at the shipped
+    /// 384 tokens, quality within a few per cent of full length, as many invalid candidates.
+    /// Keeping 32 END positions after the cut was tried and not taken: better CD but 5-10 %
+    /// invalid candidates, most of them empty sequences. false: every pass at full length.
+    bool cutAfterEnd = true;
 };
 
 class DenoiserLayerImpl : public torch::nn::Module {

@@ -76,6 +76,9 @@ int main(int argc, char** argv) {
     cli.add_option("--chunk", chunk, "Candidates per reverse process (0 = automatic)");
     bool mixedPrecision = false;
     cli.add_flag("--mixed-precision", mixedPrecision, "The denoiser's passes in bfloat16");
+    bool fullLength = false;
+    cli.add_flag("--full-length", fullLength,
+                 "Every pass over all positions (no cut after END: SamplingOptions::cutAfterEnd)");
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
 
@@ -133,6 +136,7 @@ int main(int argc, char** argv) {
                         options.samplingChunk = chunk;
                         options.mixedPrecision = mixedPrecision;
                         options.sampling = {steps, 1.0, 1.0, std::uint64_t(r + 1), {}};
+                        options.sampling.cutAfterEnd = !fullLength;
                         ml::Reconstruction result;
                         total += seconds([&] {
                             result = input.photo.empty()

@@ -32,6 +32,7 @@ private Q_SLOTS:
     void tinyModelOverfitsEightSequences();
     void normalisedConditionReachesTheLogits();
     void grammarConstrainedSamplesParse();
+    void samplesAreEndFilledAfterTheirFirstEnd();
     void trainerLearnsAndReloads();
 };
 
@@ -207,6 +208,37 @@ void TestDiffusion::grammarConstrainedSamplesParse() {
     for (std::uint64_t seed = 0; seed < 4; ++seed) {
         sampling.seed = seed;
         QVERIFY(keepsLayout(model->sample(condition, 16, sampling), layout));
+    }
+}
+
+void TestDiffusion::samplesAreEndFilledAfterTheirFirstEnd() {
+    // An untrained denoiser without the grammar draws END anywhere: sampled at full length, its
+    // sequences go on after an END; with cutAfterEnd (the default) each is END from its first
+    // END on, as training sequences are, and the same seed gives the same samples.
+    DenoiserOptions options;
+    options.vocabulary = 6; // 5 is END: a sixth of every draw
+    options.maxTokens = 24;
+    options.conditionDim = 8;
+    options.width = 32;
+    options.heads = 4;
+    options.layers = 1;
+    CadDenoiser model(options);
+    const torch::Tensor condition = torch::randn({8});
+    const auto continuesAfterEnd = [](const torch::Tensor& samples) {
+        const torch::Tensor afterEnd = samples.eq(5).cumsum(1).gt(0);
+        return samples.ne(5).logical_and(afterEnd).any().item<bool>();
+    };
+    SamplingOptions sampling{10, 1.0, 1.0, 3};
+    sampling.cutAfterEnd = false;
+    QVERIFY(continuesAfterEnd(model->sample(condition, 16, sampling)));
+    sampling.cutAfterEnd = true;
+    for (std::uint64_t seed = 0; seed < 4; ++seed) {
+        sampling.seed = seed;
+        const torch::Tensor samples = model->sample(condition, 16, sampling);
+        QCOMPARE(samples.size(1), options.maxTokens);
+        QVERIFY(samples.ne(model->maskToken()).all().item<bool>());
+        QVERIFY(!continuesAfterEnd(samples));
+        QVERIFY(torch::equal(samples, model->sample(condition, 16, sampling)));
     }
 }
 
