@@ -6,11 +6,14 @@
 
 #include "cad/compiler.h"
 #include "cad/error.h"
+#include "cad/program_json.h"
 #include "cad/topology.h"
 
 #include <QTest>
 
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 using namespace img2cad::cad;
 using namespace img2cad::test;
@@ -55,6 +58,7 @@ private Q_SLOTS:
     void cutsJoinsAndIntersects();
     void keepsDisjointBodiesAsACompound();
     void mergesCoplanarFacesOfJoinedBodies();
+    void compilesThePartThatHungFaceUnification();
     void weldsGapsWithinTheClosureTolerance();
     void reportsOpenLoopsWithTheirPlace();
     void reportsSelfIntersectingLoops();
@@ -188,6 +192,17 @@ void TestCompiler::mergesCoplanarFacesOfJoinedBodies() {
                    extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)}));
     QCOMPARE(report.solids, 1);
     QCOMPARE(report.faces, 6);
+}
+
+// A sampled candidate (a disc with a cut on a tilted plane) on which OCC 7.6's face
+// unification looped forever; if the loop comes back, this test hangs until ctest's timeout.
+void TestCompiler::compilesThePartThatHungFaceUnification() {
+    std::ifstream file(IMG2CAD_SOURCE_DIR "/fuzz/regressions/occ_compile/unify-loop.json");
+    QVERIFY(file.good());
+    const std::string json((std::istreambuf_iterator<char>(file)), {});
+    const ShapeReport report = compileAndAnalyse(programFromJson(json));
+    QVERIFY(report.valid);
+    QVERIFY(report.volume > 0.0);
 }
 
 void TestCompiler::weldsGapsWithinTheClosureTolerance() {
