@@ -64,7 +64,8 @@ struct SamplingOptions {
     /// tail; measured (docs/reconstruction.md): 2.6x faster reverse diffusion at the shipped
     /// 384 tokens, quality within a few per cent of full length, as many invalid candidates.
     /// Keeping 32 END positions after the cut was tried and not taken: better CD but 5-10 %
-    /// invalid candidates, most of them empty sequences. false: every pass at full length.
+    /// invalid candidates, most of them sequences without an extrude. false: every pass at
+    /// full length.
     bool cutAfterEnd = true;
 };
 

@@ -187,20 +187,25 @@ bool keepsLayout(const torch::Tensor& samples, const TokenLayout& layout) {
     return true;
 }
 
+/// A small one-layer denoiser for tests of the sampler, which need no training.
+DenoiserOptions untrainedOptions(std::int64_t vocabulary, std::int64_t maxTokens) {
+    DenoiserOptions options;
+    options.vocabulary = vocabulary;
+    options.maxTokens = maxTokens;
+    options.conditionDim = 8;
+    options.width = 32;
+    options.heads = 4;
+    options.layers = 1;
+    return options;
+}
+
 } // namespace
 
 void TestDiffusion::grammarConstrainedSamplesParse() {
     // An untrained denoiser draws tokens at random: unconstrained, its rows mix columns and
     // levels; constrained, every sequence keeps the layout (the draws only get masked).
     const TokenLayout layout{5, 4, 3};
-    DenoiserOptions options;
-    options.vocabulary = layout.endToken() + 1;
-    options.maxTokens = 32;
-    options.conditionDim = 8;
-    options.width = 32;
-    options.heads = 4;
-    options.layers = 1;
-    CadDenoiser model(options);
+    CadDenoiser model(untrainedOptions(layout.endToken() + 1, 32));
     const torch::Tensor condition = torch::randn({8});
     SamplingOptions sampling{10, 1.0, 1.0, 3};
     QVERIFY(!keepsLayout(model->sample(condition, 16, sampling), layout));
@@ -215,13 +220,7 @@ void TestDiffusion::samplesAreEndFilledAfterTheirFirstEnd() {
     // An untrained denoiser without the grammar draws END anywhere: sampled at full length, its
     // sequences go on after an END; with cutAfterEnd (the default) each is END from its first
     // END on, as training sequences are, and the same seed gives the same samples.
-    DenoiserOptions options;
-    options.vocabulary = 6; // 5 is END: a sixth of every draw
-    options.maxTokens = 24;
-    options.conditionDim = 8;
-    options.width = 32;
-    options.heads = 4;
-    options.layers = 1;
+    const DenoiserOptions options = untrainedOptions(6, 24); // 5 is END: a sixth of every draw
     CadDenoiser model(options);
     const torch::Tensor condition = torch::randn({8});
     const auto continuesAfterEnd = [](const torch::Tensor& samples) {
