@@ -211,7 +211,7 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
         const torch::Tensor drawn =
             torch::multinomial(probabilities.cpu(), 1, false, generator).view({-1}).to(device);
         head.index_put_({reveal}, drawn);
-        if (options.cutAfterEnd) live = fillAfterFirstEnd(head, m_options.vocabulary - 1);
+        if (options.cutAfterEnd) live = fillAfterFirstEnd(head, endToken());
     }
     train(wasTraining);
     return x;

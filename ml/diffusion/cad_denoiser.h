@@ -87,6 +87,8 @@ public:
     explicit CadDenoiserImpl(const DenoiserOptions& options);
 
     std::int64_t maskToken() const { return m_options.vocabulary; }
+    /// The vocabulary's last token, which training sequences are filled with after their end.
+    std::int64_t endToken() const { return m_options.vocabulary - 1; }
     const DenoiserOptions& options() const { return m_options; }
     const DiffusionSchedule& schedule() const { return m_schedule; }
 

@@ -196,7 +196,7 @@ DiffusionMetrics measure(CadDenoiser& model, const torch::Tensor& tokens,
         const torch::Tensor xt = corrupt(x0.cpu(), t, model->maskToken(), model->schedule());
         // Only the sequence itself counts (up to its first END): the END filling after it is
         // easy and would swamp the measure.
-        const torch::Tensor isEnd = x0.eq(model->options().vocabulary - 1).to(torch::kLong);
+        const torch::Tensor isEnd = x0.eq(model->endToken()).to(torch::kLong);
         const torch::Tensor inSequence = (isEnd.cumsum(1) - isEnd).eq(0);
         const torch::Tensor isMasked = xt.eq(model->maskToken()).to(device) & inSequence;
         const auto rightWith = [&](const torch::Tensor& condition) {
