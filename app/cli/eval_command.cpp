@@ -145,6 +145,7 @@ int runEval(const EvalRequest& request) {
     options.constrainTokens = request.grammar;
     options.mixedPrecision = request.mixedPrecision;
     options.sampling.cutAfterEnd = !request.fullLength;
+    options.sampling.endTail = request.endTail;
     // A photo has neither scale nor position: from one, every shape and cloud is compared in its
     // own unit cube (bounding box centred, longest side 1), the ground truth too — CAD-Recode's
     // protocol. From a cloud, candidates must also land where the cloud is, and are compared in
@@ -364,6 +365,7 @@ int runEval(const EvalRequest& request) {
             {"guidance", request.guidance},
             {"grammar", request.grammar},
             {"cut_after_end", !request.fullLength},
+            {"end_tail", request.endTail},
             {"input", request.photos ? "photo" : "cloud"},
             {"raw_median_cd", orNull(median(rawCd))},
             {"refined_median_cd", orNull(median(refinedCd))},

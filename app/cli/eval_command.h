@@ -8,6 +8,8 @@
 // Markdown tables and writes every number, per part too, to a JSON report. A model whose
 // diffusion reads image features (ablation Model 3) is measured with --photos alike.
 
+#include "ml/diffusion/cad_denoiser.h"
+
 #include <cstdint>
 #include <string>
 
@@ -33,6 +35,7 @@ struct EvalRequest {
     std::string device = "cpu";
     bool mixedPrecision = false; ///< the denoiser's sampling in bfloat16
     bool fullLength = false;     ///< no cut after END (SamplingOptions::cutAfterEnd), to measure it
+    std::int64_t endTail = ml::SamplingOptions{}.endTail; ///< positions kept after END in the cut
 };
 int runEval(const EvalRequest& request);
 

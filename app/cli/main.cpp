@@ -199,6 +199,10 @@ int main(int argc, char** argv) {
     eval->add_flag("--full-length", evalRequest.fullLength,
                    "Every denoiser pass over all positions, also after a sequence's END (to "
                    "measure what the cut saves)");
+    eval->add_option("--end-tail", evalRequest.endTail,
+                     "Positions kept (masked) after a sequence's first END while passes are cut")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
 
     img2cad::app::GenerationEvalRequest generationEval;
     CLI::App* evalGeneration = cli.add_subcommand(

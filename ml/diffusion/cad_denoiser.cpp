@@ -142,15 +142,22 @@ CadDenoiserImpl::Losses CadDenoiserImpl::loss(const torch::Tensor& x0,
 
 namespace {
 
-/// Sets every position of `x` [B, L] after its row's first END to END, and returns the length
-/// of the longest prefix that still matters: the last row's first END + 1, or L while a row
-/// has none.
-std::int64_t fillAfterFirstEnd(torch::Tensor x, std::int64_t end) {
-    const torch::Tensor atOrAfterEnd = x.eq(end).cumsum(1).gt(0);
-    x.masked_fill_(atOrAfterEnd, end);
-    const torch::Tensor endCount = atOrAfterEnd.sum(1); // L - first END, or 0 without one
+/// Which positions of `x` [B, L] are at or after their row's first END.
+torch::Tensor atOrAfterFirstEnd(const torch::Tensor& x, std::int64_t end) {
+    return x.eq(end).cumsum(1).gt(0);
+}
+
+/// Sets every drawn position of `x` [B, L] after its row's first END to END (masked ones stay
+/// masked when `tail` > 0, to be revealed as END at the schedule's rate), and returns the length
+/// of the prefix that still matters: the last row's first END + 1 + `tail`, or L while a row has
+/// none.
+std::int64_t settleAfterFirstEnd(torch::Tensor x, std::int64_t end, std::int64_t mask,
+                                 std::int64_t tail) {
+    const torch::Tensor after = atOrAfterFirstEnd(x, end);
+    x.masked_fill_(tail > 0 ? after & x.ne(mask) : after, end);
+    const torch::Tensor endCount = after.sum(1); // L - first END, or 0 without one
     if (!endCount.gt(0).all().item<bool>()) return x.size(1);
-    return x.size(1) - endCount.min().item<std::int64_t>() + 1;
+    return std::min(x.size(1), x.size(1) - endCount.min().item<std::int64_t>() + 1 + tail);
 }
 
 } // namespace
@@ -168,7 +175,8 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
     torch::Tensor x = torch::full({count, m_options.maxTokens}, maskToken(),
                                   torch::TensorOptions().dtype(torch::kLong).device(device));
     const std::vector<std::int64_t> steps = m_schedule.samplingSteps(options.steps);
-    // x[:, live:] holds END only; the passes read x[:, :live] (see cutAfterEnd).
+    // x[:, live:] lies after every row's first END (END, or masked until the loop ends); the
+    // passes read x[:, :live] (see cutAfterEnd and endTail).
     std::int64_t live = m_options.maxTokens;
     for (std::size_t k = 0; k + 1 < steps.size(); ++k) {
         const std::int64_t t = steps[k], s = steps[k + 1];
@@ -176,9 +184,15 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
         // Which masked tokens this step reveals is decided first: only they need the output
         // head, the softmax over the vocabulary and a draw, which over a long END-filled
         // sequence cost as much as the Transformer itself.
-        const torch::Tensor reveal =
+        torch::Tensor reveal =
             head.eq(maskToken()) &
             (torch::rand({count, live}, generator).to(device) < m_schedule.revealProbability(t, s));
+        if (options.cutAfterEnd) {
+            // Masked positions after a row's first END can only become END: no model needed.
+            const torch::Tensor tail = reveal & atOrAfterFirstEnd(head, endToken());
+            head.masked_fill_(tail, endToken());
+            reveal = reveal & ~tail;
+        }
         if (!reveal.any().item<bool>()) continue;
         const torch::Tensor tt =
             torch::full({count}, t, torch::TensorOptions().dtype(torch::kLong).device(device));
@@ -211,8 +225,11 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
         const torch::Tensor drawn =
             torch::multinomial(probabilities.cpu(), 1, false, generator).view({-1}).to(device);
         head.index_put_({reveal}, drawn);
-        if (options.cutAfterEnd) live = fillAfterFirstEnd(head, endToken());
+        if (options.cutAfterEnd)
+            live = settleAfterFirstEnd(head, endToken(), maskToken(), options.endTail);
     }
+    // Positions dropped from the passes may still be masked: they are after an END.
+    if (options.cutAfterEnd) x.masked_fill_(atOrAfterFirstEnd(x, endToken()), endToken());
     train(wasTraining);
     return x;
 }

@@ -57,16 +57,20 @@ struct SamplingOptions {
     std::uint64_t seed = 0;
     /// When defined, draws keep the token grammar (ml/diffusion/token_grammar.h).
     TokenLayout layout;
-    /// Once a sequence holds an END, the positions after it are set to END (training sequences
-    /// are END-filled, the grammar would force them and the decoder cuts there anyway) and are
-    /// no longer computed: the passes run over the batch's prefix up to its last first END.
-    /// An approximation, since the model was trained at full length and no longer sees the END
-    /// tail; measured (docs/reconstruction.md): 2.6x faster reverse diffusion at the shipped
-    /// 384 tokens, quality within a few per cent of full length, as many invalid candidates.
-    /// Keeping 32 END positions after the cut was tried and not taken: better CD but 5-10 %
-    /// invalid candidates, most of them sequences without an extrude. false: every pass at
-    /// full length.
+    /// Once a sequence holds an END, the positions after it can only be END (training sequences
+    /// are END-filled, the grammar would force them and the decoder cuts there anyway): they are
+    /// no longer computed, the passes run over the batch's prefix up to its last first END plus
+    /// `endTail`. An approximation, since the model was trained at full length; measured
+    /// (docs/reconstruction.md): 2-2.6x faster reverse diffusion at the shipped 384 tokens.
+    /// false: every pass at full length.
     bool cutAfterEnd = true;
+    /// Positions kept after a sequence's first END while the passes are cut: left masked and
+    /// revealed as END at the schedule's rate, so the model sees the END tail it was trained on,
+    /// a share of it revealed that matches the step. Without it (0: every position after the
+    /// first END revealed as END at once and dropped) best-of-8 CD from clouds was 0.6 worse on
+    /// the 100 held-out parts (two seeds); 32 revealed ENDs instead of a masked tail made 5-10 %
+    /// of the candidates invalid (docs/results.md, "Passes cut after END").
+    std::int64_t endTail = 32;
 };
 
 class DenoiserLayerImpl : public torch::nn::Module {

@@ -46,6 +46,7 @@ torch::Tensor constrainToLayout(const torch::Tensor& probabilities, const torch:
     for (const auto& [key, members] : rows) {
         const auto [b, row] = key;
         std::int64_t level = -1;
+        if (row == 0) level = 0; // a sequence opens with an extrude: END there is an empty part
         if (row * C > firstEnd[std::size_t(b)]) level = L;
         for (std::int64_t i = row * C; level < 0 && i < std::min(length, (row + 1) * C); ++i) {
             const std::int64_t t = tokens[b][i];

@@ -9,7 +9,9 @@
 //   - tokens of the position's column (position mod C), or END;
 //   - one level per row: the level of a token already known in the row; else the level (or
 //     END) with the highest joint probability over the row's positions revealed together;
-//   - END after the first known END (training sequences are END-filled).
+//   - END after the first known END (training sequences are END-filled);
+//   - level 0 in the first row: a sequence opens with an extrude (its EB row, or a flat row).
+//     An END there decodes to a part without any extrude, what most invalid candidates were.
 // This is structural masking, not a learnt rule: the probabilities among the allowed tokens
 // are the model's, renormalised.
 

@@ -3,6 +3,7 @@
 
 #include "cad/compiler.h"
 #include "cad/error.h"
+#include "cad/extent_repair.h"
 #include "cad/metrics/chamfer.h"
 #include "cad/normalization.h"
 #include "cad/sampling.h"
@@ -438,10 +439,13 @@ std::vector<Candidate> decodeSamples(Reconstructor::Models& m, const torch::Tens
                 continue; // keep the strict decoder's reason
             }
         }
-        // Sampled loops mostly fail by crossing themselves (docs/results.md): mend them here.
+        // Sampled loops mostly fail by crossing themselves (docs/results.md): mend them here,
+        // and thin extents decoded with their ends swapped.
         cad::SketchRepairs repairs;
         c.program = cad::repairSketches(std::move(c.program), &repairs);
-        c.repaired = c.repaired || repairs.any();
+        int reorderedExtents = 0;
+        c.program = cad::orderExtents(std::move(c.program), &reorderedExtents);
+        c.repaired = c.repaired || repairs.any() || reorderedExtents > 0;
     }
     return candidates;
 }

@@ -61,8 +61,9 @@ struct ReconstructionOptions {
     /// only to measure what the constraint does.
     bool constrainTokens = true;
     /// Sequences that do not decode strictly are decoded again with DecodeMode::Repair
-    /// (ml/codebook/cad_encoding.h), and crossing loops are mended (cad/sketch_repair.h); such
-    /// candidates say so (`Candidate::repaired`).
+    /// (ml/codebook/cad_encoding.h), crossing loops are mended (cad/sketch_repair.h) and
+    /// extents with swapped ends put in order (cad/extent_repair.h); such candidates say so
+    /// (`Candidate::repaired`).
     bool repairPrograms = true;
 };
 
@@ -70,7 +71,7 @@ struct ReconstructionOptions {
 struct Candidate {
     std::vector<std::int64_t> tokens; ///< up to and including END
     bool decoded = false;             ///< the tokens parsed into a program
-    bool repaired = false;            ///< decoded with DecodeMode::Repair or its sketches mended
+    bool repaired = false; ///< decoded with DecodeMode::Repair, its sketches or extents mended
     cad::Program program;
     cad::Shape shape;        ///< null unless compiled
     cad::ShapeReport report; ///< of the compiled shape

@@ -79,6 +79,11 @@ int main(int argc, char** argv) {
     bool fullLength = false;
     cli.add_flag("--full-length", fullLength,
                  "Every pass over all positions (no cut after END: SamplingOptions::cutAfterEnd)");
+    std::int64_t endTail = ml::SamplingOptions{}.endTail;
+    cli.add_option("--end-tail", endTail,
+                   "Positions kept (masked) after a sequence's first END while passes are cut")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
 
@@ -137,6 +142,7 @@ int main(int argc, char** argv) {
                         options.mixedPrecision = mixedPrecision;
                         options.sampling = {steps, 1.0, 1.0, std::uint64_t(r + 1), {}};
                         options.sampling.cutAfterEnd = !fullLength;
+                        options.sampling.endTail = endTail;
                         ml::Reconstruction result;
                         total += seconds([&] {
                             result = input.photo.empty()

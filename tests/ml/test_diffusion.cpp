@@ -164,10 +164,12 @@ void TestDiffusion::tinyModelOverfitsEightSequences() {
 namespace {
 
 /// Whether every sampled sequence keeps the token layout: rows of C tokens of columns 0..C-1
-/// and one level, END only at a row start and then to the end.
+/// and one level, the first row of level 0 (an extrude's), END only at a row start and then to
+/// the end.
 bool keepsLayout(const torch::Tensor& samples, const TokenLayout& layout) {
     const std::int64_t C = layout.codesPerRow, K = layout.codes;
     for (std::int64_t b = 0; b < samples.size(0); ++b) {
+        if (samples[b][0].item<std::int64_t>() >= K) return false; // level 0, column 0: [0, K)
         bool ended = false;
         for (std::int64_t row = 0; row * C < samples.size(1); ++row) {
             std::int64_t level = -1;
@@ -231,13 +233,16 @@ void TestDiffusion::samplesAreEndFilledAfterTheirFirstEnd() {
     sampling.cutAfterEnd = false;
     QVERIFY(continuesAfterEnd(model->sample(condition, 16, sampling)));
     sampling.cutAfterEnd = true;
-    for (std::uint64_t seed = 0; seed < 4; ++seed) {
-        sampling.seed = seed;
-        const torch::Tensor samples = model->sample(condition, 16, sampling);
-        QCOMPARE(samples.size(1), options.maxTokens);
-        QVERIFY(samples.ne(model->maskToken()).all().item<bool>());
-        QVERIFY(!continuesAfterEnd(samples));
-        QVERIFY(torch::equal(samples, model->sample(condition, 16, sampling)));
+    for (const std::int64_t tail : {0, 4}) { // END-filled, or a masked tail after the first END
+        sampling.endTail = tail;
+        for (std::uint64_t seed = 0; seed < 4; ++seed) {
+            sampling.seed = seed;
+            const torch::Tensor samples = model->sample(condition, 16, sampling);
+            QCOMPARE(samples.size(1), options.maxTokens);
+            QVERIFY(samples.ne(model->maskToken()).all().item<bool>());
+            QVERIFY(!continuesAfterEnd(samples));
+            QVERIFY(torch::equal(samples, model->sample(condition, 16, sampling)));
+        }
     }
 }
 
