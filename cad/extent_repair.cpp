@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cad/extent_repair.h"
 
-#include <utility>
-
 namespace img2cad::cad {
 
 Program orderExtents(Program program, int* reordered) {
@@ -14,9 +12,9 @@ Program orderExtents(Program program, int* reordered) {
             changed = true;
         } else if (extent.type == ExtentType::TwoSided &&
                    extent.distance + extent.distance2 < 0.0) {
-            extent.distance = -extent.distance;
-            extent.distance2 = -extent.distance2;
-            std::swap(extent.distance, extent.distance2);
+            const double d1 = extent.distance; // (d1, d2) -> (-d2, -d1): the same slab
+            extent.distance = -extent.distance2;
+            extent.distance2 = -d1;
             changed = true;
         }
         if (changed && reordered) ++*reordered;

@@ -69,7 +69,7 @@ struct SamplingOptions {
     /// a share of it revealed that matches the step. Without it (0: every position after the
     /// first END revealed as END at once and dropped) best-of-8 CD from clouds was 0.6 worse on
     /// the 100 held-out parts (two seeds); 32 revealed ENDs instead of a masked tail made 5-10 %
-    /// of the candidates invalid (docs/results.md, "Passes cut after END").
+    /// of the candidates invalid (docs/results.md, "A masked END tail after the cut").
     std::int64_t endTail = 32;
 };
 

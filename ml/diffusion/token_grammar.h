@@ -11,7 +11,8 @@
 //     END) with the highest joint probability over the row's positions revealed together;
 //   - END after the first known END (training sequences are END-filled);
 //   - level 0 in the first row: a sequence opens with an extrude (its EB row, or a flat row).
-//     An END there decodes to a part without any extrude, what most invalid candidates were.
+//     An END there decodes to a part without any extrude (an untrained model draws that; the
+//     shipped one never did, docs/results.md).
 // This is structural masking, not a learnt rule: the probabilities among the allowed tokens
 // are the model's, renormalised.
 

@@ -7,13 +7,12 @@
 #include "cad/compiler.h"
 #include "cad/error.h"
 #include "cad/program_json.h"
+#include "cad/text_file.h"
 #include "cad/topology.h"
 
 #include <QTest>
 
 #include <cmath>
-#include <fstream>
-#include <iterator>
 
 using namespace img2cad::cad;
 using namespace img2cad::test;
@@ -197,10 +196,8 @@ void TestCompiler::mergesCoplanarFacesOfJoinedBodies() {
 // A sampled candidate (a disc with a cut on a tilted plane) on which OCC 7.6's face
 // unification looped forever; if the loop comes back, this test hangs until ctest's timeout.
 void TestCompiler::compilesThePartThatHungFaceUnification() {
-    std::ifstream file(IMG2CAD_SOURCE_DIR "/fuzz/regressions/occ_compile/unify-loop.json");
-    QVERIFY(file.good());
-    const std::string json((std::istreambuf_iterator<char>(file)), {});
-    const ShapeReport report = compileAndAnalyse(programFromJson(json));
+    const ShapeReport report = compileAndAnalyse(programFromJson(
+        readTextFile(IMG2CAD_SOURCE_DIR "/fuzz/regressions/occ_compile/unify-loop.json")));
     QVERIFY(report.valid);
     QVERIFY(report.volume > 0.0);
 }
