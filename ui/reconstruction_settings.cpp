@@ -26,6 +26,8 @@ ReconstructionSettings ReconstructionSettings::load() {
     r.steps = s.value("steps", r.steps).toInt();
     r.seed = s.value("seed", r.seed).toInt();
     r.guidance = s.value("guidance", r.guidance).toDouble();
+    r.fitCompiles = s.value("fitCompiles", r.fitCompiles).toInt();
+    r.fitCandidates = s.value("fitCandidates", r.fitCandidates).toInt();
     r.device = s.value("device", r.device).toString();
     return r;
 }
@@ -38,6 +40,8 @@ void ReconstructionSettings::save() const {
     s.setValue("steps", steps);
     s.setValue("seed", seed);
     s.setValue("guidance", guidance);
+    s.setValue("fitCompiles", fitCompiles);
+    s.setValue("fitCandidates", fitCandidates);
     s.setValue("device", device);
 }
 
@@ -47,6 +51,8 @@ ml::ReconstructionOptions ReconstructionSettings::options() const {
     o.sampling.steps = steps;
     o.sampling.seed = std::uint64_t(seed);
     o.sampling.guidance = guidance;
+    o.fitCompiles = fitCompiles;
+    o.fitCandidates = fitCandidates;
     return o;
 }
 
@@ -100,6 +106,19 @@ ReconstructionSettingsDialog::ReconstructionSettingsDialog(const ReconstructionS
     m_guidance->setToolTip("Classifier-free guidance scale: 1 = none, higher follows the "
                            "photo more closely and varies less.");
     form->addRow("Guidance", m_guidance);
+    m_fitCompiles = new QSpinBox(this);
+    m_fitCompiles->setRange(0, 1000);
+    m_fitCompiles->setValue(settings.fitCompiles);
+    m_fitCompiles->setSpecialValueText("off");
+    m_fitCompiles->setToolTip("Compiles each candidate may spend moving its sketches and extents "
+                              "onto the input's points: more is closer and slower.");
+    form->addRow("Fit to the input (compiles)", m_fitCompiles);
+    m_fitCandidates = new QSpinBox(this);
+    m_fitCandidates->setRange(0, 32);
+    m_fitCandidates->setValue(settings.fitCandidates);
+    m_fitCandidates->setSpecialValueText("all");
+    m_fitCandidates->setToolTip("How many of the best-ranked candidates are fitted.");
+    form->addRow("Candidates fitted", m_fitCandidates);
     m_device = new QComboBox(this);
     m_device->addItems({"cpu", "cuda"});
     m_device->setCurrentText(settings.device);
@@ -118,6 +137,8 @@ ReconstructionSettings ReconstructionSettingsDialog::settings() const {
     s.steps = m_steps->value();
     s.seed = m_seed->value();
     s.guidance = m_guidance->value();
+    s.fitCompiles = m_fitCompiles->value();
+    s.fitCandidates = m_fitCandidates->value();
     s.device = m_device->currentText();
     return s;
 }

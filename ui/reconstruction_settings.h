@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // What the user chooses about reconstructions (model folder, K, diffusion steps, seed,
-// guidance, device), remembered between runs in QSettings, and the dialog that edits it.
+// guidance, the fit to the input, device), remembered between runs in QSettings, and the dialog
+// that edits it.
 
 #include "ml/reconstruct/reconstructor.h"
 
@@ -21,7 +22,10 @@ struct ReconstructionSettings {
     int steps = 20; ///< reverse-diffusion steps (the fast sampler below the model's T)
     int seed = 0;
     double guidance = 1.0;
-    QString device = "cpu"; ///< "cpu" or "cuda"
+    /// Fitting the best candidates' numbers to the input (ml::ReconstructionOptions::fitCompiles)
+    int fitCompiles = ml::ReconstructionOptions{}.fitCompiles;
+    int fitCandidates = int(ml::ReconstructionOptions{}.fitCandidates); ///< 0 = all
+    QString device = "cpu";                                             ///< "cpu" or "cuda"
 
     static ReconstructionSettings load(); ///< from QSettings, defaults where unset
     void save() const;
@@ -46,6 +50,8 @@ private:
     QSpinBox* m_steps = nullptr;
     QSpinBox* m_seed = nullptr;
     QDoubleSpinBox* m_guidance = nullptr;
+    QSpinBox* m_fitCompiles = nullptr;
+    QSpinBox* m_fitCandidates = nullptr;
     QComboBox* m_device = nullptr;
 };
 

@@ -146,6 +146,8 @@ int runEval(const EvalRequest& request) {
     options.mixedPrecision = request.mixedPrecision;
     options.sampling.cutAfterEnd = !request.fullLength;
     options.sampling.endTail = request.endTail;
+    options.fitCompiles = request.fitCompiles;
+    options.fitCandidates = request.fitCandidates;
     // A photo has neither scale nor position: from one, every shape and cloud is compared in its
     // own unit cube (bounding box centred, longest side 1), the ground truth too — CAD-Recode's
     // protocol. From a cloud, candidates must also land where the cloud is, and are compared in
@@ -167,7 +169,7 @@ int runEval(const EvalRequest& request) {
     // perfect denoiser would return.
     std::vector<double> ownTokensCd;
     std::int64_t ownTokensTried = 0, ownTokensInvalid = 0;
-    std::int64_t parts = 0, candidates = 0, invalid = 0, repaired = 0, withoutValid = 0;
+    std::int64_t parts = 0, candidates = 0, invalid = 0, repaired = 0, fitted = 0, withoutValid = 0;
     double seconds = 0.0;
     const auto size = std::size_t(request.points);
     const auto evaluatePart = [&](const ml::Sample& sample) {
@@ -223,6 +225,7 @@ int runEval(const EvalRequest& request) {
             const ml::Candidate& candidate = result.candidates[c];
             ++candidates;
             repaired += candidate.repaired && candidate.valid(); // valid only thanks to it
+            fitted += candidate.fitted;
             if (!candidate.valid()) {
                 ++invalid;
                 errors.push_back(candidate.error);
@@ -366,6 +369,9 @@ int runEval(const EvalRequest& request) {
             {"grammar", request.grammar},
             {"cut_after_end", !request.fullLength},
             {"end_tail", request.endTail},
+            {"fit_compiles", request.fitCompiles},
+            {"fit_candidates", request.fitCandidates},
+            {"fitted_ratio", double(fitted) / double(candidates)},
             {"input", request.photos ? "photo" : "cloud"},
             {"raw_median_cd", orNull(median(rawCd))},
             {"refined_median_cd", orNull(median(refinedCd))},

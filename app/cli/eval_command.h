@@ -9,6 +9,7 @@
 // diffusion reads image features (ablation Model 3) is measured with --photos alike.
 
 #include "ml/diffusion/cad_denoiser.h"
+#include "ml/reconstruct/reconstructor.h"
 
 #include <cstdint>
 #include <string>
@@ -36,6 +37,8 @@ struct EvalRequest {
     bool mixedPrecision = false; ///< the denoiser's sampling in bfloat16
     bool fullLength = false;     ///< no cut after END (SamplingOptions::cutAfterEnd), to measure it
     std::int64_t endTail = ml::SamplingOptions{}.endTail; ///< positions kept after END in the cut
+    int fitCompiles = ml::ReconstructionOptions{}.fitCompiles; ///< compiles per candidate's fit
+    std::int64_t fitCandidates = ml::ReconstructionOptions{}.fitCandidates; ///< best ones fitted
 };
 int runEval(const EvalRequest& request);
 

@@ -147,6 +147,7 @@ int runGenerationEval(const GenerationEvalRequest& request) {
     ml::Reconstructor reconstructor(model, ml::trainingDevice(request.device));
     ml::ReconstructionOptions options;
     options.sampling.steps = request.steps;
+    options.sampling.endTail = request.endTail;
     options.photoPartSize = 1.0;
     Shapes generated;
     std::int64_t attempted = 0, invalid = 0, unkeyed = 0;
@@ -216,6 +217,7 @@ int runGenerationEval(const GenerationEvalRequest& request) {
                                                {"sampled", attempted},
                                                {"invalid_ratio", ir},
                                                {"steps", request.steps},
+                                               {"end_tail", request.endTail},
                                                {"seed", request.seed},
                                                {"draws", request.draws},
                                                {"draw_size", request.drawSize},

@@ -8,6 +8,8 @@
 // the same measures for as many training parts as samples: what a model that reproduces its
 // training distribution exactly would score (its Novelty is 0 by construction).
 
+#include "ml/diffusion/cad_denoiser.h"
+
 #include <cstdint>
 #include <string>
 
@@ -22,6 +24,7 @@ struct GenerationEvalRequest {
     std::int64_t draws = 10;
     std::int64_t drawSize = 1000;
     std::int64_t steps = 20;
+    std::int64_t endTail = ml::SamplingOptions{}.endTail; ///< positions kept after END in the cut
     std::uint64_t seed = 0;
     /// Surface points per shape: the peers use 2,000 on a GPU; the exact 3,000 x 1,000 CD
     /// matrix at 512 takes minutes on 2 cores.

@@ -149,6 +149,17 @@ int main(int argc, char** argv) {
         ->add_option("--part-size", reconstructRequest.photoPartSize,
                      "Longest side (mm) of a photo's candidates")
         ->capture_default_str();
+    reconstruct
+        ->add_option("--fit", reconstructRequest.fitCompiles,
+                     "Compiles each fitted candidate may spend fitting its numbers to the input "
+                     "(0: none)")
+        ->check(CLI::Range(0, 100000))
+        ->capture_default_str();
+    reconstruct
+        ->add_option("--fit-candidates", reconstructRequest.fitCandidates,
+                     "How many of the best-ranked candidates are fitted (0 = all)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     reconstruct->add_option("--device", reconstructRequest.device, "cpu or cuda")
         ->capture_default_str();
 
@@ -203,6 +214,14 @@ int main(int argc, char** argv) {
                      "Positions kept (masked) after a sequence's first END while passes are cut")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    eval->add_option("--fit", evalRequest.fitCompiles,
+                     "Compiles each candidate may spend fitting its numbers to P_ref")
+        ->check(CLI::Range(0, 100000))
+        ->capture_default_str();
+    eval->add_option("--fit-candidates", evalRequest.fitCandidates,
+                     "How many of the best-ranked candidates are fitted (0 = all)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
 
     img2cad::app::GenerationEvalRequest generationEval;
     CLI::App* evalGeneration = cli.add_subcommand(
@@ -220,6 +239,11 @@ int main(int argc, char** argv) {
     evalGeneration->add_option("--draw-size", generationEval.drawSize, "Test parts per draw")
         ->capture_default_str();
     evalGeneration->add_option("--steps", generationEval.steps)->capture_default_str();
+    evalGeneration
+        ->add_option("--end-tail", generationEval.endTail,
+                     "Positions kept (masked) after a sequence's first END while passes are cut")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     evalGeneration->add_option("--seed", generationEval.seed)->capture_default_str();
     evalGeneration->add_option("--points", generationEval.points, "Surface points per shape")
         ->capture_default_str();

@@ -57,6 +57,7 @@ nlohmann::ordered_json writeCandidate(const ml::Candidate& candidate, const std:
     entry["files"] = files;
     if (candidate.valid()) {
         if (candidate.chamfer >= 0.0) entry["chamfer_x100"] = 100.0 * candidate.chamfer;
+        entry["fitted"] = candidate.fitted;
         entry["volume_mm3"] = candidate.report.volume;
         entry["faces"] = candidate.report.faces;
         entry["extrudes"] = candidate.program.extrudes.size();
@@ -109,9 +110,10 @@ int runReconstruct(const ReconstructRequest& request) {
     const fs::path folder = request.output.empty() ? fs::path(input.stem().string() + "-candidates")
                                                    : fs::path(request.output);
     const fs::path model = modelOrDefault(request.model);
-    const ml::ReconstructionOptions o =
-        options(request.candidates, request.steps, request.guidance, request.truncation,
-                request.seed, request.photoPartSize);
+    ml::ReconstructionOptions o = options(request.candidates, request.steps, request.guidance,
+                                          request.truncation, request.seed, request.photoPartSize);
+    o.fitCompiles = request.fitCompiles;
+    o.fitCandidates = request.fitCandidates;
     ml::Reconstructor reconstructor(model, ml::trainingDevice(request.device));
     const bool photo = ml::isPhotoExtension(input);
     ml::Reconstruction result;
@@ -138,7 +140,9 @@ int runReconstruct(const ReconstructRequest& request) {
                                      {"steps", request.steps},
                                      {"guidance", request.guidance},
                                      {"truncation", request.truncation},
-                                     {"seed", request.seed}};
+                                     {"seed", request.seed},
+                                     {"fit_compiles", request.fitCompiles},
+                                     {"fit_candidates", request.fitCandidates}};
     nlohmann::ordered_json seconds = nlohmann::ordered_json::object();
     for (const auto& [stage, s] : result.seconds)
         seconds[ml::stageName(stage)] = s;

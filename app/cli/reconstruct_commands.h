@@ -21,7 +21,9 @@ struct ReconstructRequest {
     double guidance = 1.0;
     double truncation = 1.0;
     std::uint64_t seed = 0;
-    double photoPartSize = 100.0; ///< mm, longest side of a photo's candidates
+    double photoPartSize = 100.0;   ///< mm, longest side of a photo's candidates
+    int fitCompiles = 0;            ///< ml::ReconstructionOptions::fitCompiles
+    std::int64_t fitCandidates = 0; ///< ml::ReconstructionOptions::fitCandidates
     std::string device = "cpu";
 };
 int runReconstruct(const ReconstructRequest& request);

@@ -6,6 +6,7 @@
 #include "cad/extent_repair.h"
 #include "cad/metrics/chamfer.h"
 #include "cad/normalization.h"
+#include "cad/program_fit.h"
 #include "cad/sampling.h"
 #include "cad/sketch_repair.h"
 #include "cad/tessellation.h"
@@ -48,6 +49,8 @@ const char* stageName(ReconstructionStage stage) {
         return "decode";
     case ReconstructionStage::Compile:
         return "compile";
+    case ReconstructionStage::Fit:
+        return "fit";
     }
     return "?";
 }
@@ -144,6 +147,48 @@ cad::Shape compileChecked(Candidate& candidate) {
     return shape;
 }
 
+/// A compiled candidate's CD to `reference`, in `ranking`'s frame.
+double rankingDistance(const cad::Shape& shape, const OutputFrame& frame,
+                       const std::vector<cad::Vec3f>& reference, RankingFrame ranking,
+                       std::int64_t points, std::uint64_t seed) {
+    cad::PointCloud surface = cad::samplePoints(cad::tessellate(shape), std::size_t(points), seed);
+    return cad::chamferDistance(ranking == RankingFrame::OwnUnitCube
+                                    ? cad::inOwnUnitCube(std::move(surface)).positions
+                                    : frame.apply(surface).positions,
+                                reference);
+}
+
+/// Runs `work(i)` for i in [0, count) on `threads` workers (0 = one per core), calling
+/// `progress(stage, share done)` as items finish; stops early when `cancel` becomes true.
+template <typename Work>
+void inParallel(std::size_t count, int threads, ReconstructionStage stage,
+                const ReconstructionProgress& progress, const std::atomic<bool>* cancel,
+                Work&& work) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const std::size_t workerCount =
+        std::min<std::size_t>(count, threads > 0 ? unsigned(threads) : cores);
+    std::atomic<std::size_t> next{0}, done{0};
+    std::mutex progressMutex;
+    const auto loop = [&] {
+        for (std::size_t i; (i = next++) < count;) {
+            if (cancel && cancel->load()) return;
+            work(i);
+            const std::size_t finished = ++done;
+            if (progress) {
+                const std::lock_guard<std::mutex> lock(progressMutex);
+                progress(stage, double(finished) / double(count));
+            }
+        }
+    };
+    std::vector<std::thread> workers;
+    for (std::size_t t = 1; t < workerCount; ++t)
+        workers.emplace_back(loop);
+    loop();
+    for (std::thread& worker : workers)
+        worker.join();
+    checkCancel(cancel);
+}
+
 /// Compiles one decoded candidate, checks its solid, fits it to the output frame and measures
 /// its CD to `reference` (in `ranking`'s frame). Runs on worker threads: touches nothing shared.
 void compileCandidate(Candidate& candidate, const OutputFrame& frame,
@@ -162,52 +207,69 @@ void compileCandidate(Candidate& candidate, const OutputFrame& frame,
         const cad::Shape shape = compileChecked(candidate);
         if (shape.isNull()) return;
         candidate.shape = shape;
-        if (!reference.empty()) {
-            cad::PointCloud surface =
-                cad::samplePoints(cad::tessellate(shape), std::size_t(points), seed);
-            candidate.chamfer =
-                cad::chamferDistance(ranking == RankingFrame::OwnUnitCube
-                                         ? cad::inOwnUnitCube(std::move(surface)).positions
-                                         : frame.apply(surface).positions,
-                                     reference);
-        }
+        if (!reference.empty())
+            candidate.chamfer = rankingDistance(shape, frame, reference, ranking, points, seed);
     } catch (const std::exception& e) {
         candidate.shape = {};
         candidate.error = std::string("does not compile: ") + e.what();
     }
 }
 
-/// Compiles every decoded candidate on `threads` workers (0 = one per core).
+/// Compiles every decoded candidate on `options.compileThreads` workers (0 = one per core).
 void compileAll(std::vector<Candidate>& candidates, const OutputFrame& frame,
                 const std::vector<cad::Vec3f>& reference, RankingFrame ranking,
                 const ReconstructionOptions& options, const ReconstructionProgress& progress,
                 const std::atomic<bool>* cancel) {
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t threads = std::min<std::size_t>(
-        candidates.size(), options.compileThreads > 0 ? unsigned(options.compileThreads) : cores);
-    std::atomic<std::size_t> next{0}, done{0};
-    std::mutex progressMutex;
-    const auto work = [&] {
-        for (std::size_t i; (i = next++) < candidates.size();) {
-            if (cancel && cancel->load()) return;
-            if (candidates[i].decoded)
-                compileCandidate(candidates[i], frame, reference, ranking, options.rankingPoints,
-                                 options.sampling.seed + i);
-            const std::size_t finished = ++done;
-            if (progress) {
-                const std::lock_guard<std::mutex> lock(progressMutex);
-                progress(ReconstructionStage::Compile,
-                         double(finished) / double(candidates.size()));
-            }
-        }
-    };
-    std::vector<std::thread> workers;
-    for (std::size_t t = 1; t < threads; ++t)
-        workers.emplace_back(work);
-    work();
-    for (std::thread& worker : workers)
-        worker.join();
-    checkCancel(cancel);
+    inParallel(candidates.size(), options.compileThreads, ReconstructionStage::Compile, progress,
+               cancel, [&](std::size_t i) {
+                   if (candidates[i].decoded)
+                       compileCandidate(candidates[i], frame, reference, ranking,
+                                        options.rankingPoints, options.sampling.seed + i);
+               });
+}
+
+/// Fits a valid candidate's numbers to `target` (cad/program_fit.h) and keeps the fit when it
+/// compiles to a valid solid nearer `target`; otherwise the candidate stays as it was. Its CD to
+/// `reference` is measured again for the ranking.
+void fitCandidate(Candidate& candidate, const OutputFrame& frame,
+                  const std::vector<cad::Vec3f>& target, const std::vector<cad::Vec3f>& reference,
+                  RankingFrame ranking, const ReconstructionOptions& options, std::uint64_t seed) {
+    try {
+        cad::ProgramFitOptions fitOptions;
+        fitOptions.compiles = options.fitCompiles;
+        // In the models' frame, where the clouds are (a photo's candidate is in its own unit
+        // cube there, as its clouds).
+        const cad::ProgramFit fit =
+            cad::fitToCloud(frame.apply(candidate.program), target, fitOptions);
+        if (!fit.improved()) return;
+        Candidate fitted = candidate;
+        fitted.program = frame.invert(fit.program);
+        const cad::Shape shape = compileChecked(fitted);
+        if (shape.isNull()) return;
+        fitted.shape = shape;
+        if (!reference.empty())
+            fitted.chamfer =
+                rankingDistance(shape, frame, reference, ranking, options.rankingPoints, seed);
+        fitted.fitted = true;
+        candidate = std::move(fitted);
+    } catch (const std::exception&) {
+        // a fit that fails leaves the candidate as it compiled
+    }
+}
+
+/// Fits the first `options.fitCandidates` valid candidates (0 = all) on the compile workers.
+void fitBest(std::vector<Candidate>& candidates, const OutputFrame& frame,
+             const std::vector<cad::Vec3f>& target, const std::vector<cad::Vec3f>& reference,
+             RankingFrame ranking, const ReconstructionOptions& options,
+             const ReconstructionProgress& progress, const std::atomic<bool>* cancel) {
+    std::size_t count = std::size_t(std::count_if(candidates.begin(), candidates.end(),
+                                                  [](const Candidate& c) { return c.valid(); }));
+    if (options.fitCandidates > 0) count = std::min(count, std::size_t(options.fitCandidates));
+    inParallel(count, options.compileThreads, ReconstructionStage::Fit, progress, cancel,
+               [&](std::size_t i) {
+                   fitCandidate(candidates[i], frame, target, reference, ranking, options,
+                                options.sampling.seed + i);
+               });
 }
 
 /// Valid candidates by rising CD (ties keep sampling order), then the others.
@@ -504,13 +566,24 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
 
     cad::PointCloud reference;
     reference.positions = tensorPoints(refined);
-    compileAll(result.candidates, frame,
-               ranking == RankingFrame::OwnUnitCube
-                   ? cad::inOwnUnitCube(std::move(reference)).positions
-                   : std::move(reference.positions),
-               ranking, options, progress, cancel);
+    const std::vector<cad::Vec3f> referencePoints =
+        ranking == RankingFrame::OwnUnitCube ? cad::inOwnUnitCube(std::move(reference)).positions
+                                             : std::move(reference.positions);
+    compileAll(result.candidates, frame, referencePoints, ranking, options, progress, cancel);
     rank(result.candidates);
     result.seconds[ReconstructionStage::Compile] = clock.lap();
+    if (options.fitCompiles > 0) {
+        if (progress) progress(ReconstructionStage::Fit, 0.0);
+        // The fit's target is P_raw, the whole cloud at even density: P_ref is drawn towards
+        // edges by the importance (eq. 6), which would pull flat faces off their place.
+        cad::PointCloud target;
+        target.positions = tensorPoints(raw);
+        if (ranking == RankingFrame::OwnUnitCube) target = cad::inOwnUnitCube(std::move(target));
+        fitBest(result.candidates, frame, target.positions, referencePoints, ranking, options,
+                progress, cancel);
+        rank(result.candidates);
+        result.seconds[ReconstructionStage::Fit] = clock.lap();
+    }
     return result;
 }
 
@@ -529,6 +602,11 @@ Candidate Reconstructor::throughCodebook(const cad::Program& program, const cad:
     std::vector<Candidate> candidates =
         decodeSamples(m, torch::tensor(tokens).unsqueeze(0), frame, options.repairPrograms);
     compileAll(candidates, frame, {}, RankingFrame::Model, options, {}, nullptr);
+    if (options.fitCompiles > 0 && candidates.front().valid()) {
+        // The ceiling of decoding and fitting: fitted to the cloud as candidates are.
+        fitCandidate(candidates.front(), frame, frame.apply(cloud).positions, {},
+                     RankingFrame::Model, options, options.sampling.seed);
+    }
     return std::move(candidates.front());
 }
 

@@ -37,7 +37,8 @@
 
 namespace img2cad::ml {
 
-enum class ReconstructionStage { Preprocess, Lift, Refine, Encode, Diffuse, Decode, Compile };
+/// Fit runs only when asked for (ReconstructionOptions::fitCompiles).
+enum class ReconstructionStage { Preprocess, Lift, Refine, Encode, Diffuse, Decode, Compile, Fit };
 const char* stageName(ReconstructionStage stage); ///< "preprocess", "lift", ...
 
 struct ReconstructionOptions {
@@ -65,6 +66,12 @@ struct ReconstructionOptions {
     /// extents with swapped ends put in order (cad/extent_repair.h); such candidates say so
     /// (`Candidate::repaired`).
     bool repairPrograms = true;
+    /// After ranking, the best `fitCandidates` valid candidates (0 = all) may each spend
+    /// `fitCompiles` compiles fitting their numbers to P_raw (cad/program_fit.h), and are
+    /// ranked again; 0 compiles leaves the decoded numbers as they are. A fit is kept only when
+    /// it brings the candidate nearer P_raw; such candidates say so (`Candidate::fitted`).
+    int fitCompiles = 0;
+    std::int64_t fitCandidates = 0;
 };
 
 /// One candidate: what was sampled, the program it decodes to, and how it compiled.
@@ -72,6 +79,7 @@ struct Candidate {
     std::vector<std::int64_t> tokens; ///< up to and including END
     bool decoded = false;             ///< the tokens parsed into a program
     bool repaired = false; ///< decoded with DecodeMode::Repair, its sketches or extents mended
+    bool fitted = false; ///< its numbers were fitted to P_raw (ReconstructionOptions::fitCompiles)
     cad::Program program;
     cad::Shape shape;        ///< null unless compiled
     cad::ShapeReport report; ///< of the compiled shape
@@ -123,7 +131,8 @@ public:
                                   const std::atomic<bool>* cancel = nullptr);
     /// What a perfect denoiser would return for a part whose program is known: the program
     /// encoded by the model's codebook and decoded again, then repaired, fitted to the cloud's
-    /// frame and compiled exactly as fromPointCloud's candidates are; `chamfer` is not set. The
+    /// frame and compiled exactly as fromPointCloud's candidates are (with `fitCompiles`, also
+    /// fitted to the cloud as they are); `chamfer` is not set. The
     /// codebook's ceiling for reconstruction from clouds (`img2cadseq eval`). Throws ml::Error
     /// when the program cannot be encoded or the cloud is unusable.
     Candidate throughCodebook(const cad::Program& program, const cad::PointCloud& cloud,

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 // Seconds per reconstruction (issue 6): for K = 1, 4, 8 candidates and each number of reverse
 // steps, the wall time of every stage of ml::Reconstructor (preprocess, lift, refine, encode,
-// diffuse, decode, compile), averaged over the inputs, with the share of valid candidates and
-// the process's peak memory. Inputs are photos or part files (point clouds, meshes, STEP,
-// programs); without any, generated parts' surface points. A reference workload (a fixed
-// program compiled and a fixed matrix product) is timed in the same run, so numbers taken on
-// a drifting machine can be compared as ratios.
+// diffuse, decode, compile, and fit when asked), averaged over the inputs, with the share of
+// valid candidates and the process's peak memory. Inputs are photos or part files (point clouds,
+// meshes, STEP, programs); without any, generated parts' surface points. A reference workload (a
+// fixed program compiled and a fixed matrix product) is timed in the same run, so numbers taken
+// on a drifting machine can be compared as ratios.
 //
 //   bench_reconstruct --model DIR [--input FILE ...] [--k 1,4,8] [--steps 100,20] [--device cuda]
-//                     [--chunk N] [--mixed-precision]
+//                     [--chunk N] [--mixed-precision] [--fit N] [--fit-candidates M]
 
 #include "cad/compiler.h"
 #include "cad/generator/part_generator.h"
@@ -84,6 +84,14 @@ int main(int argc, char** argv) {
                    "Positions kept (masked) after a sequence's first END while passes are cut")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    int fitCompiles = ml::ReconstructionOptions{}.fitCompiles;
+    cli.add_option("--fit", fitCompiles, "Compiles per fitted candidate (0 = no fit)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    std::int64_t fitCandidates = ml::ReconstructionOptions{}.fitCandidates;
+    cli.add_option("--fit-candidates", fitCandidates, "Best-ranked candidates fitted (0 = all)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
 
@@ -120,7 +128,7 @@ int main(int argc, char** argv) {
             ml::ReconstructionStage::Preprocess, ml::ReconstructionStage::Lift,
             ml::ReconstructionStage::Refine,     ml::ReconstructionStage::Encode,
             ml::ReconstructionStage::Diffuse,    ml::ReconstructionStage::Decode,
-            ml::ReconstructionStage::Compile};
+            ml::ReconstructionStage::Compile,    ml::ReconstructionStage::Fit};
         const double referenceBefore = referenceSeconds();
         std::printf("| K | steps | inputs | total s | ");
         for (ml::ReconstructionStage stage : stages)
@@ -143,6 +151,8 @@ int main(int argc, char** argv) {
                         options.sampling = {steps, 1.0, 1.0, std::uint64_t(r + 1), {}};
                         options.sampling.cutAfterEnd = !fullLength;
                         options.sampling.endTail = endTail;
+                        options.fitCompiles = fitCompiles;
+                        options.fitCandidates = fitCandidates;
                         ml::Reconstruction result;
                         total += seconds([&] {
                             result = input.photo.empty()

@@ -9,6 +9,7 @@
 
 #include "cad/compiler.h"
 #include "cad/generator/part_generator.h"
+#include "cad/metrics/chamfer.h"
 #include "cad/sampling.h"
 #include "cad/step_io.h"
 #include "cad/tessellation.h"
@@ -20,6 +21,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
 #include <memory>
 
 using namespace img2cad::ml;
@@ -68,6 +70,7 @@ private Q_SLOTS:
     void initTestCase();
     void reconstructsAPointCloudIntoRankedCandidates();
     void theSameSeedGivesTheSameCandidates();
+    void fitsTheBestCandidatesToTheCloud();
     void readsAPhotoWithItsLifter();
     void ablationModel3ReadsImageFeaturesDirectly();
     void generatesUnconditionally();
@@ -152,6 +155,51 @@ void TestReconstructor::theSameSeedGivesTheSameCandidates() {
             QCOMPARE(a.candidates[i].chamfer, b.candidates[i].chamfer);
         }
     }
+}
+
+// The same samples with and without the fit: only the best two move, each only nearer P_raw,
+// with the same operations, and the list is ranked again.
+void TestReconstructor::fitsTheBestCandidatesToTheCloud() {
+    Reconstructor reconstructor(m_model);
+    const cad::PointCloud cloud = washerCloud();
+    const Reconstruction plain = reconstructor.fromPointCloud(cloud, fastOptions(3));
+    ReconstructionOptions options = fastOptions(3);
+    options.fitCompiles = 30;
+    options.fitCandidates = 2;
+    std::vector<ReconstructionStage> reported;
+    const Reconstruction fitted =
+        reconstructor.fromPointCloud(cloud, options, [&](ReconstructionStage stage, double) {
+            if (reported.empty() || reported.back() != stage) reported.push_back(stage);
+        });
+    QVERIFY(fitted.seconds.count(ReconstructionStage::Fit));
+    QVERIFY(reported.back() == ReconstructionStage::Fit);
+    QVERIFY(!plain.seconds.count(ReconstructionStage::Fit));
+
+    int moved = 0;
+    double previous = 0.0;
+    for (const Candidate& c : fitted.candidates) {
+        QVERIFY(!c.fitted || c.valid());
+        if (c.valid()) {
+            QVERIFY(c.chamfer >= previous);
+            previous = c.chamfer;
+        }
+        const auto twin = std::find_if(plain.candidates.begin(), plain.candidates.end(),
+                                       [&](const Candidate& p) { return p.tokens == c.tokens; });
+        QVERIFY(twin != plain.candidates.end());
+        if (!c.fitted) continue;
+        ++moved;
+        const auto toRaw = [&](const Candidate& candidate) {
+            return cad::chamferDistance(
+                cad::samplePoints(cad::tessellate(candidate.shape), 2000, 11).positions,
+                fitted.raw.positions);
+        };
+        qInfo("fitted: CD to P_raw %.3f -> %.3f mm", toRaw(*twin), toRaw(c));
+        QVERIFY(toRaw(c) < toRaw(*twin));
+        QVERIFY(c.report.valid && c.report.volume > 0.0);
+        QCOMPARE(c.program.extrudes.size(), twin->program.extrudes.size());
+    }
+    QVERIFY(moved <= 2);
+    QVERIFY2(moved > 0, "the fit moved no candidate of the tiny model");
 }
 
 void TestReconstructor::readsAPhotoWithItsLifter() {

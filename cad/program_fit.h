@@ -1,0 +1,49 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// Fitting a program's numbers to a point cloud. A generated program has the right operations
+// but numbers that are only roughly right: the codebook's decoders regress them from a code, so
+// a part that went through the codebook unchanged already misses its own cloud (the "codebook
+// ceiling" of docs/results.md). The fit keeps the program's structure and moves, per extrude,
+// the sketch plane along its normal and within itself, stretches the sketch along its two axes
+// and changes the extent's distances, until the compiled solid's surface is as close as it gets
+// to the cloud (Chamfer distance).
+//
+// Derivative-free on purpose: the solid comes from OpenCASCADE, so the only honest objective is
+// the compiled one. A compass (pattern) search -- each number tried one step up and one step
+// down, steps halved when a whole sweep finds nothing better -- needs no gradient, never
+// accepts a worse program and spends exactly the compiles it is given.
+
+#include "cad/geometry/vec.h"
+#include "cad/program.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace img2cad::cad {
+
+struct ProgramFitOptions {
+    int compiles = 60;               ///< objective evaluations allowed (each compiles once)
+    std::size_t surfacePoints = 600; ///< points drawn on each trial solid
+    std::size_t cloudPoints = 1000;  ///< the cloud is thinned to at most this many
+    /// First step, as a share of the cloud's longest side (positions, distances) or as a
+    /// relative stretch (sketch axes).
+    double step = 0.02;
+    double smallestStep = 0.002; ///< the search ends when its steps fall below this share
+};
+
+struct ProgramFit {
+    Program program;     ///< the fitted program (the input when nothing better was found)
+    double before = 0.0; ///< the objective (CD to the cloud) of the input
+    double after = 0.0;  ///< of the fitted program
+    int compiles = 0;    ///< evaluations spent
+    bool improved() const { return after < before; }
+};
+
+/// Fits `program` to `cloud` (same frame and units). The input must compile to a solid of
+/// positive volume; throws cad::Error otherwise, or for an empty cloud. Deterministic: the same
+/// program and cloud give the same fit on every machine.
+ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
+                      const ProgramFitOptions& options = {});
+
+} // namespace img2cad::cad
