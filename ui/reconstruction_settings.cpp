@@ -110,8 +110,10 @@ ReconstructionSettingsDialog::ReconstructionSettingsDialog(const ReconstructionS
     m_fitCompiles->setRange(0, 1000);
     m_fitCompiles->setValue(settings.fitCompiles);
     m_fitCompiles->setSpecialValueText("off");
-    m_fitCompiles->setToolTip("Compiles each candidate may spend moving its sketches and extents "
-                              "onto the input's points: more is closer and slower.");
+    m_fitCompiles->setToolTip(
+        "Compiles each candidate may spend moving its sketches and extents onto the input's "
+        "points: more is closer and slower. Helps point clouds and scans; a photo's lifted "
+        "cloud is too coarse to fit to (docs/results.md).");
     form->addRow("Fit to the input (compiles)", m_fitCompiles);
     m_fitCandidates = new QSpinBox(this);
     m_fitCandidates->setRange(0, 32);

@@ -69,7 +69,7 @@ void TestProgramFit::bringsAKnockedOffPartBack() {
         const double after = chamferDistance(surfaceOf(fit.program, 9), cloud);
         qInfo("%s: CD x100 %.2f -> %.2f in %d compiles", truth.name.c_str(), 100 * before,
               100 * after, fit.compiles);
-        QVERIFY2(after < 0.6 * before, truth.name.c_str());
+        QVERIFY2(after < 0.7 * before, truth.name.c_str());
         QVERIFY(fit.improved());
         // The same operations, curves and kinds of extent: only numbers moved.
         QCOMPARE(fit.program.extrudes.size(), start.extrudes.size());
