@@ -2,9 +2,9 @@
 #include "cad/normalization.h"
 
 #include "cad/error.h"
+#include "cad/program_edit.h"
 
 #include <cmath>
-#include <type_traits>
 
 namespace img2cad::cad {
 namespace {
@@ -52,27 +52,12 @@ namespace {
 /// p -> p * scale + offset on a program: every sketch point (origin + u x + v y) maps to
 /// origin' + (u scale) x + (v scale) y with origin' the mapped origin; axes stay unit.
 Program similarity(Program program, double scale, Vec3 offset) {
-    const auto point = [scale](Vec2& p) { p = {p.x * scale, p.y * scale}; };
     for (Extrude& extrude : program.extrudes) {
         extrude.plane.origin = extrude.plane.origin * scale + offset;
         extrude.extent.distance *= scale;
         extrude.extent.distance2 *= scale;
-        for (Profile& profile : extrude.profiles)
-            for (Loop& loop : profile.loops)
-                for (Curve& curve : loop.curves)
-                    std::visit(
-                        [&](auto& c) {
-                            using C = std::decay_t<decltype(c)>;
-                            if constexpr (std::is_same_v<C, Line>) {
-                                point(c.start), point(c.end);
-                            } else if constexpr (std::is_same_v<C, Arc>) {
-                                point(c.start), point(c.mid), point(c.end);
-                            } else {
-                                point(c.center);
-                                c.radius *= scale;
-                            }
-                        },
-                        curve);
+        mapSketchPoints(
+            extrude, [scale](Vec2 p) { return p * scale; }, scale);
     }
     return program;
 }

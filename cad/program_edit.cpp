@@ -5,6 +5,7 @@
 #include "cad/error.h"
 
 #include <cmath>
+#include <type_traits>
 
 namespace img2cad::cad {
 namespace {
@@ -185,6 +186,25 @@ void setParameter(Program& program, const ParameterAddress& address, double valu
     const bool shared = coincide(before, isStart ? curveEnd(neighbour) : curveStart(neighbour));
     *number = value;
     if (shared) movePoint(neighbour, !isStart, isStart ? curveStart(curve) : curveEnd(curve));
+}
+
+void mapSketchPoints(Extrude& extrude, const std::function<Vec2(Vec2)>& map, double radiusFactor) {
+    for (Profile& profile : extrude.profiles)
+        for (Loop& loop : profile.loops)
+            for (Curve& curve : loop.curves)
+                std::visit(
+                    [&](auto& c) {
+                        using C = std::decay_t<decltype(c)>;
+                        if constexpr (std::is_same_v<C, Line>) {
+                            c.start = map(c.start), c.end = map(c.end);
+                        } else if constexpr (std::is_same_v<C, Arc>) {
+                            c.start = map(c.start), c.mid = map(c.mid), c.end = map(c.end);
+                        } else {
+                            c.center = map(c.center);
+                            c.radius *= radiusFactor;
+                        }
+                    },
+                    curve);
 }
 
 } // namespace img2cad::cad

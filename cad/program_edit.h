@@ -8,6 +8,7 @@
 #include "cad/program.h"
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace img2cad::cad {
@@ -51,5 +52,11 @@ double parameterValue(const Program& program, const ParameterAddress& address);
 /// non-finite value, a non-positive radius, or an address that does not exist; the program is
 /// then unchanged.
 void setParameter(Program& program, const ParameterAddress& address, double value);
+
+/// Moves every point that defines the extrude's curves (line and arc end points, arc mid points,
+/// circle centres) by `map` and multiplies circle radii by `radiusFactor`: the one loop behind
+/// programs scaled, moved and stretched (cad/normalization.h, cad/program_fit.h). A map that
+/// moves shared end points alike keeps loops closed.
+void mapSketchPoints(Extrude& extrude, const std::function<Vec2(Vec2)>& map, double radiusFactor);
 
 } // namespace img2cad::cad

@@ -4,6 +4,7 @@
 #include "cad/compiler.h"
 #include "cad/error.h"
 #include "cad/metrics/chamfer.h"
+#include "cad/program_edit.h"
 #include "cad/sampling.h"
 #include "cad/tessellation.h"
 
@@ -47,25 +48,12 @@ Vec2 sketchCentre(const Extrude& extrude) {
 /// through its three moved points, so loops stay closed; a circle cannot become an ellipse and
 /// takes the geometric mean.
 void stretch(Extrude& extrude, Vec2 centre, double sx, double sy) {
-    const auto map = [&](Vec2& p) {
-        p = {centre.x + (p.x - centre.x) * sx, centre.y + (p.y - centre.y) * sy};
-    };
-    for (Profile& profile : extrude.profiles)
-        for (Loop& loop : profile.loops)
-            for (Curve& curve : loop.curves)
-                std::visit(
-                    [&](auto& c) {
-                        using C = std::decay_t<decltype(c)>;
-                        if constexpr (std::is_same_v<C, Line>) {
-                            map(c.start), map(c.end);
-                        } else if constexpr (std::is_same_v<C, Arc>) {
-                            map(c.start), map(c.mid), map(c.end);
-                        } else {
-                            map(c.center);
-                            c.radius *= std::sqrt(sx * sy);
-                        }
-                    },
-                    curve);
+    mapSketchPoints(
+        extrude,
+        [&](Vec2 p) {
+            return Vec2{centre.x + (p.x - centre.x) * sx, centre.y + (p.y - centre.y) * sy};
+        },
+        std::sqrt(sx * sy));
 }
 
 /// The input program with the knobs' offsets `x` (kKnobs per extrude) applied.

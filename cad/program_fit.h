@@ -40,9 +40,11 @@ struct ProgramFit {
     bool improved() const { return after < before; }
 };
 
-/// Fits `program` to `cloud` (same frame and units). The input must compile to a solid of
-/// positive volume; throws cad::Error otherwise, or for an empty cloud. Deterministic: the same
-/// program and cloud give the same fit on every machine.
+/// Fits `program` to `cloud` (same frame and units). The input must compile and mesh; throws
+/// cad::Error otherwise, or for a cloud that is empty or a single point. A trial that does not
+/// compile is simply not taken, and the fitted program is not checked beyond that: callers that
+/// need a valid solid check it (the reconstructor does). Deterministic: the same program and cloud
+/// give the same fit with the same OpenCASCADE.
 ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
                       const ProgramFitOptions& options = {});
 

@@ -215,7 +215,7 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     eval->add_option("--fit", evalRequest.fitCompiles,
-                     "Compiles each candidate may spend fitting its numbers to P_ref")
+                     "Compiles each candidate may spend fitting its numbers to the input (P_raw)")
         ->check(CLI::Range(0, 100000))
         ->capture_default_str();
     eval->add_option("--fit-candidates", evalRequest.fitCandidates,
