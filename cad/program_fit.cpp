@@ -8,7 +8,6 @@
 #include "cad/sampling.h"
 #include "cad/tessellation.h"
 
-#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -24,12 +23,8 @@ bool isLength(int knob) {
 
 /// Centre of a sketch's curves' box (sketch coordinates): what the stretch keeps in place.
 Vec2 sketchCentre(const Extrude& extrude) {
-    double lo[2] = {std::numeric_limits<double>::max(), std::numeric_limits<double>::max()};
-    double hi[2] = {-lo[0], -lo[1]};
-    const auto grow = [&](Vec2 p) {
-        lo[0] = std::min(lo[0], p.x), hi[0] = std::max(hi[0], p.x);
-        lo[1] = std::min(lo[1], p.y), hi[1] = std::max(hi[1], p.y);
-    };
+    BoundingBox box; // in the sketch plane: z stays 0
+    const auto grow = [&box](Vec2 p) { box.add({p.x, p.y, 0.0}); };
     for (const Profile& profile : extrude.profiles)
         for (const Loop& loop : profile.loops)
             for (const Curve& curve : loop.curves) {
@@ -40,8 +35,8 @@ Vec2 sketchCentre(const Extrude& extrude) {
                     grow(curveStart(curve)), grow(curveEnd(curve));
                 }
             }
-    if (lo[0] > hi[0]) return {0.0, 0.0};
-    return {0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1])};
+    if (box.isEmpty()) return {0.0, 0.0};
+    return {box.center().x, box.center().y};
 }
 
 /// Stretches a sketch about `centre` by (sx, sy) along its axes. A three-point arc stays an arc
@@ -84,22 +79,13 @@ std::vector<Vec3f> thinned(const std::vector<Vec3f>& cloud, std::size_t count) {
     return kept;
 }
 
-double longestSide(const std::vector<Vec3f>& cloud) {
-    Vec3f lo = cloud.front(), hi = cloud.front();
-    for (const Vec3f& p : cloud) {
-        lo = {std::min(lo.x, p.x), std::min(lo.y, p.y), std::min(lo.z, p.z)};
-        hi = {std::max(hi.x, p.x), std::max(hi.y, p.y), std::max(hi.z, p.z)};
-    }
-    return std::max({double(hi.x - lo.x), double(hi.y - lo.y), double(hi.z - lo.z)});
-}
-
 } // namespace
 
 ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
                       const ProgramFitOptions& options) {
     if (cloud.empty()) throw Error("cannot fit a program to an empty point cloud");
     const std::vector<Vec3f> target = thinned(cloud, options.cloudPoints);
-    const double size = longestSide(target);
+    const double size = boundsOf(target).largestSide();
     if (!(size > 0.0)) throw Error("cannot fit a program to a point cloud without extent");
     std::vector<Vec2> centres;
     for (const Extrude& extrude : program.extrudes)
