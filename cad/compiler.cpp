@@ -355,7 +355,7 @@ TopoDS_Shape finish(const TopoDS_Shape& body, const CompileOptions& options) {
         unify.Build();
         result = unify.Shape();
     }
-    if (!BRepCheck_Analyzer(result).IsValid()) {
+    if (options.checkValidity && !BRepCheck_Analyzer(result).IsValid()) {
         // Safe healing only: ShapeFix fixes tolerances and orientation, never the design.
         ShapeFix_Shape fix(result);
         fix.Perform();

@@ -14,12 +14,17 @@ struct CompileOptions {
     double closureTolerance = 1e-4;
     /// Merge coplanar / co-cylindrical faces split by the booleans (what CAD systems show).
     bool unifyFaces = true;
+    /// Check the result with BRepCheck_Analyzer (and heal it with ShapeFix when the check
+    /// fails). Only a caller that measures throw-away trials turns this off (the program fit:
+    /// its trials are sampled, never kept); such a caller compiles its final program again
+    /// with the check, since an unchecked solid may be broken.
+    bool checkValidity = true;
 };
 
 /// Compiles the program into one solid or a compound of solids, checked by
-/// BRepCheck_Analyzer. Thread-safe (no shared state). Throws cad::Error naming the operation,
-/// profile, loop and curve at fault (open loop, self-intersection, zero-length curve, empty
-/// boolean result, ...).
+/// BRepCheck_Analyzer unless `options.checkValidity` is off. Thread-safe (no shared state). Throws
+/// cad::Error naming the operation, profile, loop and curve at fault (open loop, self-intersection,
+/// zero-length curve, empty boolean result, ...).
 Shape compile(const Program& program, const CompileOptions& options = {});
 
 } // namespace img2cad::cad

@@ -92,21 +92,27 @@ ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
         centres.push_back(sketchCentre(extrude));
 
     // Coarser meshing than the metrics' (the points, not the mesh, carry the objective) and the
-    // same sample seed for every trial, so that two trials differ by their solids alone.
+    // same sample seed for every trial, so that two trials differ by their solids alone. Trials
+    // skip face unification and the validity check (neither moves a surface point; a tenth of a
+    // trial, tests/bench/bench_cad); the input is checked, and the caller checks the program it
+    // keeps (fitToCloud's contract).
     const TessellationOptions meshing{0.004, 0.3, true};
+    CompileOptions trialCompile;
+    trialCompile.unifyFaces = false;
+    trialCompile.checkValidity = false;
     ProgramFit fit{program, 0.0, 0.0, 0};
-    const auto objective = [&](const Program& trial) {
+    const auto objective = [&](const Program& trial, const CompileOptions& compiling) {
         ++fit.compiles;
         try {
-            const TriangleMesh mesh = tessellate(compile(trial), meshing);
+            const TriangleMesh mesh = tessellate(compile(trial, compiling), meshing);
             return chamferDistance(samplePoints(mesh, options.surfacePoints, 1).positions, target);
         } catch (const std::exception&) {
             return std::numeric_limits<double>::infinity(); // e.g. a distance pushed through 0
         }
     };
-    fit.before = fit.after = objective(program);
-    if (!std::isfinite(fit.before))
+    if (!std::isfinite(objective(program, CompileOptions{})))
         throw Error("cannot fit a program that does not compile to a solid");
+    fit.before = fit.after = objective(program, trialCompile); // what trials are compared with
 
     std::vector<double> x(program.extrudes.size() * kKnobs, 0.0);
     std::vector<int> lastMove(x.size(), 1); // the direction that paid off last, tried first
@@ -123,7 +129,7 @@ ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
                 std::vector<double> trial = x;
                 trial[i] += sign * delta;
                 Program candidate = withOffsets(program, centres, trial);
-                const double value = objective(candidate);
+                const double value = objective(candidate, trialCompile);
                 if (value < fit.after) {
                     x = std::move(trial), lastMove[i] = sign, better = true;
                     fit.after = value, fit.program = std::move(candidate);

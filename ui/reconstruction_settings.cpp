@@ -3,6 +3,7 @@
 
 #include "ml/reconstruct/default_model.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QCoreApplication>
 #include <QDialogButtonBox>
@@ -28,6 +29,7 @@ ReconstructionSettings ReconstructionSettings::load() {
     r.guidance = s.value("guidance", r.guidance).toDouble();
     r.fitCompiles = s.value("fitCompiles", r.fitCompiles).toInt();
     r.fitCandidates = s.value("fitCandidates", r.fitCandidates).toInt();
+    r.fitPhotos = s.value("fitPhotos", r.fitPhotos).toBool();
     r.device = s.value("device", r.device).toString();
     return r;
 }
@@ -42,6 +44,7 @@ void ReconstructionSettings::save() const {
     s.setValue("guidance", guidance);
     s.setValue("fitCompiles", fitCompiles);
     s.setValue("fitCandidates", fitCandidates);
+    s.setValue("fitPhotos", fitPhotos);
     s.setValue("device", device);
 }
 
@@ -53,6 +56,7 @@ ml::ReconstructionOptions ReconstructionSettings::options() const {
     o.sampling.guidance = guidance;
     o.fitCompiles = fitCompiles;
     o.fitCandidates = fitCandidates;
+    o.fitPhotos = fitPhotos;
     return o;
 }
 
@@ -112,8 +116,8 @@ ReconstructionSettingsDialog::ReconstructionSettingsDialog(const ReconstructionS
     m_fitCompiles->setSpecialValueText("off");
     m_fitCompiles->setToolTip(
         "Compiles each candidate may spend moving its sketches and extents onto the input's "
-        "points: more is closer and slower. Helps point clouds and scans; a photo's lifted "
-        "cloud is too coarse to fit to (docs/results.md).");
+        "points: more is closer and slower. Point clouds and scans are fitted; a photo's "
+        "candidates only when asked below (docs/results.md).");
     form->addRow("Fit to the input (compiles)", m_fitCompiles);
     m_fitCandidates = new QSpinBox(this);
     m_fitCandidates->setRange(0, 32);
@@ -121,6 +125,12 @@ ReconstructionSettingsDialog::ReconstructionSettingsDialog(const ReconstructionS
     m_fitCandidates->setSpecialValueText("all");
     m_fitCandidates->setToolTip("How many of the best-ranked candidates are fitted.");
     form->addRow("Candidates fitted", m_fitCandidates);
+    m_fitPhotos = new QCheckBox("Fit a photo's candidates too", this);
+    m_fitPhotos->setChecked(settings.fitPhotos);
+    m_fitPhotos->setToolTip("A photo's candidates are fitted to the cloud lifted from it, whose "
+                            "errors they then take on: measured, no closer candidates and a "
+                            "worse ranking (docs/results.md).");
+    form->addRow("", m_fitPhotos);
     m_device = new QComboBox(this);
     m_device->addItems({"cpu", "cuda"});
     m_device->setCurrentText(settings.device);
@@ -141,6 +151,7 @@ ReconstructionSettings ReconstructionSettingsDialog::settings() const {
     s.guidance = m_guidance->value();
     s.fitCompiles = m_fitCompiles->value();
     s.fitCandidates = m_fitCandidates->value();
+    s.fitPhotos = m_fitPhotos->isChecked();
     s.device = m_device->currentText();
     return s;
 }

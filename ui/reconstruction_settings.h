@@ -9,6 +9,7 @@
 #include <QDialog>
 #include <QString>
 
+class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLineEdit;
@@ -25,7 +26,8 @@ struct ReconstructionSettings {
     /// Fitting the best candidates' numbers to the input (ml::ReconstructionOptions::fitCompiles)
     int fitCompiles = ml::ReconstructionOptions{}.fitCompiles;
     int fitCandidates = int(ml::ReconstructionOptions{}.fitCandidates); ///< 0 = all
-    QString device = "cpu";                                             ///< "cpu" or "cuda"
+    bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;
+    QString device = "cpu"; ///< "cpu" or "cuda"
 
     static ReconstructionSettings load(); ///< from QSettings, defaults where unset
     void save() const;
@@ -52,6 +54,7 @@ private:
     QDoubleSpinBox* m_guidance = nullptr;
     QSpinBox* m_fitCompiles = nullptr;
     QSpinBox* m_fitCandidates = nullptr;
+    QCheckBox* m_fitPhotos = nullptr;
     QComboBox* m_device = nullptr;
 };
 

@@ -148,6 +148,7 @@ int runEval(const EvalRequest& request) {
     options.sampling.endTail = request.endTail;
     options.fitCompiles = request.fitCompiles;
     options.fitCandidates = request.fitCandidates;
+    options.fitPhotos = request.fitPhotos;
     // A photo has neither scale nor position: from one, every shape and cloud is compared in its
     // own unit cube (bounding box centred, longest side 1), the ground truth too — CAD-Recode's
     // protocol. From a cloud, candidates must also land where the cloud is, and are compared in
@@ -369,7 +370,7 @@ int runEval(const EvalRequest& request) {
             {"grammar", request.grammar},
             {"cut_after_end", !request.fullLength},
             {"end_tail", request.endTail},
-            {"fit_compiles", request.fitCompiles},
+            {"fit_compiles", request.photos && !request.fitPhotos ? 0 : request.fitCompiles},
             {"fit_candidates", request.fitCandidates},
             {"fitted_ratio", double(fitted) / double(candidates)},
             {"input", request.photos ? "photo" : "cloud"},

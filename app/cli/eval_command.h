@@ -39,6 +39,7 @@ struct EvalRequest {
     std::int64_t endTail = ml::SamplingOptions{}.endTail; ///< positions kept after END in the cut
     int fitCompiles = ml::ReconstructionOptions{}.fitCompiles; ///< compiles per candidate's fit
     std::int64_t fitCandidates = ml::ReconstructionOptions{}.fitCandidates; ///< best ones fitted
+    bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;                 ///< fit from photos too
 };
 int runEval(const EvalRequest& request);
 

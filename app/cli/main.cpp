@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
     reconstruct
         ->add_option("--fit", reconstructRequest.fitCompiles,
                      "Compiles each fitted candidate may spend fitting its numbers to the input "
-                     "(0: none)")
+                     "(0: none; a photo's candidates only with --fit-photos)")
         ->check(CLI::Range(0, 100000))
         ->capture_default_str();
     reconstruct
@@ -160,6 +160,9 @@ int main(int argc, char** argv) {
                      "How many of the best-ranked candidates are fitted (0 = all)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    reconstruct->add_flag("--fit-photos", reconstructRequest.fitPhotos,
+                          "Fit a photo's candidates too (to its lifted cloud, whose errors they "
+                          "then take on)");
     reconstruct->add_option("--device", reconstructRequest.device, "cpu or cuda")
         ->capture_default_str();
 
@@ -215,13 +218,15 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     eval->add_option("--fit", evalRequest.fitCompiles,
-                     "Compiles each candidate may spend fitting its numbers to the input (P_raw)")
+                     "Compiles each fitted candidate may spend fitting its numbers to the input "
+                     "(P_raw; 0: none; from photos only with --fit-photos)")
         ->check(CLI::Range(0, 100000))
         ->capture_default_str();
     eval->add_option("--fit-candidates", evalRequest.fitCandidates,
                      "How many of the best-ranked candidates are fitted (0 = all)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    eval->add_flag("--fit-photos", evalRequest.fitPhotos, "Fit the candidates from photos too");
 
     img2cad::app::GenerationEvalRequest generationEval;
     CLI::App* evalGeneration = cli.add_subcommand(

@@ -6,6 +6,8 @@
 // when it decoded), with report.json: the options, per-stage seconds and every candidate's
 // rank, validity, Chamfer distance or reason.
 
+#include "ml/reconstruct/reconstructor.h"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -21,9 +23,10 @@ struct ReconstructRequest {
     double guidance = 1.0;
     double truncation = 1.0;
     std::uint64_t seed = 0;
-    double photoPartSize = 100.0;   ///< mm, longest side of a photo's candidates
-    int fitCompiles = 0;            ///< ml::ReconstructionOptions::fitCompiles
-    std::int64_t fitCandidates = 0; ///< ml::ReconstructionOptions::fitCandidates
+    double photoPartSize = 100.0; ///< mm, longest side of a photo's candidates
+    int fitCompiles = ml::ReconstructionOptions{}.fitCompiles;
+    std::int64_t fitCandidates = ml::ReconstructionOptions{}.fitCandidates;
+    bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;
     std::string device = "cpu";
 };
 int runReconstruct(const ReconstructRequest& request);

@@ -437,8 +437,10 @@ Reconstruction Reconstructor::fromPhoto(
     result.seconds[ReconstructionStage::Lift] = clock.lap();
     checkCancel(cancel);
     const OutputFrame frame = frameOfSide(options.photoPartSize);
+    ReconstructionOptions photoOptions = options;
+    if (!options.fitPhotos) photoOptions.fitCompiles = 0;
     return reconstruct(m, raw.to(torch::kCPU), imageCondition, frame, RankingFrame::OwnUnitCube,
-                       options, progress, cancel, std::move(result), clock);
+                       photoOptions, progress, cancel, std::move(result), clock);
 }
 
 namespace {

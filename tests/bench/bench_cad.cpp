@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // CAD core throughput on this machine: programs compiled per second, points sampled per second
 // and STEP bytes written per second, on real construction sequences (../shared/data, when
-// present), the shipped sample and generated parts. Prints a markdown table.
+// present), the shipped sample and generated parts; and a program fit's trial (compile, coarse
+// mesh, 600 points: cad/program_fit.cpp) with face unification and the validity check and, as
+// the fit runs it, without them. Prints a markdown table.
 //
 // Absolute speed drifts on shared machines, so every row also gives its time as a multiple
 // of a reference measured in the same run: one OCC boolean (a 10 mm box minus a cylinder).
@@ -91,14 +93,23 @@ int main(int argc, char** argv) {
         repeats * 2);
 
     std::printf("reference (one OCC box-minus-cylinder boolean): %.3f ms\n\n", referenceMs);
-    std::printf("| program | extrudes | compile ms | tessellate ms | sample 4096 ms | STEP write "
-                "ms | STEP MB/s | compile / reference |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf(
+        "| program | extrudes | compile ms | tessellate ms | sample 4096 ms | STEP write ms | "
+        "STEP MB/s | compile / reference | checked fit trial ms | fit trial ms |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 
-    std::vector<double> compileTimes, sampleTimes, tessellateTimes, stepRates;
+    CompileOptions unchecked;
+    unchecked.unifyFaces = false;
+    unchecked.checkValidity = false;
+    const auto fitTrial = [](const Program& program, const CompileOptions& compiling) {
+        samplePoints(tessellate(compile(program, compiling), {0.004, 0.3, true}), 600, 1);
+    };
+    std::vector<double> compileTimes, trialShares, sampleTimes, tessellateTimes, stepRates;
     double totalCompileMs = 0.0;
     for (const Case& c : loadCases(sourceDir)) {
         const double compileMs = medianMs([&] { compile(c.program); }, repeats);
+        const double trialMs = medianMs([&] { fitTrial(c.program, unchecked); }, repeats);
+        const double checkedTrialMs = medianMs([&] { fitTrial(c.program, {}); }, repeats);
         const Shape shape = compile(c.program);
         const double tessellateMs = medianMs([&] { tessellate(shape); }, repeats);
         const TriangleMesh mesh = tessellate(shape);
@@ -106,10 +117,11 @@ int main(int argc, char** argv) {
         const fs::path step = scratch / "bench.step";
         const double stepMs = medianMs([&] { writeStep(shape, step); }, std::max(3, repeats / 3));
         const double stepMBps = double(fs::file_size(step)) / 1e6 / (stepMs / 1e3);
-        std::printf("| %s | %zu | %.2f | %.2f | %.3f | %.2f | %.1f | %.1f |\n", c.name.c_str(),
-                    c.program.extrudes.size(), compileMs, tessellateMs, sampleMs, stepMs, stepMBps,
-                    compileMs / referenceMs);
+        std::printf("| %s | %zu | %.2f | %.2f | %.3f | %.2f | %.1f | %.1f | %.2f | %.2f |\n",
+                    c.name.c_str(), c.program.extrudes.size(), compileMs, tessellateMs, sampleMs,
+                    stepMs, stepMBps, compileMs / referenceMs, checkedTrialMs, trialMs);
         compileTimes.push_back(compileMs);
+        trialShares.push_back(trialMs / checkedTrialMs);
         tessellateTimes.push_back(tessellateMs);
         sampleTimes.push_back(sampleMs);
         stepRates.push_back(stepMBps);
@@ -125,6 +137,7 @@ int main(int argc, char** argv) {
                 *std::max_element(compileTimes.begin(), compileTimes.end()));
     std::printf("| programs compiled per second (all cases, one core) | %.1f |\n",
                 1e3 * double(compileTimes.size()) / totalCompileMs);
+    std::printf("| median fit trial / checked fit trial | %.2f |\n", median(trialShares));
     std::printf("| median tessellation (ms) | %.2f |\n", median(tessellateTimes));
     std::printf("| median sampling of 4096 points (ms) | %.3f |\n", median(sampleTimes));
     std::printf("| points sampled per second (from a mesh) | %.2e |\n",

@@ -8,7 +8,7 @@
 // on a drifting machine can be compared as ratios.
 //
 //   bench_reconstruct --model DIR [--input FILE ...] [--k 1,4,8] [--steps 100,20] [--device cuda]
-//                     [--chunk N] [--mixed-precision] [--fit N] [--fit-candidates M]
+//                     [--chunk N] [--mixed-precision] [--fit N] [--fit-candidates M] [--fit-photos]
 
 #include "cad/compiler.h"
 #include "cad/generator/part_generator.h"
@@ -92,6 +92,9 @@ int main(int argc, char** argv) {
     cli.add_option("--fit-candidates", fitCandidates, "Best-ranked candidates fitted (0 = all)")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
+    bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;
+    cli.add_flag("--fit-photos", fitPhotos,
+                 "Fit photos' candidates too (clouds' are whenever --fit > 0)");
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
 
@@ -153,6 +156,7 @@ int main(int argc, char** argv) {
                         options.sampling.endTail = endTail;
                         options.fitCompiles = fitCompiles;
                         options.fitCandidates = fitCandidates;
+                        options.fitPhotos = fitPhotos;
                         ml::Reconstruction result;
                         total += seconds([&] {
                             result = input.photo.empty()

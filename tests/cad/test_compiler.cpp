@@ -65,6 +65,7 @@ private Q_SLOTS:
     void reportsDegenerateCurvesAndPlanes();
     void reportsEmptyBooleanResults();
     void compilesRandomPartsIntoValidSolids();
+    void trialCompilesBuildTheSameSolids();
 };
 
 void TestCompiler::buildsABox() {
@@ -286,6 +287,24 @@ void TestCompiler::compilesRandomPartsIntoValidSolids() {
         QVERIFY2(report.valid, qPrintable(QString("seed %1").arg(seed)));
         QVERIFY(report.watertight);
         QVERIFY(report.volume > 0);
+    }
+}
+
+// A program fit's trials skip face unification and the validity check: the solid they measure
+// must be the one a full compile gives, faces left split.
+void TestCompiler::trialCompilesBuildTheSameSolids() {
+    CompileOptions trial;
+    trial.unifyFaces = false;
+    trial.checkValidity = false;
+    const Program joined =
+        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
+                   extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)});
+    const ShapeReport split = analyse(compile(joined, trial));
+    QCOMPARE(split.faces, 10); // the two boxes' shared side gone, their coplanar faces not merged
+    verifyClose(split.volume, 1000, 1e-9);
+    for (std::uint64_t seed = 0; seed < 10; ++seed) {
+        const Program part = randomPart(seed);
+        verifyClose(analyse(compile(part, trial)).volume, analyse(compile(part)).volume, 1e-6);
     }
 }
 

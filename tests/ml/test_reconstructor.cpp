@@ -59,6 +59,7 @@ ReconstructionOptions fastOptions(std::uint64_t seed = 1) {
     o.sampling = {20, 1.0, 1.0, seed, {}};
     o.rankingPoints = 500;
     o.compileThreads = 2;
+    o.fitCompiles = 0; // on by default for clouds; its own test turns it on
     return o;
 }
 
@@ -157,15 +158,15 @@ void TestReconstructor::theSameSeedGivesTheSameCandidates() {
     }
 }
 
-// The same samples with and without the fit: only the best two move, each only nearer P_raw,
-// with the same operations, and the list is ranked again.
+// The same samples with and without the fit: only the best two move (the default), each only
+// nearer P_raw, with the same operations, and the list is ranked again.
 void TestReconstructor::fitsTheBestCandidatesToTheCloud() {
     Reconstructor reconstructor(m_model);
     const cad::PointCloud cloud = washerCloud();
     const Reconstruction plain = reconstructor.fromPointCloud(cloud, fastOptions(3));
     ReconstructionOptions options = fastOptions(3);
     options.fitCompiles = 30;
-    options.fitCandidates = 2;
+    QCOMPARE(options.fitCandidates, std::int64_t(2));
     std::vector<ReconstructionStage> reported;
     const Reconstruction fitted =
         reconstructor.fromPointCloud(cloud, options, [&](ReconstructionStage stage, double) {
@@ -207,9 +208,13 @@ void TestReconstructor::readsAPhotoWithItsLifter() {
     writeImage(test::syntheticView(3).color, photo);
     ReconstructionOptions options = fastOptions();
     options.photoHints.rect = PixelRect{4, 4, 24, 24};
+    options.fitCompiles = 30; // a photo's candidates are fitted only when asked (fitPhotos)
     const Reconstruction result = Reconstructor(m_model).fromPhoto(photo, options);
     QCOMPARE(result.raw.size(), std::size_t(64)); // the tiny lifter's 8 x 8 points
     QVERIFY(result.seconds.count(ReconstructionStage::Lift));
+    QVERIFY(!result.seconds.count(ReconstructionStage::Fit));
+    for (const Candidate& c : result.candidates)
+        QVERIFY(!c.fitted);
     QCOMPARE(result.candidates.size(), std::size_t(8));
     // The photo and its mask come back for the window to overlay.
     QCOMPARE(result.photo.width, test::kTinyViewSize);
