@@ -126,6 +126,7 @@ ReconstructionSettingsDialog::ReconstructionSettingsDialog(const ReconstructionS
     m_fitCandidates->setToolTip("How many of the best-ranked candidates are fitted.");
     form->addRow("Candidates fitted", m_fitCandidates);
     m_fitPhotos = new QCheckBox("Fit a photo's candidates too", this);
+    m_fitPhotos->setObjectName("fitPhotos");
     m_fitPhotos->setChecked(settings.fitPhotos);
     m_fitPhotos->setToolTip("A photo's candidates are fitted to the cloud lifted from it, whose "
                             "errors they then take on: measured, no closer candidates and a "

@@ -24,9 +24,11 @@
 #include "ui/photo_panel.h"
 #include "ui/program_tree.h"
 #include "ui/reconstruction_page.h"
+#include "ui/reconstruction_settings.h"
 #include "ui/training/trainer_panel.h"
 #include "viewer/vtk_widget.h"
 
+#include <QCheckBox>
 #include <QElapsedTimer>
 #include <QMimeData>
 #include <QPushButton>
@@ -71,6 +73,7 @@ private Q_SLOTS:
     void samplesUnconditionally();
     void aBrokenModelDisablesReconstructionWithItsReason();
     void usesAFinishedTrainingRunInTheApp();
+    void theSettingsDialogFitsCloudsAndPhotosOnlyWhenAsked();
 
 private:
     /// A shown window using the tiny model with `k` candidates, its model loaded.
@@ -372,6 +375,22 @@ void TestReconstructionWindow::usesAFinishedTrainingRunInTheApp() {
     QCOMPARE(window->reconstructionSettings().modelFolder,
              QString::fromStdString(composed.string())); // the model in use stays
     fs::remove_all(composed); // under the (test-mode) app data folder, which outlives the test
+}
+
+// The settings a user sees: clouds' candidates fitted (the best 2, 120 compiles each), a photo's
+// only when the box is ticked, and the choice reaches the reconstructor's options.
+void TestReconstructionWindow::theSettingsDialogFitsCloudsAndPhotosOnlyWhenAsked() {
+    ui::ReconstructionSettingsDialog dialog{ui::ReconstructionSettings{}};
+    auto* fitPhotos = dialog.findChild<QCheckBox*>("fitPhotos");
+    QVERIFY(fitPhotos && !fitPhotos->isChecked());
+    const ml::ReconstructionOptions defaults = dialog.settings().options();
+    QCOMPARE(defaults.fitCompiles, 120);
+    QCOMPARE(defaults.fitCandidates, std::int64_t(2));
+    QVERIFY(!defaults.fitPhotos);
+    dialog.show();
+    QTest::mouseClick(fitPhotos, Qt::LeftButton, {}, QPoint(4, fitPhotos->height() / 2));
+    QVERIFY(fitPhotos->isChecked());
+    QVERIFY(dialog.settings().options().fitPhotos);
 }
 
 IMG2CAD_REGISTER_TEST(TestReconstructionWindow)
