@@ -97,9 +97,7 @@ ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
     // trial, tests/bench/bench_cad); the input is checked, and the caller checks the program it
     // keeps (fitToCloud's contract).
     const TessellationOptions meshing{0.004, 0.3, true};
-    CompileOptions trialCompile;
-    trialCompile.unifyFaces = false;
-    trialCompile.checkValidity = false;
+    const CompileOptions trialCompile = fitTrialCompileOptions();
     ProgramFit fit{program, 0.0, 0.0, 0};
     const auto objective = [&](const Program& trial, const CompileOptions& compiling) {
         ++fit.compiles;

@@ -13,6 +13,7 @@
 // down, steps halved when a whole sweep finds nothing better -- needs no gradient, never
 // accepts a worse program and spends exactly the compiles it is given.
 
+#include "cad/compiler.h"
 #include "cad/geometry/vec.h"
 #include "cad/program.h"
 
@@ -31,6 +32,15 @@ struct ProgramFitOptions {
     double step = 0.02;
     double smallestStep = 0.002; ///< the search ends when its steps fall below this share
 };
+
+/// How a fit compiles its trials: without face unification and the validity check, neither of
+/// which moves a surface point (the input and the program a caller keeps are checked).
+inline CompileOptions fitTrialCompileOptions() {
+    CompileOptions options;
+    options.unifyFaces = false;
+    options.checkValidity = false;
+    return options;
+}
 
 struct ProgramFit {
     Program program;     ///< the fitted program (the input when nothing better was found)

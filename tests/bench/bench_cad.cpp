@@ -12,6 +12,7 @@
 
 #include "cad/compiler.h"
 #include "cad/deepcad_import.h"
+#include "cad/program_fit.h"
 #include "cad/program_json.h"
 #include "cad/sampling.h"
 #include "cad/step_io.h"
@@ -98,9 +99,7 @@ int main(int argc, char** argv) {
         "STEP MB/s | compile / reference | checked fit trial ms | fit trial ms |\n");
     std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
 
-    CompileOptions unchecked;
-    unchecked.unifyFaces = false;
-    unchecked.checkValidity = false;
+    const CompileOptions unchecked = fitTrialCompileOptions();
     const auto fitTrial = [](const Program& program, const CompileOptions& compiling) {
         samplePoints(tessellate(compile(program, compiling), {0.004, 0.3, true}), 600, 1);
     };

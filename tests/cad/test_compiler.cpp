@@ -6,6 +6,7 @@
 
 #include "cad/compiler.h"
 #include "cad/error.h"
+#include "cad/program_fit.h"
 #include "cad/program_json.h"
 #include "cad/text_file.h"
 #include "cad/topology.h"
@@ -293,9 +294,7 @@ void TestCompiler::compilesRandomPartsIntoValidSolids() {
 // A program fit's trials skip face unification and the validity check: the solid they measure
 // must be the one a full compile gives, faces left split.
 void TestCompiler::trialCompilesBuildTheSameSolids() {
-    CompileOptions trial;
-    trial.unifyFaces = false;
-    trial.checkValidity = false;
+    const CompileOptions trial = fitTrialCompileOptions();
     const Program joined =
         programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
                    extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)});
