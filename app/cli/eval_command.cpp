@@ -370,7 +370,7 @@ int runEval(const EvalRequest& request) {
             {"grammar", request.grammar},
             {"cut_after_end", !request.fullLength},
             {"end_tail", request.endTail},
-            {"fit_compiles", request.photos && !request.fitPhotos ? 0 : request.fitCompiles},
+            {"fit_compiles", options.fitCompilesFor(request.photos)},
             {"fit_candidates", request.fitCandidates},
             {"fitted_ratio", double(fitted) / double(candidates)},
             {"input", request.photos ? "photo" : "cloud"},

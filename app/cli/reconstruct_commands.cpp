@@ -134,17 +134,16 @@ int runReconstruct(const ReconstructRequest& request) {
     std::cerr << "\n";
 
     fs::create_directories(folder);
-    nlohmann::ordered_json report = {
-        {"input", fs::absolute(input).string()},
-        {"input_kind", photo ? "photo" : "points"},
-        {"model", fs::absolute(model).string()},
-        {"candidates_requested", request.candidates},
-        {"steps", request.steps},
-        {"guidance", request.guidance},
-        {"truncation", request.truncation},
-        {"seed", request.seed},
-        {"fit_compiles", photo && !request.fitPhotos ? 0 : request.fitCompiles},
-        {"fit_candidates", request.fitCandidates}};
+    nlohmann::ordered_json report = {{"input", fs::absolute(input).string()},
+                                     {"input_kind", photo ? "photo" : "points"},
+                                     {"model", fs::absolute(model).string()},
+                                     {"candidates_requested", request.candidates},
+                                     {"steps", request.steps},
+                                     {"guidance", request.guidance},
+                                     {"truncation", request.truncation},
+                                     {"seed", request.seed},
+                                     {"fit_compiles", o.fitCompilesFor(photo)},
+                                     {"fit_candidates", request.fitCandidates}};
     nlohmann::ordered_json seconds = nlohmann::ordered_json::object();
     for (const auto& [stage, s] : result.seconds)
         seconds[ml::stageName(stage)] = s;

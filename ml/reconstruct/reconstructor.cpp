@@ -438,7 +438,7 @@ Reconstruction Reconstructor::fromPhoto(
     checkCancel(cancel);
     const OutputFrame frame = frameOfSide(options.photoPartSize);
     ReconstructionOptions photoOptions = options;
-    if (!options.fitPhotos) photoOptions.fitCompiles = 0;
+    photoOptions.fitCompiles = options.fitCompilesFor(true);
     return reconstruct(m, raw.to(torch::kCPU), imageCondition, frame, RankingFrame::OwnUnitCube,
                        photoOptions, progress, cancel, std::move(result), clock);
 }

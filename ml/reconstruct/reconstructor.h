@@ -79,6 +79,11 @@ struct ReconstructionOptions {
     /// part, and candidates fitted to it take on its errors (measured: no gain for the best of
     /// K, a worse top-ranked pick).
     bool fitPhotos = false;
+
+    /// The compiles each fitted candidate gets for a photo or a point cloud: the one place the
+    /// rule "a photo's candidates are fitted only with fitPhotos" lives (the reconstructor and
+    /// the reports that say what was fitted read it here).
+    int fitCompilesFor(bool photo) const { return photo && !fitPhotos ? 0 : fitCompiles; }
 };
 
 /// One candidate: what was sampled, the program it decodes to, and how it compiled.
