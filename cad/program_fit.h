@@ -10,8 +10,8 @@
 //
 // Derivative-free on purpose: the solid comes from OpenCASCADE, so the only honest objective is
 // the compiled one. A compass (pattern) search -- each number tried one step up and one step
-// down, steps halved when a whole sweep finds nothing better -- needs no gradient, never
-// accepts a worse program and spends exactly the compiles it is given.
+// down, its own step doubled after a move that paid and halved after a miss -- needs no
+// gradient, never accepts a worse program and spends at most the compiles it is given.
 
 #include "cad/compiler.h"
 #include "cad/geometry/vec.h"
@@ -28,7 +28,7 @@ struct ProgramFitOptions {
     std::size_t surfacePoints = 600; ///< points drawn on each trial solid
     std::size_t cloudPoints = 1000;  ///< the cloud is thinned to at most this many
     /// First step, as a share of the cloud's longest side (positions, distances) or as a
-    /// relative stretch (sketch axes).
+    /// relative stretch (sketch axes); a number's step grows to at most four times this.
     double step = 0.02;
     double smallestStep = 0.002; ///< the search ends when its steps fall below this share
 };

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Fitting a program's numbers to a cloud: a generated part whose extents and sketch planes were
-// knocked off finds its way back towards its own surface; an exact program is never made worse;
+// knocked off finds its way back towards its own surface; an extent far too deep comes back in
+// growing steps; an exact program is never made worse;
 // the search spends no more compiles than it is given, repeats itself exactly, and refuses what
 // it cannot fit.
 
@@ -17,6 +18,8 @@
 #include "cad/topology.h"
 
 #include <QTest>
+
+#include <cmath>
 
 using namespace img2cad;
 using namespace img2cad::cad;
@@ -50,6 +53,7 @@ class TestProgramFit : public QObject {
     Q_OBJECT
 private Q_SLOTS:
     void bringsAKnockedOffPartBack();
+    void bringsAFarOffNumberBackInGrowingSteps();
     void neverMakesAnExactPartWorse();
     void spendsOnlyItsCompilesAndRepeats();
     void refusesWhatItCannotFit();
@@ -79,6 +83,27 @@ void TestProgramFit::bringsAKnockedOffPartBack() {
             QCOMPARE(fit.program.extrudes[e].extent.type, start.extrudes[e].extent.type);
         }
     }
+}
+
+void TestProgramFit::bringsAFarOffNumberBackInGrowingSteps() {
+    // A three-extrude plate whose base is 0.33 (a third of the part, 16 first steps) too deep.
+    // A sweep tries each of the 18 searched numbers at least once, so 120 compiles are at most
+    // 6 sweeps: one fixed step would walk the depth at most 6 x 0.02 = 0.12 of the way back;
+    // a step that doubles while it pays must get more than half way.
+    const Program truth = unitPart(2);
+    QCOMPARE(truth.extrudes.size(), std::size_t(3));
+    Program deep = truth;
+    Extent& extent = deep.extrudes.front().extent;
+    extent.distance += std::copysign(0.33, extent.distance);
+    ProgramFitOptions options;
+    options.compiles = 120;
+    const ProgramFit fit = fitToCloud(deep, surfaceOf(truth), options);
+    const double wanted = truth.extrudes.front().extent.distance;
+    const double left = std::abs(fit.program.extrudes.front().extent.distance - wanted);
+    qInfo("%s: depth %.3f off -> %.3f off, CD x100 %.2f -> %.2f", truth.name.c_str(), 0.33, left,
+          100 * fit.before, 100 * fit.after);
+    QVERIFY(left < 0.5 * 0.33);
+    QVERIFY(fit.after < 0.5 * fit.before);
 }
 
 void TestProgramFit::neverMakesAnExactPartWorse() {
