@@ -92,17 +92,18 @@ void TestProgramFit::bringsAFarOffNumberBackInGrowingSteps() {
     // a step that doubles while it pays must get more than half way.
     const Program truth = unitPart(2);
     QCOMPARE(truth.extrudes.size(), std::size_t(3));
+    const double offBy = 0.33;
     Program deep = truth;
     Extent& extent = deep.extrudes.front().extent;
-    extent.distance += std::copysign(0.33, extent.distance);
+    extent.distance += std::copysign(offBy, extent.distance);
     ProgramFitOptions options;
     options.compiles = 120;
     const ProgramFit fit = fitToCloud(deep, surfaceOf(truth), options);
     const double wanted = truth.extrudes.front().extent.distance;
     const double left = std::abs(fit.program.extrudes.front().extent.distance - wanted);
-    qInfo("%s: depth %.3f off -> %.3f off, CD x100 %.2f -> %.2f", truth.name.c_str(), 0.33, left,
+    qInfo("%s: depth %.3f off -> %.3f off, CD x100 %.2f -> %.2f", truth.name.c_str(), offBy, left,
           100 * fit.before, 100 * fit.after);
-    QVERIFY(left < 0.5 * 0.33);
+    QVERIFY(left < 0.5 * offBy);
     QVERIFY(fit.after < 0.5 * fit.before);
 }
 
