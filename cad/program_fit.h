@@ -3,10 +3,11 @@
 // Fitting a program's numbers to a point cloud. A generated program has the right operations
 // but numbers that are only roughly right: the codebook's decoders regress them from a code, so
 // a part that went through the codebook unchanged already misses its own cloud (the "codebook
-// ceiling" of docs/results.md). The fit keeps the program's structure and moves, per extrude,
-// the sketch plane along its normal and within itself, stretches the sketch along its two axes
-// and changes the extent's distances, until the compiled solid's surface is as close as it gets
-// to the cloud (Chamfer distance).
+// ceiling" of docs/results.md), and the whole part may lie turned from its cloud. The fit keeps
+// the program's structure: it first turns the part by the best of the 24 axis-aligned rotations
+// (when one brings it nearer), then moves, per extrude, the sketch plane along its normal and
+// within itself, stretches the sketch along its two axes and changes the extent's distances,
+// until the compiled solid's surface is as close as it gets to the cloud (Chamfer distance).
 //
 // Derivative-free on purpose: the solid comes from OpenCASCADE, so the only honest objective is
 // the compiled one. A compass (pattern) search -- each number tried one step up and one step
@@ -19,6 +20,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace img2cad::cad {
@@ -31,6 +33,9 @@ struct ProgramFitOptions {
     /// relative stretch (sketch axes); a number's step grows to at most four times this.
     double step = 0.02;
     double smallestStep = 0.002; ///< the search ends when its steps fall below this share
+    /// Before the numbers, try the program turned by each of the 24 axis-aligned rotations
+    /// (matched to the cloud's box again) and start from the nearest.
+    bool tryTurns = true;
 };
 
 /// How a fit compiles its trials: without face unification and the validity check, neither of
@@ -57,5 +62,13 @@ struct ProgramFit {
 /// give the same fit with the same OpenCASCADE.
 ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
                       const ProgramFitOptions& options = {});
+
+/// The fit's first step on its own: of the 24 axis-aligned turns (cad/axis_rotation.h), the one
+/// whose surface `points` (drawn on the program's solid), turned and matched to the cloud's box
+/// again (centre, longest side, as the reconstructor matches a candidate to its frame), come
+/// nearest `cloud`: the program so turned and matched; none when no turn beats it as it is. No
+/// compile: the points are turned, not the solid. Throws cad::Error for empty points or cloud.
+std::optional<Program> turnedToCloud(const Program& program, const std::vector<Vec3f>& points,
+                                     const std::vector<Vec3f>& cloud);
 
 } // namespace img2cad::cad

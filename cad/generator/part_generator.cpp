@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cad/generator/part_generator.h"
 
+#include "cad/axis_rotation.h"
 #include "cad/compiler.h"
 #include "cad/error.h"
 #include "cad/generator/families/families.h"
@@ -64,13 +65,7 @@ void reorient(Program& program, Random& random) {
     for (const Vec3& d : kDirections)
         if (d.dot(up) == 0) candidates[count++] = d;
     const Vec3 xDir = candidates[random.integer(count)];
-    const Vec3 yDir = up.cross(xDir);
-    const auto rotate = [&](Vec3 v) { return xDir * v.x + yDir * v.y + up * v.z; };
-    for (Extrude& extrude : program.extrudes) {
-        extrude.plane.origin = rotate(extrude.plane.origin);
-        extrude.plane.xAxis = rotate(extrude.plane.xAxis);
-        extrude.plane.normal = rotate(extrude.plane.normal);
-    }
+    program = rotated(std::move(program), AxisRotation{xDir, up.cross(xDir)}); // z -> up
 }
 
 bool compilesToValidSolid(const Program& program) {

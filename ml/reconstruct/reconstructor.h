@@ -66,13 +66,14 @@ struct ReconstructionOptions {
     /// extents with swapped ends put in order (cad/extent_repair.h); such candidates say so
     /// (`Candidate::repaired`).
     bool repairPrograms = true;
-    /// After ranking, the best `fitCandidates` valid candidates (0 = all) each spend
-    /// `fitCompiles` compiles fitting their numbers to P_raw (cad/program_fit.h), and are
-    /// ranked again; 0 compiles leaves the decoded numbers as they are. A fit is kept only when
-    /// it brings the candidate nearer P_raw; such candidates say so (`Candidate::fitted`).
-    /// The defaults are measured (docs/results.md, "Fitting the numbers to the input"): from
-    /// held-out clouds the best 2 fitted with 120 compiles each lower the best of 8's CD x 10^2
-    /// by 2.2 per part (7.47 -> 5.15 median), more than all 8 with 40 each, in 0.8 s on 2 cores.
+    /// After ranking, every valid candidate is turned by the axis-aligned rotation that brings
+    /// it nearest P_raw, when one does (cad::turnedToCloud), and ranked again; then the best
+    /// `fitCandidates` (0 = all) each spend `fitCompiles` compiles fitting their numbers to
+    /// P_raw (cad/program_fit.h), and are ranked again; 0 compiles does neither. A fit is kept only
+    /// when it brings the candidate nearer P_raw; such candidates say so (`Candidate::fitted`). The
+    /// defaults are measured (docs/results.md, "Fitting the numbers to the input"): from held-out
+    /// clouds the best 2 fitted with 120 compiles each lower the best of 8's CD x 10^2 by 2.2 per
+    /// part (7.47 -> 5.15 median), more than all 8 with 40 each, in 0.8 s on 2 cores.
     int fitCompiles = 120;
     std::int64_t fitCandidates = 2;
     /// Fit a photo's candidates too. Off: P_raw lifted from one view is itself far from the

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Fitting a program's numbers to a cloud: a generated part whose extents and sketch planes were
 // knocked off finds its way back towards its own surface; an extent far too deep comes back in
-// growing steps; an exact program is never made worse;
+// growing steps; a part lying on its side is turned back; an exact program is never made worse;
 // the search spends no more compiles than it is given, repeats itself exactly, and refuses what
 // it cannot fit.
 
 #include "test_registry.h"
 
+#include "cad/axis_rotation.h"
 #include "cad/compiler.h"
 #include "cad/error.h"
 #include "cad/generator/part_generator.h"
@@ -20,6 +21,7 @@
 #include <QTest>
 
 #include <cmath>
+#include <optional>
 
 using namespace img2cad;
 using namespace img2cad::cad;
@@ -54,6 +56,7 @@ class TestProgramFit : public QObject {
 private Q_SLOTS:
     void bringsAKnockedOffPartBack();
     void bringsAFarOffNumberBackInGrowingSteps();
+    void turnsAPartOnItsSideBack();
     void neverMakesAnExactPartWorse();
     void spendsOnlyItsCompilesAndRepeats();
     void refusesWhatItCannotFit();
@@ -105,6 +108,34 @@ void TestProgramFit::bringsAFarOffNumberBackInGrowingSteps() {
           100 * fit.before, 100 * fit.after);
     QVERIFY(left < 0.5 * offBy);
     QVERIFY(fit.after < 0.5 * fit.before);
+}
+
+void TestProgramFit::turnsAPartOnItsSideBack() {
+    // An L bracket turned a quarter about x and a quarter about z misses its cloud by more than
+    // any number can make up in 20 compiles; the fit's first step turns it back.
+    const Program truth = unitPart(3);
+    const std::vector<Vec3f> cloud = surfaceOf(truth);
+    const Program onItsSide = rotated(truth, AxisRotation{{0, 0, 1}, {1, 0, 0}});
+    ProgramFitOptions options;
+    options.compiles = 20;
+    options.tryTurns = false;
+    const ProgramFit unturned = fitToCloud(onItsSide, cloud, options);
+    options.tryTurns = true;
+    const ProgramFit fit = fitToCloud(onItsSide, cloud, options);
+    options.compiles = 2; // the exact part's objective, measured as the fit measures
+    const double exact = fitToCloud(truth, cloud, options).before;
+    qInfo("CD x100: exact %.2f, on its side %.2f, fitted without turns %.2f, with %.2f",
+          100 * exact, 100 * fit.before, 100 * unturned.after, 100 * fit.after);
+    QVERIFY(fit.compiles <= 20);
+    QVERIFY(fit.after < 1.2 * exact);
+
+    // The turn on its own, as the reconstructor turns every candidate before the fit.
+    const std::optional<Program> turned = turnedToCloud(onItsSide, surfaceOf(onItsSide), cloud);
+    QVERIFY(turned.has_value());
+    QVERIFY(chamferDistance(surfaceOf(*turned, 9), cloud) <
+            1.2 * chamferDistance(surfaceOf(truth, 9), cloud));
+    QVERIFY_THROWS_EXCEPTION(Error, turnedToCloud(truth, {}, cloud));
+    QVERIFY(unturned.after > 2.0 * fit.after);
 }
 
 void TestProgramFit::neverMakesAnExactPartWorse() {
