@@ -302,7 +302,8 @@ void turnCandidate(Candidate& candidate, const OutputFrame& frame,
 /// Turns every valid candidate (turnCandidate) on the compile workers and ranks them again, so
 /// that the fit starts from the best turned ones. On the real STEP parts' clouds this took the
 /// fitted best of 8 from 5.76 to 5.40 (-0.76 +- 0.19 per part; -0.35 +- 0.16 against turning
-/// only the fitted candidates, inside the fit) for 0.1 s per cloud (docs/results.md, "Turns").
+/// only the fitted candidates, inside the fit) for 0.1-0.6 s more per part in `eval`
+/// (docs/results.md, "Turns").
 void turnAll(std::vector<Candidate>& candidates, const OutputFrame& frame,
              const std::vector<cad::Vec3f>& target, const std::vector<cad::Vec3f>& reference,
              RankingFrame ranking, const ReconstructionOptions& options,
