@@ -30,6 +30,7 @@ ReconstructionSettings ReconstructionSettings::load() {
     r.fitCompiles = s.value("fitCompiles", r.fitCompiles).toInt();
     r.fitCandidates = s.value("fitCandidates", r.fitCandidates).toInt();
     r.fitPhotos = s.value("fitPhotos", r.fitPhotos).toBool();
+    r.turnCandidates = s.value("turnCandidates", r.turnCandidates).toBool();
     r.device = s.value("device", r.device).toString();
     return r;
 }
@@ -45,6 +46,7 @@ void ReconstructionSettings::save() const {
     s.setValue("fitCompiles", fitCompiles);
     s.setValue("fitCandidates", fitCandidates);
     s.setValue("fitPhotos", fitPhotos);
+    s.setValue("turnCandidates", turnCandidates);
     s.setValue("device", device);
 }
 
@@ -57,6 +59,7 @@ ml::ReconstructionOptions ReconstructionSettings::options() const {
     o.fitCompiles = fitCompiles;
     o.fitCandidates = fitCandidates;
     o.fitPhotos = fitPhotos;
+    o.turnCandidates = turnCandidates;
     return o;
 }
 
@@ -132,6 +135,14 @@ ReconstructionSettingsDialog::ReconstructionSettingsDialog(const ReconstructionS
                             "errors they then take on: measured, no closer candidates and a "
                             "worse ranking (docs/results.md).");
     form->addRow("", m_fitPhotos);
+    m_turnCandidates = new QCheckBox("Turn candidates to the input", this);
+    m_turnCandidates->setObjectName("turnCandidates");
+    m_turnCandidates->setChecked(settings.turnCandidates);
+    m_turnCandidates->setToolTip(
+        "Each candidate is tried in the 24 quarter-turn orientations and kept in the one nearest "
+        "the input's points: a candidate generated lying on its side comes back upright "
+        "(docs/results.md).");
+    form->addRow("", m_turnCandidates);
     m_device = new QComboBox(this);
     m_device->addItems({"cpu", "cuda"});
     m_device->setCurrentText(settings.device);
@@ -153,6 +164,7 @@ ReconstructionSettings ReconstructionSettingsDialog::settings() const {
     s.fitCompiles = m_fitCompiles->value();
     s.fitCandidates = m_fitCandidates->value();
     s.fitPhotos = m_fitPhotos->isChecked();
+    s.turnCandidates = m_turnCandidates->isChecked();
     s.device = m_device->currentText();
     return s;
 }

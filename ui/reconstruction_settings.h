@@ -27,6 +27,8 @@ struct ReconstructionSettings {
     int fitCompiles = ml::ReconstructionOptions{}.fitCompiles;
     int fitCandidates = int(ml::ReconstructionOptions{}.fitCandidates); ///< 0 = all
     bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;
+    /// Candidates turned towards the input (ml::ReconstructionOptions::turnCandidates)
+    bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;
     QString device = "cpu"; ///< "cpu" or "cuda"
 
     static ReconstructionSettings load(); ///< from QSettings, defaults where unset
@@ -55,6 +57,7 @@ private:
     QSpinBox* m_fitCompiles = nullptr;
     QSpinBox* m_fitCandidates = nullptr;
     QCheckBox* m_fitPhotos = nullptr;
+    QCheckBox* m_turnCandidates = nullptr;
     QComboBox* m_device = nullptr;
 };
 

@@ -149,6 +149,7 @@ int runEval(const EvalRequest& request) {
     options.fitCompiles = request.fitCompiles;
     options.fitCandidates = request.fitCandidates;
     options.fitPhotos = request.fitPhotos;
+    options.turnCandidates = request.turnCandidates;
     // A photo has neither scale nor position: from one, every shape and cloud is compared in its
     // own unit cube (bounding box centred, longest side 1), the ground truth too — CAD-Recode's
     // protocol. From a cloud, candidates must also land where the cloud is, and are compared in
@@ -370,6 +371,7 @@ int runEval(const EvalRequest& request) {
             {"grammar", request.grammar},
             {"cut_after_end", !request.fullLength},
             {"end_tail", request.endTail},
+            {"turned", request.turnCandidates},
             {"fit_compiles", options.fitCompilesFor(request.photos)},
             {"fit_candidates", request.fitCandidates},
             {"fitted_ratio", double(fitted) / double(candidates)},

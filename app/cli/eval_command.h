@@ -40,6 +40,7 @@ struct EvalRequest {
     int fitCompiles = ml::ReconstructionOptions{}.fitCompiles; ///< compiles per candidate's fit
     std::int64_t fitCandidates = ml::ReconstructionOptions{}.fitCandidates; ///< best ones fitted
     bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;                 ///< fit from photos too
+    bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;       ///< turned toward P_raw
 };
 int runEval(const EvalRequest& request);
 

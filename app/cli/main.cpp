@@ -163,6 +163,9 @@ int main(int argc, char** argv) {
     reconstruct->add_flag("--fit-photos", reconstructRequest.fitPhotos,
                           "Fit a photo's candidates too (to its lifted cloud, whose errors they "
                           "then take on)");
+    reconstruct->add_flag(
+        "!--no-turn", reconstructRequest.turnCandidates,
+        "Do not turn candidates by the axis-aligned rotation that brings them nearest the input");
     reconstruct->add_option("--device", reconstructRequest.device, "cpu or cuda")
         ->capture_default_str();
 
@@ -227,6 +230,9 @@ int main(int argc, char** argv) {
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     eval->add_flag("--fit-photos", evalRequest.fitPhotos, "Fit the candidates from photos too");
+    eval->add_flag(
+        "!--no-turn", evalRequest.turnCandidates,
+        "Do not turn candidates by the axis-aligned rotation that brings them nearest the input");
 
     img2cad::app::GenerationEvalRequest generationEval;
     CLI::App* evalGeneration = cli.add_subcommand(

@@ -115,6 +115,7 @@ int runReconstruct(const ReconstructRequest& request) {
     o.fitCompiles = request.fitCompiles;
     o.fitCandidates = request.fitCandidates;
     o.fitPhotos = request.fitPhotos;
+    o.turnCandidates = request.turnCandidates;
     ml::Reconstructor reconstructor(model, ml::trainingDevice(request.device));
     const bool photo = ml::isPhotoExtension(input);
     ml::Reconstruction result;
@@ -142,6 +143,7 @@ int runReconstruct(const ReconstructRequest& request) {
                                      {"guidance", request.guidance},
                                      {"truncation", request.truncation},
                                      {"seed", request.seed},
+                                     {"turned", o.turnCandidates},
                                      {"fit_compiles", o.fitCompilesFor(photo)},
                                      {"fit_candidates", request.fitCandidates}};
     nlohmann::ordered_json seconds = nlohmann::ordered_json::object();

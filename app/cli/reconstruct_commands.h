@@ -27,6 +27,7 @@ struct ReconstructRequest {
     int fitCompiles = ml::ReconstructionOptions{}.fitCompiles;
     std::int64_t fitCandidates = ml::ReconstructionOptions{}.fitCandidates;
     bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;
+    bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;
     std::string device = "cpu";
 };
 int runReconstruct(const ReconstructRequest& request);

@@ -49,6 +49,8 @@ const char* stageName(ReconstructionStage stage) {
         return "decode";
     case ReconstructionStage::Compile:
         return "compile";
+    case ReconstructionStage::Turn:
+        return "turn";
     case ReconstructionStage::Fit:
         return "fit";
     }
@@ -253,6 +255,7 @@ void fitCandidate(Candidate& candidate, const OutputFrame& frame,
     try {
         cad::ProgramFitOptions fitOptions;
         fitOptions.compiles = options.fitCompiles;
+        fitOptions.tryTurns = false; // turning is the reconstructor's own step (turnCandidates)
         // In the models' frame, where the clouds are (a photo's candidate is in its own unit
         // cube there, as its clouds).
         const cad::ProgramFit fit =
@@ -279,7 +282,8 @@ void rank(std::vector<Candidate>& candidates) {
 
 /// Turns a valid candidate by the axis-aligned rotation that brings it nearest `target`, when one
 /// does (cad::turnedToCloud), and measures it again: a candidate that lies on its side would
-/// otherwise rank too low to be fitted. A turned solid that does not check valid is dropped.
+/// otherwise rank too low to be shown first or fitted. A turned solid that does not check valid
+/// is dropped.
 void turnCandidate(Candidate& candidate, const OutputFrame& frame,
                    const std::vector<cad::Vec3f>& target, const std::vector<cad::Vec3f>& reference,
                    RankingFrame ranking, const ReconstructionOptions& options, std::uint64_t seed) {
@@ -288,8 +292,11 @@ void turnCandidate(Candidate& candidate, const OutputFrame& frame,
         const std::size_t points = cad::ProgramFitOptions{}.surfacePoints; // as the fit's trials
         const cad::PointCloud surface =
             frame.apply(cad::samplePoints(cad::tessellate(candidate.shape), points, seed));
+        cad::BoundingBox box; // the solid's exact box in the models' frame (uniform map)
+        box.add(frame.apply(candidate.report.bbox.min));
+        box.add(frame.apply(candidate.report.bbox.max));
         std::optional<cad::Program> turned =
-            cad::turnedToCloud(frame.apply(candidate.program), surface.positions, target);
+            cad::turnedToCloud(frame.apply(candidate.program), surface.positions, target, box);
         if (!turned) return;
         std::optional<Candidate> moved = withProgram(candidate, frame.invert(std::move(*turned)),
                                                      frame, reference, ranking, options, seed);
@@ -300,16 +307,16 @@ void turnCandidate(Candidate& candidate, const OutputFrame& frame,
 }
 
 /// Turns every valid candidate (turnCandidate) on the compile workers and ranks them again, so
-/// that the fit starts from the best turned ones. On the real STEP parts' clouds this took the
-/// fitted best of 8 from 5.76 to 5.40 (-0.76 +- 0.19 per part; -0.35 +- 0.16 against turning
-/// only the fitted candidates, inside the fit) for 0.1-0.6 s more per part in `eval`
-/// (docs/results.md, "Turns").
+/// that the ranking and the fit start from the best turned ones. On the real STEP parts' clouds
+/// this took the fitted best of 8 from 5.76 to 5.40 (-0.76 +- 0.19 per part; -0.35 +- 0.16
+/// against turning only the fitted candidates, inside the fit); from held-out photos, not
+/// fitted, the best of 8 from 8.09 to 7.06 (docs/results.md, "Turns").
 void turnAll(std::vector<Candidate>& candidates, const OutputFrame& frame,
              const std::vector<cad::Vec3f>& target, const std::vector<cad::Vec3f>& reference,
              RankingFrame ranking, const ReconstructionOptions& options,
-             const std::atomic<bool>* cancel) {
-    inParallel(candidates.size(), options.compileThreads, ReconstructionStage::Fit, {}, cancel,
-               [&](std::size_t i) {
+             const ReconstructionProgress& progress, const std::atomic<bool>* cancel) {
+    inParallel(candidates.size(), options.compileThreads, ReconstructionStage::Turn, progress,
+               cancel, [&](std::size_t i) {
                    turnCandidate(candidates[i], frame, target, reference, ranking, options,
                                  options.sampling.seed + i);
                });
@@ -624,15 +631,20 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     compileAll(result.candidates, frame, referencePoints, ranking, options, progress, cancel);
     rank(result.candidates);
     result.seconds[ReconstructionStage::Compile] = clock.lap();
+    if (!options.turnCandidates && options.fitCompiles <= 0) return result;
+    // The turn's and the fit's target is P_raw, the whole cloud at even density: P_ref is drawn
+    // towards edges by the importance (eq. 6), which would pull flat faces off their place.
+    cad::PointCloud target;
+    target.positions = tensorPoints(raw);
+    if (ranking == RankingFrame::OwnUnitCube) target = cad::inOwnUnitCube(std::move(target));
+    if (options.turnCandidates) {
+        if (progress) progress(ReconstructionStage::Turn, 0.0);
+        turnAll(result.candidates, frame, target.positions, referencePoints, ranking, options,
+                progress, cancel);
+        result.seconds[ReconstructionStage::Turn] = clock.lap();
+    }
     if (options.fitCompiles > 0) {
         if (progress) progress(ReconstructionStage::Fit, 0.0);
-        // The fit's target is P_raw, the whole cloud at even density: P_ref is drawn towards
-        // edges by the importance (eq. 6), which would pull flat faces off their place.
-        cad::PointCloud target;
-        target.positions = tensorPoints(raw);
-        if (ranking == RankingFrame::OwnUnitCube) target = cad::inOwnUnitCube(std::move(target));
-        turnAll(result.candidates, frame, target.positions, referencePoints, ranking, options,
-                cancel);
         fitBest(result.candidates, frame, target.positions, referencePoints, ranking, options,
                 progress, cancel);
         rank(result.candidates);
@@ -656,11 +668,15 @@ Candidate Reconstructor::throughCodebook(const cad::Program& program, const cad:
     std::vector<Candidate> candidates =
         decodeSamples(m, torch::tensor(tokens).unsqueeze(0), frame, options.repairPrograms);
     compileAll(candidates, frame, {}, RankingFrame::Model, options, {}, nullptr);
-    if (options.fitCompiles > 0 && candidates.front().valid()) {
-        // The ceiling of decoding and fitting: fitted to the cloud as candidates are.
-        fitCandidate(candidates.front(), frame, frame.apply(cloud).positions, {},
-                     RankingFrame::Model, options, options.sampling.seed);
-    }
+    // The ceiling of decoding, turning and fitting: turned and fitted to the cloud as candidates
+    // are.
+    const std::vector<cad::Vec3f> target = frame.apply(cloud).positions;
+    if (options.turnCandidates)
+        turnCandidate(candidates.front(), frame, target, {}, RankingFrame::Model, options,
+                      options.sampling.seed);
+    if (options.fitCompiles > 0 && candidates.front().valid())
+        fitCandidate(candidates.front(), frame, target, {}, RankingFrame::Model, options,
+                     options.sampling.seed);
     return std::move(candidates.front());
 }
 

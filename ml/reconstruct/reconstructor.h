@@ -37,8 +37,19 @@
 
 namespace img2cad::ml {
 
-/// Fit runs for point clouds, and for photos only when asked (ReconstructionOptions::fitPhotos).
-enum class ReconstructionStage { Preprocess, Lift, Refine, Encode, Diffuse, Decode, Compile, Fit };
+/// Turn runs unless ReconstructionOptions::turnCandidates is off; Fit runs for point clouds, and
+/// for photos only when asked (ReconstructionOptions::fitPhotos).
+enum class ReconstructionStage {
+    Preprocess,
+    Lift,
+    Refine,
+    Encode,
+    Diffuse,
+    Decode,
+    Compile,
+    Turn,
+    Fit
+};
 const char* stageName(ReconstructionStage stage); ///< "preprocess", "lift", ...
 
 struct ReconstructionOptions {
@@ -66,14 +77,19 @@ struct ReconstructionOptions {
     /// extents with swapped ends put in order (cad/extent_repair.h); such candidates say so
     /// (`Candidate::repaired`).
     bool repairPrograms = true;
-    /// After ranking, every valid candidate is turned by the axis-aligned rotation that brings
-    /// it nearest P_raw, when one does (cad::turnedToCloud), and ranked again; then the best
-    /// `fitCandidates` (0 = all) each spend `fitCompiles` compiles fitting their numbers to
-    /// P_raw (cad/program_fit.h), and are ranked again; 0 compiles does neither. A fit is kept only
-    /// when it brings the candidate nearer P_raw; such candidates say so (`Candidate::fitted`). The
-    /// defaults are measured (docs/results.md, "Fitting the numbers to the input"): from held-out
-    /// clouds the best 2 fitted with 120 compiles each lower the best of 8's CD x 10^2 by 2.2 per
-    /// part (7.47 -> 5.15 median), more than all 8 with 40 each, in 0.8 s on 2 cores.
+    /// After ranking, every valid candidate, from a photo or a cloud, is turned by the
+    /// axis-aligned rotation that brings it nearest P_raw, when one does (cad::turnedToCloud),
+    /// and ranked again: a candidate decoded lying on its side. Measured (docs/results.md): from
+    /// held-out photos the best of 8's median CD x 10^2 8.09 -> 7.06 (-0.83 +- 0.27 per part) and
+    /// the top-ranked 10.16 -> 8.50; from the STEP parts' clouds, fitted, 5.76 -> 5.40.
+    bool turnCandidates = true;
+    /// Then the best `fitCandidates` (0 = all) each spend `fitCompiles` compiles fitting their
+    /// numbers to P_raw (cad/program_fit.h), and are ranked again; 0 compiles: no fit. A fit is
+    /// kept only when it brings the candidate nearer P_raw; such candidates say so
+    /// (`Candidate::fitted`). The defaults are measured (docs/results.md, "Fitting the numbers to
+    /// the input"): from held-out clouds the best 2 fitted with 120 compiles each lower the best of
+    /// 8's CD x 10^2 by 2.2 per part (7.47 -> 5.15 median), more than all 8 with 40 each, in 0.8 s
+    /// on 2 cores.
     int fitCompiles = 120;
     std::int64_t fitCandidates = 2;
     /// Fit a photo's candidates too. Off: P_raw lifted from one view is itself far from the
@@ -145,7 +161,7 @@ public:
     /// What a perfect denoiser would return for a part whose program is known: the program
     /// encoded by the model's codebook and decoded again, then repaired, fitted to the cloud's
     /// frame and compiled exactly as fromPointCloud's candidates are (with `fitCompiles`, also
-    /// fitted to the cloud as they are); `chamfer` is not set. The
+    /// turned and fitted to the cloud as they are); `chamfer` is not set. The
     /// codebook's ceiling for reconstruction from clouds (`img2cadseq eval`). Throws ml::Error
     /// when the program cannot be encoded or the cloud is unusable.
     Candidate throughCodebook(const cad::Program& program, const cad::PointCloud& cloud,

@@ -9,6 +9,7 @@
 //
 //   bench_reconstruct --model DIR [--input FILE ...] [--k 1,4,8] [--steps 100,20] [--device cuda]
 //                     [--chunk N] [--mixed-precision] [--fit N] [--fit-candidates M] [--fit-photos]
+//                     [--no-turn]
 
 #include "cad/compiler.h"
 #include "cad/generator/part_generator.h"
@@ -95,6 +96,8 @@ int main(int argc, char** argv) {
     bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;
     cli.add_flag("--fit-photos", fitPhotos,
                  "Fit photos' candidates too (clouds' are whenever --fit > 0)");
+    bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;
+    cli.add_flag("!--no-turn", turnCandidates, "Do not turn candidates towards the input");
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
 
@@ -131,7 +134,8 @@ int main(int argc, char** argv) {
             ml::ReconstructionStage::Preprocess, ml::ReconstructionStage::Lift,
             ml::ReconstructionStage::Refine,     ml::ReconstructionStage::Encode,
             ml::ReconstructionStage::Diffuse,    ml::ReconstructionStage::Decode,
-            ml::ReconstructionStage::Compile,    ml::ReconstructionStage::Fit};
+            ml::ReconstructionStage::Compile,    ml::ReconstructionStage::Turn,
+            ml::ReconstructionStage::Fit};
         const double referenceBefore = referenceSeconds();
         std::printf("| K | steps | inputs | total s | ");
         for (ml::ReconstructionStage stage : stages)
@@ -157,6 +161,7 @@ int main(int argc, char** argv) {
                         options.fitCompiles = fitCompiles;
                         options.fitCandidates = fitCandidates;
                         options.fitPhotos = fitPhotos;
+                        options.turnCandidates = turnCandidates;
                         ml::Reconstruction result;
                         total += seconds([&] {
                             result = input.photo.empty()

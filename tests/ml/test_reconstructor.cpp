@@ -105,9 +105,10 @@ void TestReconstructor::reconstructsAPointCloudIntoRankedCandidates() {
     QVERIFY(result.raw.bounds().center().x > 30.0);   // back in the cloud's frame
     for (ReconstructionStage stage :
          {ReconstructionStage::Preprocess, ReconstructionStage::Refine, ReconstructionStage::Encode,
-          ReconstructionStage::Diffuse, ReconstructionStage::Decode, ReconstructionStage::Compile})
+          ReconstructionStage::Diffuse, ReconstructionStage::Decode, ReconstructionStage::Compile,
+          ReconstructionStage::Turn})
         QVERIFY2(result.seconds.count(stage), stageName(stage));
-    QVERIFY(reported.back() == ReconstructionStage::Compile);
+    QVERIFY(reported.back() == ReconstructionStage::Turn);
 
     QCOMPARE(result.candidates.size(), std::size_t(8));
     std::size_t valid = 0;
@@ -172,9 +173,16 @@ void TestReconstructor::fitsTheBestCandidatesToTheCloud() {
         reconstructor.fromPointCloud(cloud, options, [&](ReconstructionStage stage, double) {
             if (reported.empty() || reported.back() != stage) reported.push_back(stage);
         });
+    QVERIFY(fitted.seconds.count(ReconstructionStage::Turn));
     QVERIFY(fitted.seconds.count(ReconstructionStage::Fit));
+    QVERIFY(std::find(reported.begin(), reported.end(), ReconstructionStage::Turn) !=
+            reported.end());
     QVERIFY(reported.back() == ReconstructionStage::Fit);
     QVERIFY(!plain.seconds.count(ReconstructionStage::Fit));
+    ReconstructionOptions unturned = fastOptions(3);
+    unturned.turnCandidates = false;
+    QVERIFY(
+        !reconstructor.fromPointCloud(cloud, unturned).seconds.count(ReconstructionStage::Turn));
 
     int moved = 0;
     double previous = 0.0;
@@ -212,6 +220,7 @@ void TestReconstructor::readsAPhotoWithItsLifter() {
     const Reconstruction result = Reconstructor(m_model).fromPhoto(photo, options);
     QCOMPARE(result.raw.size(), std::size_t(64)); // the tiny lifter's 8 x 8 points
     QVERIFY(result.seconds.count(ReconstructionStage::Lift));
+    QVERIFY(result.seconds.count(ReconstructionStage::Turn)); // turned, not fitted
     QVERIFY(!result.seconds.count(ReconstructionStage::Fit));
     for (const Candidate& c : result.candidates)
         QVERIFY(!c.fitted);

@@ -73,7 +73,7 @@ private Q_SLOTS:
     void samplesUnconditionally();
     void aBrokenModelDisablesReconstructionWithItsReason();
     void usesAFinishedTrainingRunInTheApp();
-    void theSettingsDialogFitsCloudsAndPhotosOnlyWhenAsked();
+    void theSettingsDialogTurnsAndFitsAsAsked();
 
 private:
     /// A shown window using the tiny model with `k` candidates, its model loaded.
@@ -377,9 +377,10 @@ void TestReconstructionWindow::usesAFinishedTrainingRunInTheApp() {
     fs::remove_all(composed); // under the (test-mode) app data folder, which outlives the test
 }
 
-// The settings a user sees: clouds' candidates fitted (the best 2, 120 compiles each), a photo's
-// only when the box is ticked, and the choice reaches the reconstructor's options.
-void TestReconstructionWindow::theSettingsDialogFitsCloudsAndPhotosOnlyWhenAsked() {
+// The settings a user sees: every candidate turned to the input, clouds' candidates fitted (the
+// best 2, 120 compiles each), a photo's only when the box is ticked, and the choices reach the
+// reconstructor's options.
+void TestReconstructionWindow::theSettingsDialogTurnsAndFitsAsAsked() {
     ui::ReconstructionSettingsDialog dialog{ui::ReconstructionSettings{}};
     auto* fitPhotos = dialog.findChild<QCheckBox*>("fitPhotos");
     QVERIFY(fitPhotos && !fitPhotos->isChecked());
@@ -391,6 +392,10 @@ void TestReconstructionWindow::theSettingsDialogFitsCloudsAndPhotosOnlyWhenAsked
     QTest::mouseClick(fitPhotos, Qt::LeftButton, {}, QPoint(4, fitPhotos->height() / 2));
     QVERIFY(fitPhotos->isChecked());
     QVERIFY(dialog.settings().options().fitPhotos);
+    auto* turn = dialog.findChild<QCheckBox*>("turnCandidates");
+    QVERIFY(turn && turn->isChecked() && defaults.turnCandidates);
+    QTest::mouseClick(turn, Qt::LeftButton, {}, QPoint(4, turn->height() / 2));
+    QVERIFY(!dialog.settings().options().turnCandidates);
 }
 
 IMG2CAD_REGISTER_TEST(TestReconstructionWindow)
