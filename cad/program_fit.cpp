@@ -179,8 +179,7 @@ ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
 }
 
 std::optional<Program> turnedToCloud(const Program& program, const std::vector<Vec3f>& points,
-                                     const std::vector<Vec3f>& cloud,
-                                     const std::optional<BoundingBox>& solidBox) {
+                                     const std::vector<Vec3f>& cloud) {
     if (points.empty() || cloud.empty()) throw Error("cannot turn a program without points");
     const BoundingBox goal = boundsOf(cloud);
     double best = chamferDistance(points, cloud);
@@ -191,13 +190,7 @@ std::optional<Program> turnedToCloud(const Program& program, const std::vector<V
         trial.reserve(points.size());
         for (const Vec3f& p : points)
             trial.push_back(toVec3f(rotation.apply(toVec3(p))));
-        BoundingBox box;
-        if (solidBox) {
-            box.add(rotation.apply(solidBox->min)); // opposite corners stay opposite corners
-            box.add(rotation.apply(solidBox->max));
-        } else {
-            box = boundsOf(trial);
-        }
+        const BoundingBox box = boundsOf(trial);
         const double scale = goal.largestSide() / box.largestSide();
         // (p - box centre) * scale + goal centre, as a Normalization (which scales p - centre)
         const Normalization match{box.center() - goal.center() * (1.0 / scale), scale};

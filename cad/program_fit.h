@@ -67,11 +67,8 @@ ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
 /// whose surface `points` (drawn on the program's solid), turned and matched to the cloud's box
 /// again (centre, longest side, as the reconstructor matches a candidate to its frame), come
 /// nearest `cloud`: the program so turned and matched; none when no turn beats it as it is. No
-/// compile: the points are turned, not the solid. The match uses the solid's exact box when
-/// given as `solidBox` (a turn maps it onto an axis-aligned box), else the points' box, which
-/// lies a little inside it. Throws cad::Error for empty points or cloud.
+/// compile: the points are turned, not the solid. Throws cad::Error for empty points or cloud.
 std::optional<Program> turnedToCloud(const Program& program, const std::vector<Vec3f>& points,
-                                     const std::vector<Vec3f>& cloud,
-                                     const std::optional<BoundingBox>& solidBox = std::nullopt);
+                                     const std::vector<Vec3f>& cloud);
 
 } // namespace img2cad::cad

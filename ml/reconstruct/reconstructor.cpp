@@ -292,15 +292,16 @@ void turnCandidate(Candidate& candidate, const OutputFrame& frame,
         const std::size_t points = cad::ProgramFitOptions{}.surfacePoints; // as the fit's trials
         const cad::PointCloud surface =
             frame.apply(cad::samplePoints(cad::tessellate(candidate.shape), points, seed));
-        cad::BoundingBox box; // the solid's exact box in the models' frame (uniform map)
-        box.add(frame.apply(candidate.report.bbox.min));
-        box.add(frame.apply(candidate.report.bbox.max));
+        // Matched by the points' box: matching by the solid's exact box was tried and made one
+        // held-out part's fit run out of memory (docs/results.md, "Turns from photos").
         std::optional<cad::Program> turned =
-            cad::turnedToCloud(frame.apply(candidate.program), surface.positions, target, box);
+            cad::turnedToCloud(frame.apply(candidate.program), surface.positions, target);
         if (!turned) return;
         std::optional<Candidate> moved = withProgram(candidate, frame.invert(std::move(*turned)),
                                                      frame, reference, ranking, options, seed);
-        if (moved) candidate = std::move(*moved);
+        if (!moved) return;
+        moved->turned = true;
+        candidate = std::move(*moved);
     } catch (const std::exception&) {
         // a turn that fails leaves the candidate as it compiled
     }

@@ -108,6 +108,7 @@ struct Candidate {
     std::vector<std::int64_t> tokens; ///< up to and including END
     bool decoded = false;             ///< the tokens parsed into a program
     bool repaired = false; ///< decoded with DecodeMode::Repair, its sketches or extents mended
+    bool turned = false;   ///< turned towards P_raw (ReconstructionOptions::turnCandidates)
     bool fitted = false; ///< its numbers were fitted to P_raw (ReconstructionOptions::fitCompiles)
     cad::Program program;
     cad::Shape shape;        ///< null unless compiled

@@ -125,11 +125,12 @@ void TestReconstructor::reconstructsAPointCloudIntoRankedCandidates() {
         QVERIFY(c.chamfer >= previous);
         previous = c.chamfer;
         QVERIFY(c.report.valid && c.report.volume > 0.0);
-        // Fitted to the cloud: the same centre and longest side.
+        // Fitted to the cloud: the same centre and longest side (a turned candidate matched by
+        // its surface points' box, which lies a little inside the solid's).
         const cad::BoundingBox box = cloud.bounds();
-        QVERIFY(std::abs(c.report.bbox.largestSide() - box.largestSide()) <
-                1e-3 * box.largestSide());
-        QVERIFY((c.report.bbox.center() - box.center()).norm() < 1e-3 * box.largestSide());
+        const double tolerance = (c.turned ? 0.03 : 1e-3) * box.largestSide();
+        QVERIFY(std::abs(c.report.bbox.largestSide() - box.largestSide()) < tolerance);
+        QVERIFY((c.report.bbox.center() - box.center()).norm() < tolerance);
         const fs::path step = fs::path(m_dir->path().toStdString()) / "candidate.step";
         cad::writeStep(c.shape, step, {"candidate"});
         const cad::ShapeReport read = cad::analyse(cad::readStep(step));
@@ -294,8 +295,9 @@ void TestReconstructor::passesAProgramThroughTheCodebook() {
     QVERIFY(!own.tokens.empty());
     QVERIFY2(own.valid(), own.error.c_str()); // a washer, through a codebook trained on washers
     const cad::BoundingBox box = cloud.bounds();
-    QVERIFY(std::abs(own.report.bbox.largestSide() - box.largestSide()) < 1e-3 * box.largestSide());
-    QVERIFY((own.report.bbox.center() - box.center()).norm() < 1e-3 * box.largestSide());
+    const double tolerance = (own.turned ? 0.03 : 1e-3) * box.largestSide(); // as candidates'
+    QVERIFY(std::abs(own.report.bbox.largestSide() - box.largestSide()) < tolerance);
+    QVERIFY((own.report.bbox.center() - box.center()).norm() < tolerance);
 
     const std::string message =
         errorOf([&] { reconstructor.throughCodebook(cad::Program{}, cloud, fastOptions()); });
