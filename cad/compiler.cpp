@@ -2,11 +2,11 @@
 #include "cad/compiler.h"
 
 #include "cad/error.h"
+#include "cad/internal/face_unification.h"
 #include "cad/internal/occ_guard.h"
 #include "cad/internal/occ_shape.h"
 #include "cad/topology.h"
 
-#include <BRepAdaptor_Surface.hxx>
 #include <BRepAlgoAPI_Common.hxx>
 #include <BRepAlgoAPI_Cut.hxx>
 #include <BRepAlgoAPI_Fuse.hxx>
@@ -26,7 +26,6 @@
 #include <GProp_GProps.hxx>
 #include <Geom_TrimmedCurve.hxx>
 #include <ShapeFix_Shape.hxx>
-#include <ShapeUpgrade_UnifySameDomain.hxx>
 #include <TopExp_Explorer.hxx>
 #include <TopTools_ListOfShape.hxx>
 #include <TopoDS.hxx>
@@ -338,23 +337,9 @@ TopoDS_Shape solidsOf(const TopoDS_Shape& shape) {
 
 TopoDS_Shape finish(const TopoDS_Shape& body, const CompileOptions& options) {
     TopoDS_Shape result = solidsOf(body);
-    if (options.unifyFaces) {
-        // Face unification merges the pieces booleans leave of one face, but OCC 7.6's can
-        // loop forever (OCCT bugs 0032949 and #925, fixed upstream after 7.6): a sampled
-        // candidate with a cut on a tilted plane hung `compile` in it for good (kept as
-        // fuzz/regressions/occ_compile/unify-loop.json). Keeping every edge of the curved faces
-        // lets that part compile, still merges coplanar pieces, and changes no face count of
-        // the real sequences; curved faces stay as the booleans left them.
-        ShapeUpgrade_UnifySameDomain unify(result, Standard_True, Standard_True, Standard_False);
-        for (TopExp_Explorer face(result, TopAbs_FACE); face.More(); face.Next()) {
-            if (BRepAdaptor_Surface(TopoDS::Face(face.Current())).GetType() == GeomAbs_Plane)
-                continue;
-            for (TopExp_Explorer edge(face.Current(), TopAbs_EDGE); edge.More(); edge.Next())
-                unify.KeepShape(edge.Current());
-        }
-        unify.Build();
-        result = unify.Shape();
-    }
+    // Merges the pieces booleans leave of one face (what CAD systems show), in a child process
+    // that is stopped when OCC 7.6's merge loops (cad/internal/face_unification.h).
+    if (options.unifyFaces) result = unifiedFaces(result);
     if (options.checkValidity && !BRepCheck_Analyzer(result).IsValid()) {
         // Safe healing only: ShapeFix fixes tolerances and orientation, never the design.
         ShapeFix_Shape fix(result);

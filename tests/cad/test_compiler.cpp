@@ -14,6 +14,8 @@
 #include <QTest>
 
 #include <cmath>
+#include <thread>
+#include <vector>
 
 using namespace img2cad::cad;
 using namespace img2cad::test;
@@ -59,6 +61,8 @@ private Q_SLOTS:
     void keepsDisjointBodiesAsACompound();
     void mergesCoplanarFacesOfJoinedBodies();
     void compilesThePartThatHungFaceUnification();
+    void keepsTheBooleansFacesWhenTheMergeRunsAway();
+    void mergesFacesFromManyThreadsAtOnce();
     void weldsGapsWithinTheClosureTolerance();
     void reportsOpenLoopsWithTheirPlace();
     void reportsSelfIntersectingLoops();
@@ -202,6 +206,39 @@ void TestCompiler::compilesThePartThatHungFaceUnification() {
         readTextFile(IMG2CAD_SOURCE_DIR "/fuzz/regressions/occ_compile/unify-loop.json")));
     QVERIFY(report.valid);
     QVERIFY(report.volume > 0.0);
+}
+
+// A fitted candidate (three extrudes on nearly parallel planes, held-out test part 56) on which
+// OCC 7.6's face unification grew the process to 24 GB and did not end: the merge is stopped at
+// its limit and the solid keeps the faces the booleans left (cad/internal/face_unification.h).
+void TestCompiler::keepsTheBooleansFacesWhenTheMergeRunsAway() {
+    const Program program = programFromJson(
+        readTextFile(IMG2CAD_SOURCE_DIR "/fuzz/regressions/occ_compile/unify-grows.json"));
+    const ShapeReport merged = compileAndAnalyse(program);
+    QVERIFY(merged.valid);
+    CompileOptions unmerged;
+    unmerged.unifyFaces = false;
+    QCOMPARE(merged.faces, analyse(compile(program, unmerged)).faces);
+    // and the merge is back for the next solid
+    const ShapeReport next = compileAndAnalyse(
+        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
+                   extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)}));
+    QCOMPARE(next.faces, 6);
+}
+
+// Compiles run on many threads at once (the reconstructor's candidates); their merges share one
+// helper process and take turns.
+void TestCompiler::mergesFacesFromManyThreadsAtOnce() {
+    const Program program =
+        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
+                   extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)});
+    std::vector<int> faces(8, 0);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < faces.size(); ++i)
+        threads.emplace_back([&, i] { faces[i] = analyse(compile(program)).faces; });
+    for (std::thread& thread : threads)
+        thread.join();
+    QCOMPARE(faces, std::vector<int>(8, 6));
 }
 
 void TestCompiler::weldsGapsWithinTheClosureTolerance() {
