@@ -25,12 +25,12 @@ QString captionOf(const ml::Candidate& c, int index) {
             .arg(index + 1)
             .arg(QString::fromStdString(c.error).toHtmlEscaped());
     return QString("#%1  CD %2  &middot;  %3 faces  <span style='color:#146c43'>&#10003; "
-                   "valid</span>%4%5")
+                   "valid</span>%4")
         .arg(index + 1)
         .arg(c.chamfer, 0, 'g', 3)
         .arg(c.report.faces)
-        .arg(c.repaired ? " (repaired)" : "")
-        .arg(c.fitted ? " (fitted)" : "");
+        .arg(QString(c.repaired ? " (repaired)" : "") + (c.turned ? " (turned)" : "") +
+             (c.fitted ? " (fitted)" : ""));
 }
 
 } // namespace

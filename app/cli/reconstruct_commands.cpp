@@ -57,6 +57,7 @@ nlohmann::ordered_json writeCandidate(const ml::Candidate& candidate, const std:
     entry["files"] = files;
     if (candidate.valid()) {
         if (candidate.chamfer >= 0.0) entry["chamfer_x100"] = 100.0 * candidate.chamfer;
+        entry["turned"] = candidate.turned;
         entry["fitted"] = candidate.fitted;
         entry["volume_mm3"] = candidate.report.volume;
         entry["faces"] = candidate.report.faces;

@@ -89,6 +89,7 @@ void TestReconstructCommand::reconstructsAMeshIntoCandidateFiles() {
         QVERIFY(read.valid && read.volume > 0.0);
         QVERIFY(std::abs(read.volume - candidate["volume_mm3"].get<double>()) < 1e-4 * read.volume);
         QVERIFY(candidate["chamfer_x100"].get<double>() >= 0.0);
+        QVERIFY(candidate["turned"].is_boolean() && candidate["fitted"].is_boolean());
     }
     QCOMPARE(report["valid"].get<int>(), valid);
     QVERIFY(valid > 0);

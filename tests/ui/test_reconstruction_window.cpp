@@ -24,6 +24,7 @@
 #include "ui/photo_panel.h"
 #include "ui/program_tree.h"
 #include "ui/reconstruction_page.h"
+#include "ui/reconstruction_runner.h"
 #include "ui/reconstruction_settings.h"
 #include "ui/training/trainer_panel.h"
 #include "viewer/vtk_widget.h"
@@ -74,6 +75,7 @@ private Q_SLOTS:
     void aBrokenModelDisablesReconstructionWithItsReason();
     void usesAFinishedTrainingRunInTheApp();
     void theSettingsDialogTurnsAndFitsAsAsked();
+    void aCardSaysHowItsCandidateWasMended();
 
 private:
     /// A shown window using the tiny model with `k` candidates, its model loaded.
@@ -396,6 +398,29 @@ void TestReconstructionWindow::theSettingsDialogTurnsAndFitsAsAsked() {
     QVERIFY(turn && turn->isChecked() && defaults.turnCandidates);
     QTest::mouseClick(turn, Qt::LeftButton, {}, QPoint(4, turn->height() / 2));
     QVERIFY(!dialog.settings().options().turnCandidates);
+}
+
+// What the reconstructor did to a candidate reads on its card: repaired, turned, fitted.
+void TestReconstructionWindow::aCardSaysHowItsCandidateWasMended() {
+    auto result = std::make_shared<ui::ReconstructionResult>();
+    ml::Candidate candidate;
+    candidate.program = cad::generatePart(cad::PartFamily::Spacer, 0).program;
+    candidate.shape = cad::compile(candidate.program);
+    candidate.report = cad::analyse(candidate.shape);
+    candidate.chamfer = 0.02;
+    for (const bool turned : {true, false}) {
+        candidate.turned = turned;
+        candidate.fitted = turned;
+        result->reconstruction.candidates.push_back(candidate);
+        result->meshes.push_back(cad::tessellate(candidate.shape));
+    }
+    ui::CandidateGrid grid;
+    grid.show();
+    grid.showCandidates(result);
+    QCOMPARE(grid.count(), 2);
+    QVERIFY2(grid.caption(0).contains("(turned) (fitted)"), qPrintable(grid.caption(0)));
+    QVERIFY2(!grid.caption(1).contains("turned") && !grid.caption(1).contains("fitted"),
+             qPrintable(grid.caption(1)));
 }
 
 IMG2CAD_REGISTER_TEST(TestReconstructionWindow)
