@@ -337,7 +337,7 @@ TopoDS_Shape solidsOf(const TopoDS_Shape& shape) {
 
 TopoDS_Shape finish(const TopoDS_Shape& body, const CompileOptions& options) {
     TopoDS_Shape result = solidsOf(body);
-    // Merges the pieces booleans leave of one face (what CAD systems show), in a child process
+    // Merges the pieces booleans leave of one face (what CAD systems show), in a helper process
     // that is stopped when OCC 7.6's merge loops (cad/internal/face_unification.h).
     if (options.unifyFaces) result = unifiedFaces(result);
     if (options.checkValidity && !BRepCheck_Analyzer(result).IsValid()) {

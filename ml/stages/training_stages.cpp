@@ -301,6 +301,9 @@ public:
         bind("--max-tokens", s.model.maxTokens);
         bind("--diffusion-steps", s.model.diffusionSteps);
         bind("--condition-dropout", s.model.conditionDropout);
+        bind("--plain-condition", m_plainCondition,
+             "Condition tokens as the linear map gives them, not layer-normalised: the shipped "
+             "denoiser's recipe (it predates conditionNorm), for ablations against it");
         bind("--checkpoint-minutes", s.checkpointMinutes);
         bind("--seed", s.seed);
         bind("--device", s.device, "cpu or cuda");
@@ -310,6 +313,7 @@ public:
     StageRunResult run(const std::function<void(const TrainingProgress&)>& onProgress,
                        const std::atomic<bool>* stop) override {
         checkRequired();
+        m_settings.model.conditionNorm = !m_plainCondition;
         const DiffusionTrainingResult r = trainDiffusion(m_settings, onProgress, stop);
         std::ostringstream summary;
         summary << "denoiser written to " << m_settings.out.string()
@@ -322,6 +326,7 @@ public:
 
 private:
     DiffusionTrainingSettings m_settings;
+    bool m_plainCondition = false; ///< a switch can only turn on: conditionNorm's inverse
 };
 
 } // namespace

@@ -42,6 +42,11 @@ void TestTrainingStages::everyStageReadsBackItsOptions() {
     QCOMPARE(codebook->value("--steps"), std::string("123"));
     codebook->set("--lr", "3e-4");
     QCOMPARE(codebook->value("--lr"), std::string("0.0003"));
+    // The ablation's switch back to the shipped denoiser's plain condition tokens.
+    const auto diffusion = ml::makeTrainingStage("diffusion");
+    QCOMPARE(diffusion->value("--plain-condition"), std::string("false"));
+    diffusion->set("--plain-condition", "true");
+    QCOMPARE(diffusion->value("--plain-condition"), std::string("true"));
 }
 
 void TestTrainingStages::refusesBadValuesByName() {
