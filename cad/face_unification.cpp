@@ -7,6 +7,7 @@
 #include <TopExp_Explorer.hxx>
 #include <TopoDS.hxx>
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -95,6 +96,15 @@ std::optional<std::string> receiveMessage(int fd, std::optional<Clock::time_poin
 /// the merge failed), until the process that started it closes its end. Only _exit, so that no
 /// destructor or atexit handler of the parent's libraries runs twice.
 [[noreturn]] void serve(int fd, std::size_t extraBytes) {
+    // It keeps no file of the parent's open: a pipe's write end held here would keep whoever
+    // reads that pipe (a child's stdin, a test reading the CLI's output) from ever seeing its
+    // end. Standard streams go to /dev/null; everything else but the socket is closed.
+    if (fd <= 2) fd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (const int devNull = open("/dev/null", O_RDWR); devNull >= 0)
+        for (const int stream : {0, 1, 2})
+            dup2(devNull, stream);
+    if (fd > 3) close_range(3, unsigned(fd) - 1, 0);
+    close_range(unsigned(fd) + 1, ~0U, 0);
     // Its memory is capped above what it was forked with: a looping merge fails an allocation
     // there instead of taking the machine's memory before the parent's deadline stops it.
     if (std::FILE* statm = std::fopen("/proc/self/statm", "r")) {
@@ -131,6 +141,7 @@ public:
                                       const FaceUnificationLimits& limits) {
         const std::string request = toBytes(shape);
         const std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_pid >= 0 && m_owner != getpid()) forget(); // a forked copy: the helper is not ours
         if (m_pid < 0 && !start(limits.extraBytes)) return std::nullopt;
         const Clock::time_point deadline =
             Clock::now() + std::chrono::duration_cast<Clock::duration>(
@@ -148,7 +159,7 @@ public:
     }
 
     ~Helper() {
-        if (m_pid >= 0) stop();
+        if (m_pid >= 0 && m_owner == getpid()) stop();
     }
 
 private:
@@ -165,22 +176,28 @@ private:
             close(ends[0]);
             return false;
         }
-        m_pid = pid, m_fd = ends[0];
+        m_pid = pid, m_fd = ends[0], m_owner = getpid();
         return true;
     }
 
     void stop() {
-        close(m_fd);
-        kill(m_pid, SIGKILL);
+        const pid_t pid = m_pid;
+        forget();
+        kill(pid, SIGKILL);
         int status = 0;
-        while (waitpid(m_pid, &status, 0) < 0 && errno == EINTR) {
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
         }
+    }
+
+    void forget() {
+        close(m_fd);
         m_pid = -1, m_fd = -1;
     }
 
     std::mutex m_mutex;
-    pid_t m_pid = -1;
-    int m_fd = -1;
+    pid_t m_pid = -1;   ///< the helper, or -1
+    int m_fd = -1;      ///< this end of its socket
+    pid_t m_owner = -1; ///< the process that forked it (a fork of that one must start its own)
 };
 
 } // namespace

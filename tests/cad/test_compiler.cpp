@@ -14,7 +14,9 @@
 #include <QTest>
 
 #include <cmath>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 using namespace img2cad::cad;
@@ -63,6 +65,7 @@ private Q_SLOTS:
     void compilesThePartThatHungFaceUnification();
     void keepsTheBooleansFacesWhenTheMergeRunsAway();
     void mergesFacesFromManyThreadsAtOnce();
+    void aForkedProcessMergesWithItsOwnHelper();
     void weldsGapsWithinTheClosureTolerance();
     void reportsOpenLoopsWithTheirPlace();
     void reportsSelfIntersectingLoops();
@@ -239,6 +242,29 @@ void TestCompiler::mergesFacesFromManyThreadsAtOnce() {
     for (std::thread& thread : threads)
         thread.join();
     QCOMPARE(faces, std::vector<int>(8, 6));
+}
+
+// A process forked (without exec) after its first compile inherits the helper's socket; it must
+// start its own helper, or the two processes' messages would interleave on one socket.
+void TestCompiler::aForkedProcessMergesWithItsOwnHelper() {
+    const Program program =
+        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
+                   extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)});
+    QCOMPARE(analyse(compile(program)).faces, 6); // the helper is running
+    const auto mergedTwenty = [&] {
+        int merged = 0;
+        for (int i = 0; i < 20; ++i)
+            merged += analyse(compile(program)).faces == 6;
+        return merged;
+    };
+    const pid_t child = fork();
+    if (child == 0) _exit(mergedTwenty() == 20 ? 0 : 1);
+    QVERIFY(child > 0);
+    const int merged = mergedTwenty();
+    int status = 0;
+    QCOMPARE(waitpid(child, &status, 0), child);
+    QCOMPARE(merged, 20);
+    QVERIFY2(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the forked process's merges failed");
 }
 
 void TestCompiler::weldsGapsWithinTheClosureTolerance() {
