@@ -30,6 +30,12 @@ ShapeReport compileAndAnalyse(const Program& program) {
     return analyse(compile(program));
 }
 
+/// Two 10 x 10 x 5 plates side by side, the second joined: 6 faces merged, 10 left split.
+Program joinedPlates() {
+    return programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
+                      extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)});
+}
+
 /// Compiles and returns the error, failing the test when compilation succeeds.
 Error compileError(const Program& program) {
     try {
@@ -195,9 +201,7 @@ void TestCompiler::keepsDisjointBodiesAsACompound() {
 }
 
 void TestCompiler::mergesCoplanarFacesOfJoinedBodies() {
-    const ShapeReport report = compileAndAnalyse(
-        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
-                   extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)}));
+    const ShapeReport report = compileAndAnalyse(joinedPlates());
     QCOMPARE(report.solids, 1);
     QCOMPARE(report.faces, 6);
 }
@@ -223,18 +227,14 @@ void TestCompiler::keepsTheBooleansFacesWhenTheMergeRunsAway() {
     unmerged.unifyFaces = false;
     QCOMPARE(merged.faces, analyse(compile(program, unmerged)).faces);
     // and the merge is back for the next solid
-    const ShapeReport next = compileAndAnalyse(
-        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
-                   extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)}));
+    const ShapeReport next = compileAndAnalyse(joinedPlates());
     QCOMPARE(next.faces, 6);
 }
 
 // Compiles run on many threads at once (the reconstructor's candidates); their merges share one
 // helper process and take turns.
 void TestCompiler::mergesFacesFromManyThreadsAtOnce() {
-    const Program program =
-        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
-                   extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)});
+    const Program program = joinedPlates();
     std::vector<int> faces(8, 0);
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < faces.size(); ++i)
@@ -247,9 +247,7 @@ void TestCompiler::mergesFacesFromManyThreadsAtOnce() {
 // A process forked (without exec) after its first compile inherits the helper's socket; it must
 // start its own helper, or the two processes' messages would interleave on one socket.
 void TestCompiler::aForkedProcessMergesWithItsOwnHelper() {
-    const Program program =
-        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
-                   extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)});
+    const Program program = joinedPlates();
     QCOMPARE(analyse(compile(program)).faces, 6); // the helper is running
     const auto mergedTwenty = [&] {
         int merged = 0;
@@ -358,9 +356,7 @@ void TestCompiler::compilesRandomPartsIntoValidSolids() {
 // must be the one a full compile gives, faces left split.
 void TestCompiler::trialCompilesBuildTheSameSolids() {
     const CompileOptions trial = fitTrialCompileOptions();
-    const Program joined =
-        programOf({extrudeOf({rectangleLoop(0, 0, 10, 10)}, 5),
-                   extrudeOf({rectangleLoop(10, 0, 20, 10)}, 5, BooleanOp::Join)});
+    const Program joined = joinedPlates();
     const ShapeReport split = analyse(compile(joined, trial));
     QCOMPARE(split.faces, 10); // the two boxes' shared side gone, their coplanar faces not merged
     verifyClose(split.volume, 1000, 1e-9);
