@@ -2,18 +2,37 @@
 #include "cad/metrics/chamfer.h"
 
 #include "cad/error.h"
+#include "cad/internal/nearest_squared.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <string>
 
 namespace img2cad::cad {
 namespace {
 
-/// Brute force: the point sets of the metrics are small, and exactness matters more than
-/// asymptotics here. (A branch-free min, which the compiler vectorises; nearestPoints below
-/// needs the index and pays for the branch.)
-double meanNearest(const std::vector<Vec3f>& from, const std::vector<Vec3f>& to) {
+bool allFinite(const std::vector<Vec3f>& points) {
+    return std::all_of(points.begin(), points.end(), [](const Vec3f& p) {
+        return std::isfinite(p.x) && std::isfinite(p.y) && std::isfinite(p.z);
+    });
+}
+
+/// Sum over `from` of the distance to the nearest point of `to`, or, once the running sum
+/// passes `stop`, that partial sum (it only grows). Brute force: the point sets of the metrics
+/// are small, and exactness matters more than asymptotics here. Finite sets take the vector
+/// kernel (cad/internal/nearest_squared.h); a set with a NaN or an infinity the plain loop, as
+/// before it, so that such input reads as it always did.
+double sumNearest(const std::vector<Vec3f>& from, const std::vector<Vec3f>& to, double stop) {
     double sum = 0.0;
+    if (allFinite(from) && allFinite(to)) {
+        const PointLanes lanes = pointLanes(to);
+        for (const Vec3f& p : from) {
+            sum += std::sqrt(double(nearestSquared(p, lanes)));
+            if (sum > stop) break;
+        }
+        return sum;
+    }
     for (const Vec3f& p : from) {
         float best = std::numeric_limits<float>::max();
         for (const Vec3f& q : to) {
@@ -21,20 +40,40 @@ double meanNearest(const std::vector<Vec3f>& from, const std::vector<Vec3f>& to)
             best = std::min(best, dx * dx + dy * dy + dz * dz);
         }
         sum += std::sqrt(double(best));
+        if (sum > stop) break;
     }
-    return sum / double(from.size());
+    return sum;
+}
+
+constexpr double kNoStop = std::numeric_limits<double>::infinity();
+
+void requirePoints(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b, const char* what) {
+    if (a.empty() || b.empty()) throw Error(std::string(what) + " of an empty point set");
 }
 
 } // namespace
 
 double chamferDistance(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b) {
-    if (a.empty() || b.empty()) throw Error("Chamfer distance of an empty point set");
-    return 0.5 * (meanNearest(a, b) + meanNearest(b, a));
+    return chamferDistanceBelow(a, b, kNoStop);
+}
+
+double chamferDistanceBelow(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b,
+                            double bound) {
+    requirePoints(a, b, "Chamfer distance");
+    const double na = double(a.size()), nb = double(b.size());
+    // CD = (S_a / n_a + S_b / n_b) / 2 < bound needs S_a < 2 bound n_a, then S_b < (2 bound -
+    // S_a / n_a) n_b. The stops are a hair generous, so that rounding never stops a sum whose
+    // distance would have come out below the bound; the comparison at the end is exact.
+    const double slack = 1.0 + 1e-9;
+    const double sumA = sumNearest(a, b, 2.0 * bound * na * slack);
+    const double sumB = sumNearest(b, a, (2.0 * bound - sumA / na) * nb * slack);
+    const double distance = 0.5 * (sumA / na + sumB / nb);
+    return distance < bound || bound == kNoStop ? distance : kNoStop;
 }
 
 double meanNearestDistance(const std::vector<Vec3f>& from, const std::vector<Vec3f>& to) {
-    if (from.empty() || to.empty()) throw Error("nearest-point distance of an empty point set");
-    return meanNearest(from, to);
+    requirePoints(from, to, "nearest-point distance");
+    return sumNearest(from, to, kNoStop) / double(from.size());
 }
 
 std::vector<std::size_t> nearestPoints(const std::vector<Vec3f>& from,

@@ -15,6 +15,11 @@ namespace img2cad::cad {
 /// 2,000 x 2,000 points take a few milliseconds.
 double chamferDistance(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b);
 
+/// chamferDistance(a, b) when it is below `bound`, else infinity, found without finishing the
+/// sums once they pass the bound (they only grow): for a search that keeps the nearest of many
+/// trials, most of which lose (the turns' 24 rotations, the fit's trials). Throws as it does.
+double chamferDistanceBelow(const std::vector<Vec3f>& a, const std::vector<Vec3f>& b, double bound);
+
 /// One direction of it: the mean over `from` of the distance to the nearest point of `to`
 /// (appendix A's accuracy, generated -> truth, and completeness, truth -> generated).
 /// Throws cad::Error when either set is empty.
