@@ -65,7 +65,9 @@ double chamferDistanceBelow(const std::vector<Vec3f>& a, const std::vector<Vec3f
     // S_a / n_a) n_b. The stops are a hair generous, so that rounding never stops a sum whose
     // distance would have come out below the bound; the comparison at the end is exact.
     const double slack = 1.0 + 1e-9;
-    const double sumA = sumNearest(a, b, 2.0 * bound * na * slack);
+    const double stopA = 2.0 * bound * na * slack;
+    const double sumA = sumNearest(a, b, stopA);
+    if (sumA > stopA) return kNoStop;
     const double sumB = sumNearest(b, a, (2.0 * bound - sumA / na) * nb * slack);
     const double distance = 0.5 * (sumA / na + sumB / nb);
     return distance < bound || bound == kNoStop ? distance : kNoStop;

@@ -24,6 +24,7 @@ private Q_SLOTS:
     void refusesEmptySets();
     void vectorKernelMatchesThePlainLoopToTheBit();
     void stopsOnlyWhenTheBoundIsPassed();
+    void readsANonFinitePointAsItAlwaysDid();
 };
 
 namespace {
@@ -98,6 +99,16 @@ void TestChamfer::stopsOnlyWhenTheBoundIsPassed() {
     QCOMPARE(chamferDistanceBelow(a, b, 0.5 * distance), infinity);
     QCOMPARE(chamferDistanceBelow(a, b, infinity), distance);
     QVERIFY_THROWS_EXCEPTION(Error, chamferDistanceBelow({}, b, 1.0));
+}
+
+// Sets with a NaN skip the vector kernel (it assumes finite points) and keep the plain loop's
+// reading: a NaN point is nobody's nearest.
+void TestChamfer::readsANonFinitePointAsItAlwaysDid() {
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const std::vector<Vec3f> one{{0, 0, 0}};
+    const std::vector<Vec3f> withNaN{{nan, 0, 0}, {1, 0, 0}, {0, 2, 0}};
+    QCOMPARE(meanNearestDistance(one, withNaN), 1.0);
+    QCOMPARE(meanNearestDistance(one, withNaN), plainMeanNearest(one, withNaN));
 }
 
 IMG2CAD_REGISTER_TEST(TestChamfer)
