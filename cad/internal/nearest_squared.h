@@ -19,12 +19,12 @@ struct PointLanes {
     std::vector<float> x, y, z;
 };
 
-/// `points` as lanes; none may be empty. Only for finite points: the vector minimum assumes
-/// no NaN (chamfer.cpp keeps the plain loop for sets with one).
+/// `points` as lanes. Only for finite points: the vector minimum assumes no NaN or infinity
+/// (chamfer.cpp keeps such points out).
 PointLanes pointLanes(const std::vector<Vec3f>& points);
 
-/// min over `to` of |p - q|^2, bit for bit what the plain loop gives (a minimum of the same
-/// values, whatever their order).
+/// min over `to` of |p - q|^2 for a finite `p`, bit for bit what the plain loop gives (a
+/// minimum of the same values, whatever their order); FLT_MAX when `to` holds no point.
 float nearestSquared(const Vec3f& p, const PointLanes& to);
 
 } // namespace img2cad::cad

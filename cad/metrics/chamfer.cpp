@@ -6,40 +6,33 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <string>
 
 namespace img2cad::cad {
 namespace {
 
-bool allFinite(const std::vector<Vec3f>& points) {
-    return std::all_of(points.begin(), points.end(), [](const Vec3f& p) {
-        return std::isfinite(p.x) && std::isfinite(p.y) && std::isfinite(p.z);
-    });
+bool isFinite(const Vec3f& p) {
+    return std::isfinite(p.x) && std::isfinite(p.y) && std::isfinite(p.z);
 }
 
 /// Sum over `from` of the distance to the nearest point of `to`, or, once the running sum
 /// passes `stop`, that partial sum (it only grows). Brute force: the point sets of the metrics
-/// are small, and exactness matters more than asymptotics here. Finite sets take the vector
-/// kernel (cad/internal/nearest_squared.h); a set with a NaN or an infinity the plain loop, as
-/// before it, so that such input reads as it always did.
+/// are small, and exactness matters more than asymptotics here. The vector kernel
+/// (cad/internal/nearest_squared.h) assumes finite points, so a point with a NaN or an infinity
+/// is kept from it and read as the plain loop (the definition, tests/cad/test_chamfer.cpp)
+/// reads it: one of `to` is nobody's nearest, one of `from` is FLT_MAX from everything.
 double sumNearest(const std::vector<Vec3f>& from, const std::vector<Vec3f>& to, double stop) {
+    std::vector<Vec3f> finite;
+    finite.reserve(to.size());
+    std::copy_if(to.begin(), to.end(), std::back_inserter(finite), isFinite);
+    const PointLanes lanes = pointLanes(finite);
     double sum = 0.0;
-    if (allFinite(from) && allFinite(to)) {
-        const PointLanes lanes = pointLanes(to);
-        for (const Vec3f& p : from) {
-            sum += std::sqrt(double(nearestSquared(p, lanes)));
-            if (sum > stop) break;
-        }
-        return sum;
-    }
     for (const Vec3f& p : from) {
-        float best = std::numeric_limits<float>::max();
-        for (const Vec3f& q : to) {
-            const float dx = p.x - q.x, dy = p.y - q.y, dz = p.z - q.z;
-            best = std::min(best, dx * dx + dy * dy + dz * dz);
-        }
-        sum += std::sqrt(double(best));
+        const float squared =
+            isFinite(p) ? nearestSquared(p, lanes) : std::numeric_limits<float>::max();
+        sum += std::sqrt(double(squared));
         if (sum > stop) break;
     }
     return sum;

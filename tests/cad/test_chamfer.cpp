@@ -101,14 +101,15 @@ void TestChamfer::stopsOnlyWhenTheBoundIsPassed() {
     QVERIFY_THROWS_EXCEPTION(Error, chamferDistanceBelow({}, b, 1.0));
 }
 
-// Sets with a NaN skip the vector kernel (it assumes finite points) and keep the plain loop's
-// reading: a NaN point is nobody's nearest.
+// Points with a NaN are kept out of the vector kernel (it assumes finite points) and keep the
+// plain loop's reading: a NaN point is nobody's nearest, and nothing is near it.
 void TestChamfer::readsANonFinitePointAsItAlwaysDid() {
     const float nan = std::numeric_limits<float>::quiet_NaN();
     const std::vector<Vec3f> one{{0, 0, 0}};
     const std::vector<Vec3f> withNaN{{nan, 0, 0}, {1, 0, 0}, {0, 2, 0}};
     QCOMPARE(meanNearestDistance(one, withNaN), 1.0);
     QCOMPARE(meanNearestDistance(one, withNaN), plainMeanNearest(one, withNaN));
+    QCOMPARE(meanNearestDistance(withNaN, one), plainMeanNearest(withNaN, one));
 }
 
 IMG2CAD_REGISTER_TEST(TestChamfer)
