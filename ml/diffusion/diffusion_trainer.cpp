@@ -253,6 +253,27 @@ DenoiserOptions optionsFromJson(const nlohmann::json& j) {
     }
 }
 
+/// The architecture of the trained denoiser in `folder`, which a run starts from: it must
+/// have as many tokens and read a condition of the same kind and size as `wanted`.
+DenoiserOptions startingOptions(const fs::path& folder, const DenoiserOptions& wanted,
+                                DiffusionCondition condition) {
+    const DenoiserOptions found =
+        optionsFromJson(readModelManifest(folder, "diffusion").at("options"));
+    const auto refuse = [&](const std::string& why) {
+        throw Error("cannot start from the denoiser '" + folder.string() + "': " + why);
+    };
+    if (diffusionCondition(folder) != condition)
+        refuse(condition == DiffusionCondition::Image ? "it reads z_P, not image features"
+                                                      : "it reads image features, not z_P");
+    if (found.vocabulary != wanted.vocabulary)
+        refuse("it speaks " + std::to_string(found.vocabulary) + " tokens, the codebook " +
+               std::to_string(wanted.vocabulary));
+    if (found.conditionDim != wanted.conditionDim)
+        refuse("it reads conditions of " + std::to_string(found.conditionDim) +
+               " values, this run gives " + std::to_string(wanted.conditionDim));
+    return found;
+}
+
 } // namespace
 
 DiffusionCondition diffusionCondition(const fs::path& folder) {
@@ -299,28 +320,32 @@ trainDiffusion(const DiffusionTrainingSettings& settings,
     DenoiserOptions options = settings.model;
     options.vocabulary = tokenVocabulary(codebook).size();
     options.conditionDim = encoder.size();
+    if (!settings.init.empty()) options = startingOptions(settings.init, options, encoder.kind());
     const auto fsPath = [](const fs::path& p) {
         return fs::absolute(p).lexically_normal().string();
     };
     // The condition's source, under the key the reconstructor reads it by.
     const char* sourceKey = image ? "lift" : "align";
     const std::string source = fsPath(image ? settings.lift : settings.align);
-    const nlohmann::json identity = {{"data", fsPath(settings.data)},
-                                     {"codebook", fsPath(settings.codebook)},
-                                     {sourceKey, source},
-                                     {"model", optionsJson(options)},
-                                     {"steps", settings.steps},
-                                     {"batch_size", settings.batchSize},
-                                     {"learning_rate", settings.learningRate},
-                                     {"weight_decay", settings.weightDecay},
-                                     {"warmup_steps", settings.warmupSteps},
-                                     {"seed", settings.seed}};
+    nlohmann::json identity = {{"data", fsPath(settings.data)},
+                               {"codebook", fsPath(settings.codebook)},
+                               {sourceKey, source},
+                               {"model", optionsJson(options)},
+                               {"steps", settings.steps},
+                               {"batch_size", settings.batchSize},
+                               {"learning_rate", settings.learningRate},
+                               {"weight_decay", settings.weightDecay},
+                               {"warmup_steps", settings.warmupSteps},
+                               {"seed", settings.seed}};
+    if (!settings.init.empty()) identity["init"] = fsPath(settings.init);
     prepareRunFolder(settings.out, identity);
     const Pairs pairs = loadPairs(settings, codebook, encoder, options, stop);
     if (stop && stop->load()) return {};
 
     torch::manual_seed(settings.seed);
     CadDenoiser model(options);
+    // A checkpoint of this run, when there is one, replaces these weights as it resumes.
+    if (!settings.init.empty()) loadWeights(settings.init / kWeights, *model);
     model->to(device);
     torch::optim::AdamW optimizer(
         model->parameters(),

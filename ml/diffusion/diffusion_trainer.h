@@ -28,6 +28,10 @@ struct DiffusionTrainingSettings {
     std::filesystem::path align; ///< the aligner whose z_P conditions the denoiser, or
     std::filesystem::path lift;  ///< the lifter whose image features do (Model 3; needs views)
     DenoiserOptions model; ///< vocabulary and condition size come from the codebook and aligner
+    /// A trained denoiser to start from (continue or fine-tune it): its weights, and its
+    /// architecture in place of `model`'s. It must speak `codebook`'s tokens and read the same
+    /// condition; only the vocabulary's and the condition's sizes can be checked.
+    std::filesystem::path init;
     std::int64_t steps = 5000;
     std::int64_t batchSize = 32;
     double learningRate = 3e-4;

@@ -291,6 +291,10 @@ public:
              "Instead of --align, ablation Model 3: a trained lifter folder whose image "
              "features of each view are the condition (needs a dataset with views)");
         bind("--out", s.out, "Model folder (new, or this run's)", true);
+        bind("--init", s.init,
+             "A trained denoiser to continue or fine-tune: its weights and architecture (the "
+             "width, layer and condition options are then its own); it must speak --codebook's "
+             "tokens");
         bind("--steps", s.steps);
         bind("--batch", s.batchSize);
         bind("--lr", s.learningRate);

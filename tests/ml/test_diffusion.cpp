@@ -18,6 +18,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <cmath>
+
 using namespace img2cad;
 using namespace img2cad::ml;
 namespace fs = std::filesystem;
@@ -33,7 +35,7 @@ private Q_SLOTS:
     void normalisedConditionReachesTheLogits();
     void grammarConstrainedSamplesParse();
     void samplesAreEndFilledAfterTheirFirstEnd();
-    void trainerLearnsAndReloads();
+    void trainerLearnsReloadsAndContinues();
 };
 
 void TestDiffusion::forwardProcessMasksAtTheScheduledRate() {
@@ -247,8 +249,9 @@ void TestDiffusion::samplesAreEndFilledAfterTheirFirstEnd() {
 }
 
 // `train diffusion` end to end on a tiny dataset with a tiny codebook and aligner: the loss
-// falls, the folder reloads to the same outputs and samples sequences of the codebook's tokens.
-void TestDiffusion::trainerLearnsAndReloads() {
+// falls, the folder reloads to the same outputs and samples sequences of the codebook's tokens,
+// and a second run can start from it (`--init`).
+void TestDiffusion::trainerLearnsReloadsAndContinues() {
     QTemporaryDir dir;
     const fs::path root = dir.path().toStdString();
     test::writeProgramDataset(root / "data", 16, 128);
@@ -290,6 +293,26 @@ void TestDiffusion::trainerLearnsAndReloads() {
     QVERIFY(sampled.lt(loaded->options().vocabulary).all().item<bool>()); // no [MASK] left
     QVERIFY(torch::equal(sampled, loadDenoiser(root / "diffusion")->sample(condition, 2, fast)));
     QVERIFY(loaded->sample({}, 1, fast).size(0) == 1); // unconditional
+
+    // Started from the trained denoiser with a rate too small to move it, a run ends where
+    // that one did: its weights, and its architecture whatever this run's options ask for.
+    DiffusionTrainingSettings continued = settings;
+    continued.init = root / "diffusion";
+    continued.out = root / "continued";
+    continued.model.width *= 2;
+    continued.steps = 1;
+    continued.warmupSteps = 1;
+    continued.learningRate = 1e-12;
+    const DiffusionTrainingResult again = trainDiffusion(continued, {});
+    QVERIFY(again.finished);
+    QVERIFY(std::abs(again.validation.loss - result.validation.loss) < 1e-6);
+    QCOMPARE(loadDenoiser(continued.out)->options().width, loaded->options().width);
+    QCOMPARE(readModelManifest(continued.out, "diffusion")["training"]["init"].get<std::string>(),
+             fs::absolute(continued.init).lexically_normal().string());
+
+    continued.init = root / "align"; // a folder without a denoiser
+    continued.out = root / "refused";
+    QVERIFY_THROWS_EXCEPTION(Error, trainDiffusion(continued, {}));
 }
 
 IMG2CAD_REGISTER_TEST(TestDiffusion)
