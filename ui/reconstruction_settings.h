@@ -29,6 +29,8 @@ struct ReconstructionSettings {
     bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;
     /// Candidates turned towards the input (ml::ReconstructionOptions::turnCandidates)
     bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;
+    /// K x this many sampled, the K nearest the input kept; 0 = automatic (samplesPerCandidate)
+    int samplesPerCandidate = int(ml::ReconstructionOptions{}.samplesPerCandidate);
     QString device = "cpu"; ///< "cpu" or "cuda"
 
     static ReconstructionSettings load(); ///< from QSettings, defaults where unset
@@ -53,6 +55,7 @@ private:
     QSpinBox* m_candidates = nullptr;
     QSpinBox* m_steps = nullptr;
     QSpinBox* m_seed = nullptr;
+    QSpinBox* m_samplesPerCandidate = nullptr;
     QDoubleSpinBox* m_guidance = nullptr;
     QSpinBox* m_fitCompiles = nullptr;
     QSpinBox* m_fitCandidates = nullptr;

@@ -150,6 +150,7 @@ int runEval(const EvalRequest& request) {
     options.fitCandidates = request.fitCandidates;
     options.fitPhotos = request.fitPhotos;
     options.turnCandidates = request.turnCandidates;
+    options.samplesPerCandidate = request.samplesPerCandidate;
     // A photo has neither scale nor position: from one, every shape and cloud is compared in its
     // own unit cube (bounding box centred, longest side 1), the ground truth too — CAD-Recode's
     // protocol. From a cloud, candidates must also land where the cloud is, and are compared in
@@ -372,6 +373,7 @@ int runEval(const EvalRequest& request) {
             {"cut_after_end", !request.fullLength},
             {"end_tail", request.endTail},
             {"turned", request.turnCandidates},
+            {"samples_per_candidate", options.samplesPerCandidateFor(request.photos)},
             {"fit_compiles", options.fitCompilesFor(request.photos)},
             {"fit_candidates", request.fitCandidates},
             {"fitted_ratio", double(fitted) / double(candidates)},

@@ -41,6 +41,8 @@ struct EvalRequest {
     std::int64_t fitCandidates = ml::ReconstructionOptions{}.fitCandidates; ///< best ones fitted
     bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;                 ///< fit from photos too
     bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;       ///< turned toward P_raw
+    /// K x this many sampled, the K nearest the input kept (0: automatic)
+    std::int64_t samplesPerCandidate = ml::ReconstructionOptions{}.samplesPerCandidate;
 };
 int runEval(const EvalRequest& request);
 

@@ -128,6 +128,9 @@ int main(int argc, char** argv) {
 
     const char* kModelHelp =
         "Model folder (default: $IMG2CAD_MODEL, else the shipped default model)";
+    const char* kSamplesPerCandidateHelp =
+        "Sample K x N sequences, compile them and keep the K nearest the input (0: 4 from a "
+        "point cloud, 1 from a photo)";
     img2cad::app::ReconstructRequest reconstructRequest;
     CLI::App* reconstruct = cli.add_subcommand(
         "reconstruct", "CAD candidates for a photo, a point cloud, a mesh or a part file");
@@ -166,6 +169,11 @@ int main(int argc, char** argv) {
     reconstruct->add_flag(
         "!--no-turn", reconstructRequest.turnCandidates,
         "Do not turn candidates by the axis-aligned rotation that brings them nearest the input");
+    reconstruct
+        ->add_option("--samples-per-candidate", reconstructRequest.samplesPerCandidate,
+                     kSamplesPerCandidateHelp)
+        ->check(CLI::Range(0, 64))
+        ->capture_default_str();
     reconstruct->add_option("--device", reconstructRequest.device, "cpu or cuda")
         ->capture_default_str();
 
@@ -233,6 +241,10 @@ int main(int argc, char** argv) {
     eval->add_flag(
         "!--no-turn", evalRequest.turnCandidates,
         "Do not turn candidates by the axis-aligned rotation that brings them nearest the input");
+    eval->add_option("--samples-per-candidate", evalRequest.samplesPerCandidate,
+                     kSamplesPerCandidateHelp)
+        ->check(CLI::Range(0, 64))
+        ->capture_default_str();
 
     img2cad::app::GenerationEvalRequest generationEval;
     CLI::App* evalGeneration = cli.add_subcommand(

@@ -117,6 +117,7 @@ int runReconstruct(const ReconstructRequest& request) {
     o.fitCandidates = request.fitCandidates;
     o.fitPhotos = request.fitPhotos;
     o.turnCandidates = request.turnCandidates;
+    o.samplesPerCandidate = request.samplesPerCandidate;
     ml::Reconstructor reconstructor(model, ml::trainingDevice(request.device));
     const bool photo = ml::isPhotoExtension(input);
     ml::Reconstruction result;
@@ -145,6 +146,7 @@ int runReconstruct(const ReconstructRequest& request) {
                                      {"truncation", request.truncation},
                                      {"seed", request.seed},
                                      {"turned", o.turnCandidates},
+                                     {"samples_per_candidate", o.samplesPerCandidateFor(photo)},
                                      {"fit_compiles", o.fitCompilesFor(photo)},
                                      {"fit_candidates", request.fitCandidates}};
     nlohmann::ordered_json seconds = nlohmann::ordered_json::object();

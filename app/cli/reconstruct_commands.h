@@ -28,6 +28,7 @@ struct ReconstructRequest {
     std::int64_t fitCandidates = ml::ReconstructionOptions{}.fitCandidates;
     bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;
     bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;
+    std::int64_t samplesPerCandidate = ml::ReconstructionOptions{}.samplesPerCandidate;
     std::string device = "cpu";
 };
 int runReconstruct(const ReconstructRequest& request);

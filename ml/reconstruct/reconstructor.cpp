@@ -442,8 +442,10 @@ Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
     }
     Reconstruction result;
     result.seconds[ReconstructionStage::Preprocess] = clock.lap();
-    return reconstruct(*m_models, raw, {}, frame, RankingFrame::Model, options, progress, cancel,
-                       std::move(result), clock);
+    ReconstructionOptions cloudOptions = options;
+    cloudOptions.samplesPerCandidate = options.samplesPerCandidateFor(false);
+    return reconstruct(*m_models, raw, {}, frame, RankingFrame::Model, cloudOptions, progress,
+                       cancel, std::move(result), clock);
 }
 
 Reconstruction Reconstructor::fromPhoto(const fs::path& photo, const ReconstructionOptions& options,
@@ -497,6 +499,7 @@ Reconstruction Reconstructor::fromPhoto(
     const OutputFrame frame = frameOfSide(options.photoPartSize);
     ReconstructionOptions photoOptions = options;
     photoOptions.fitCompiles = options.fitCompilesFor(true);
+    photoOptions.samplesPerCandidate = options.samplesPerCandidateFor(true);
     return reconstruct(m, raw.to(torch::kCPU), imageCondition, frame, RankingFrame::OwnUnitCube,
                        photoOptions, progress, cancel, std::move(result), clock);
 }
@@ -579,6 +582,8 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
                            Reconstruction result, Stopwatch& clock) {
     if (options.candidates < 1 || options.candidates > 256)
         throw Error("the number of candidates must be between 1 and 256");
+    if (options.samplesPerCandidate < 1 || options.samplesPerCandidate > 64)
+        throw Error("samples per candidate must be between 1 and 64 (or 0: automatic)");
     torch::NoGradGuard noGrad;
 
     if (progress) progress(ReconstructionStage::Refine, 0.0);
@@ -613,7 +618,8 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     if (progress) progress(ReconstructionStage::Diffuse, 0.0);
     const torch::Tensor samples = [&] {
         const MixedPrecisionScope precision(m.device, options.mixedPrecision);
-        return sampleInChunks(m.denoiser, condition, options.candidates,
+        return sampleInChunks(m.denoiser, condition,
+                              options.candidates * options.samplesPerCandidate,
                               samplingFor(m.codebook, options), options.samplingChunk);
     }();
     result.seconds[ReconstructionStage::Diffuse] = clock.lap();
@@ -632,7 +638,14 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     compileAll(result.candidates, frame, referencePoints, ranking, options, progress, cancel);
     rank(result.candidates);
     result.seconds[ReconstructionStage::Compile] = clock.lap();
-    if (!options.turnCandidates && options.fitCompiles <= 0) return result;
+    const auto keepBest = [&] { // ReconstructionOptions::samplesPerCandidate
+        if (std::int64_t(result.candidates.size()) > options.candidates)
+            result.candidates.resize(std::size_t(options.candidates));
+    };
+    if (!options.turnCandidates) {
+        keepBest();
+        if (options.fitCompiles <= 0) return result;
+    }
     // The turn's and the fit's target is P_raw, the whole cloud at even density: P_ref is drawn
     // towards edges by the importance (eq. 6), which would pull flat faces off their place.
     cad::PointCloud target;
@@ -642,6 +655,7 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
         if (progress) progress(ReconstructionStage::Turn, 0.0);
         turnAll(result.candidates, frame, target.positions, referencePoints, ranking, options,
                 progress, cancel);
+        keepBest();
         result.seconds[ReconstructionStage::Turn] = clock.lap();
     }
     if (options.fitCompiles > 0) {

@@ -9,7 +9,7 @@
 //
 //   bench_reconstruct --model DIR [--input FILE ...] [--k 1,4,8] [--steps 100,20] [--device cuda]
 //                     [--chunk N] [--mixed-precision] [--fit N] [--fit-candidates M] [--fit-photos]
-//                     [--no-turn]
+//                     [--no-turn] [--samples-per-candidate N]
 
 #include "cad/compiler.h"
 #include "cad/generator/part_generator.h"
@@ -98,6 +98,11 @@ int main(int argc, char** argv) {
                  "Fit photos' candidates too (clouds' are whenever --fit > 0)");
     bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;
     cli.add_flag("!--no-turn", turnCandidates, "Do not turn candidates towards the input");
+    std::int64_t samplesPerCandidate = ml::ReconstructionOptions{}.samplesPerCandidate;
+    cli.add_option("--samples-per-candidate", samplesPerCandidate,
+                   "Sequences sampled per candidate kept (0: 4 from a cloud, 1 from a photo)")
+        ->check(CLI::Range(0, 64))
+        ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
 
@@ -162,6 +167,7 @@ int main(int argc, char** argv) {
                         options.fitCandidates = fitCandidates;
                         options.fitPhotos = fitPhotos;
                         options.turnCandidates = turnCandidates;
+                        options.samplesPerCandidate = samplesPerCandidate;
                         ml::Reconstruction result;
                         total += seconds([&] {
                             result = input.photo.empty()

@@ -2,7 +2,7 @@
 // The figure of docs/results.md (issue 6): for the first held-out parts of a dataset, one row
 // each of input photo | ground truth | the model's top-3 candidates (ranked as the app ranks
 // them), all shapes rendered alike in their own unit cube, written as one PNG.
-//   xvfb-run -a build/tests/bench/results_figure --data ../data/gen10k-views \
+//   xvfb-run -a build/tests/bench/results_figure --data ../data/gen10k-views
 //       [-m assets/models/default] -o docs/results_figure.png [--parts 8] [--cell 128]
 
 #include "image_sheet.h"

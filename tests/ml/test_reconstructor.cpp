@@ -59,7 +59,8 @@ ReconstructionOptions fastOptions(std::uint64_t seed = 1) {
     o.sampling = {20, 1.0, 1.0, seed, {}};
     o.rankingPoints = 500;
     o.compileThreads = 2;
-    o.fitCompiles = 0; // on by default for clouds; its own test turns it on
+    o.fitCompiles = 0;         // on by default for clouds; its own test turns it on
+    o.samplesPerCandidate = 1; // 4 by default for clouds; keepsTheBestOfMoreSamples tests it
     return o;
 }
 
@@ -72,6 +73,7 @@ private Q_SLOTS:
     void reconstructsAPointCloudIntoRankedCandidates();
     void theSameSeedGivesTheSameCandidates();
     void fitsTheBestCandidatesToTheCloud();
+    void keepsTheBestOfMoreSamples();
     void readsAPhotoWithItsLifter();
     void ablationModel3ReadsImageFeaturesDirectly();
     void generatesUnconditionally();
@@ -210,6 +212,41 @@ void TestReconstructor::fitsTheBestCandidatesToTheCloud() {
     }
     QVERIFY(moved <= 2);
     QVERIFY2(moved > 0, "the fit moved no candidate of the tiny model");
+}
+
+// K x 2 sequences sampled, the K nearest P_ref kept: the first K of the plain run with 2K
+// candidates (the same seeds, the same ranking), turned or not; 4 per candidate from a cloud
+// by default.
+void TestReconstructor::keepsTheBestOfMoreSamples() {
+    Reconstructor reconstructor(m_model);
+    const cad::PointCloud cloud = washerCloud();
+    for (bool turn : {false, true}) {
+        ReconstructionOptions options = fastOptions(5);
+        options.turnCandidates = turn;
+        const Reconstruction all = reconstructor.fromPointCloud(cloud, options);
+        options.candidates = 4;
+        options.samplesPerCandidate = 2;
+        const Reconstruction kept = reconstructor.fromPointCloud(cloud, options);
+        QCOMPARE(kept.candidates.size(), std::size_t(4));
+        for (std::size_t i = 0; i < kept.candidates.size(); ++i) {
+            QVERIFY(kept.candidates[i].tokens == all.candidates[i].tokens);
+            QCOMPARE(kept.candidates[i].chamfer, all.candidates[i].chamfer);
+            QCOMPARE(kept.candidates[i].turned, all.candidates[i].turned);
+        }
+    }
+    // Automatic (0): 4 per candidate from a cloud.
+    ReconstructionOptions options = fastOptions();
+    options.candidates = 2;
+    options.samplesPerCandidate = 0;
+    const Reconstruction automatic = reconstructor.fromPointCloud(cloud, options);
+    options.samplesPerCandidate = 4;
+    const Reconstruction four = reconstructor.fromPointCloud(cloud, options);
+    QCOMPARE(automatic.candidates.size(), std::size_t(2));
+    for (std::size_t i = 0; i < 2; ++i)
+        QVERIFY(automatic.candidates[i].tokens == four.candidates[i].tokens);
+    options.samplesPerCandidate = -1;
+    const std::string message = errorOf([&] { reconstructor.fromPointCloud(cloud, options); });
+    QVERIFY2(contains(message, "between 1 and 64"), message.c_str());
 }
 
 void TestReconstructor::readsAPhotoWithItsLifter() {

@@ -34,6 +34,7 @@
 #include <QMimeData>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTemporaryDir>
 #include <QTest>
@@ -380,8 +381,8 @@ void TestReconstructionWindow::usesAFinishedTrainingRunInTheApp() {
 }
 
 // The settings a user sees: every candidate turned to the input, clouds' candidates fitted (the
-// best 2, 120 compiles each), a photo's only when the box is ticked, and the choices reach the
-// reconstructor's options.
+// best 2, 120 compiles each), a photo's only when the box is ticked, one sample per candidate
+// unless asked for more, and the choices reach the reconstructor's options.
 void TestReconstructionWindow::theSettingsDialogTurnsAndFitsAsAsked() {
     ui::ReconstructionSettingsDialog dialog{ui::ReconstructionSettings{}};
     auto* fitPhotos = dialog.findChild<QCheckBox*>("fitPhotos");
@@ -398,6 +399,14 @@ void TestReconstructionWindow::theSettingsDialogTurnsAndFitsAsAsked() {
     QVERIFY(turn && turn->isChecked() && defaults.turnCandidates);
     QTest::mouseClick(turn, Qt::LeftButton, {}, QPoint(4, turn->height() / 2));
     QVERIFY(!dialog.settings().options().turnCandidates);
+    auto* samples = dialog.findChild<QSpinBox*>("samplesPerCandidate");
+    QVERIFY(samples && samples->value() == 0 && defaults.samplesPerCandidate == 0);
+    QVERIFY(samples->text().startsWith("Automatic"));
+    samples->setFocus();
+    QTest::keyClick(samples, Qt::Key_Up);
+    QTest::keyClick(samples, Qt::Key_Up);
+    QCOMPARE(samples->text(), QString("2"));
+    QCOMPARE(dialog.settings().options().samplesPerCandidate, std::int64_t(2));
 }
 
 // What the reconstructor did to a candidate reads on its card: repaired, turned, fitted.
