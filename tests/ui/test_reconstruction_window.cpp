@@ -381,8 +381,9 @@ void TestReconstructionWindow::usesAFinishedTrainingRunInTheApp() {
 }
 
 // The settings a user sees: every candidate turned to the input, clouds' candidates fitted (the
-// best 2, 120 compiles each), a photo's only when the box is ticked, one sample per candidate
-// unless asked for more, and the choices reach the reconstructor's options.
+// best 2, 120 compiles each), a photo's only when the box is ticked, samples per candidate
+// automatic (4 from a cloud, 1 from a photo) unless set, and the choices reach the
+// reconstructor's options.
 void TestReconstructionWindow::theSettingsDialogTurnsAndFitsAsAsked() {
     ui::ReconstructionSettingsDialog dialog{ui::ReconstructionSettings{}};
     auto* fitPhotos = dialog.findChild<QCheckBox*>("fitPhotos");
