@@ -32,6 +32,7 @@ ReconstructionSettings ReconstructionSettings::load() {
     r.fitPhotos = s.value("fitPhotos", r.fitPhotos).toBool();
     r.turnCandidates = s.value("turnCandidates", r.turnCandidates).toBool();
     r.samplesPerCandidate = s.value("samplesPerCandidate", r.samplesPerCandidate).toInt();
+    r.retrievedParts = s.value("retrievedParts", r.retrievedParts).toInt();
     r.device = s.value("device", r.device).toString();
     return r;
 }
@@ -49,6 +50,7 @@ void ReconstructionSettings::save() const {
     s.setValue("fitPhotos", fitPhotos);
     s.setValue("turnCandidates", turnCandidates);
     s.setValue("samplesPerCandidate", samplesPerCandidate);
+    s.setValue("retrievedParts", retrievedParts);
     s.setValue("device", device);
 }
 
@@ -63,6 +65,7 @@ ml::ReconstructionOptions ReconstructionSettings::options() const {
     o.fitPhotos = fitPhotos;
     o.turnCandidates = turnCandidates;
     o.samplesPerCandidate = samplesPerCandidate;
+    o.retrievedParts = retrievedParts;
     return o;
 }
 
@@ -119,6 +122,15 @@ ReconstructionSettingsDialog::ReconstructionSettingsDialog(const ReconstructionS
         "From point clouds 4 bring the best candidate a sixth closer to the part in 2.5x the "
         "time (docs/results.md).");
     form->addRow("Samples per candidate", m_samplesPerCandidate);
+    m_retrievedParts = new QSpinBox(this);
+    m_retrievedParts->setObjectName("retrievedParts");
+    m_retrievedParts->setRange(-1, 16);
+    m_retrievedParts->setSpecialValueText("Automatic (4 for clouds, none for photos)");
+    m_retrievedParts->setValue(settings.retrievedParts);
+    m_retrievedParts->setToolTip(
+        "Training parts nearest the input, from the model's part library, added to the samples "
+        "and ranked, turned and fitted with them (nothing when the model has no library).");
+    form->addRow("Retrieved parts", m_retrievedParts);
     m_guidance = new QDoubleSpinBox(this);
     m_guidance->setRange(0.0, 10.0);
     m_guidance->setSingleStep(0.5);
@@ -179,6 +191,7 @@ ReconstructionSettings ReconstructionSettingsDialog::settings() const {
     s.fitPhotos = m_fitPhotos->isChecked();
     s.turnCandidates = m_turnCandidates->isChecked();
     s.samplesPerCandidate = m_samplesPerCandidate->value();
+    s.retrievedParts = m_retrievedParts->value();
     s.device = m_device->currentText();
     return s;
 }

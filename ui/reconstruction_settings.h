@@ -31,6 +31,8 @@ struct ReconstructionSettings {
     bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;
     /// K x this many sampled, the K nearest the input kept; 0 = automatic (samplesPerCandidate)
     int samplesPerCandidate = int(ml::ReconstructionOptions{}.samplesPerCandidate);
+    /// The model library's parts nearest the input among the samples; -1 = automatic
+    int retrievedParts = int(ml::ReconstructionOptions{}.retrievedParts);
     QString device = "cpu"; ///< "cpu" or "cuda"
 
     static ReconstructionSettings load(); ///< from QSettings, defaults where unset
@@ -56,6 +58,7 @@ private:
     QSpinBox* m_steps = nullptr;
     QSpinBox* m_seed = nullptr;
     QSpinBox* m_samplesPerCandidate = nullptr;
+    QSpinBox* m_retrievedParts = nullptr;
     QDoubleSpinBox* m_guidance = nullptr;
     QSpinBox* m_fitCompiles = nullptr;
     QSpinBox* m_fitCandidates = nullptr;

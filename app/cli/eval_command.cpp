@@ -151,6 +151,9 @@ int runEval(const EvalRequest& request) {
     options.fitPhotos = request.fitPhotos;
     options.turnCandidates = request.turnCandidates;
     options.samplesPerCandidate = request.samplesPerCandidate;
+    options.retrievedParts = request.retrievedParts;
+    options.retrievedStep = request.retrievedStep;
+    options.samplesPerRetrieved = request.samplesPerRetrieved;
     // A photo has neither scale nor position: from one, every shape and cloud is compared in its
     // own unit cube (bounding box centred, longest side 1), the ground truth too — CAD-Recode's
     // protocol. From a cloud, candidates must also land where the cloud is, and are compared in
@@ -221,6 +224,7 @@ int runEval(const EvalRequest& request) {
             entry["refined_cd"] = refinedCd.back();
         }
         double best = -1.0, bestAcc = 0.0, bestComp = 0.0;
+        bool bestRetrieved = false; // the best started from a part of the model's library
         cad::PointCloud bestSurface;
         int valid = 0;
         nlohmann::ordered_json errors = nlohmann::ordered_json::array();
@@ -243,7 +247,9 @@ int runEval(const EvalRequest& request) {
             const double cd = 0.5 * (a + b);
             if (c == 0) topCd.push_back(cd); // the model's own pick (CD to P_ref)
             if (best < 0.0 || cd < best)
-                best = cd, bestAcc = a, bestComp = b, bestSurface = std::move(surface);
+                best = cd, bestAcc = a, bestComp = b, bestSurface = std::move(surface),
+                bestRetrieved = candidate.retrieved;
+            if (c == 0) entry["top_retrieved"] = candidate.retrieved;
         }
         entry["valid"] = valid;
         if (!errors.empty()) entry["errors"] = errors; // why the others are invalid
@@ -252,6 +258,7 @@ int runEval(const EvalRequest& request) {
             acc.push_back(bestAcc);
             comp.push_back(bestComp);
             entry["best_cd"] = best;
+            entry["best_retrieved"] = bestRetrieved;
             if (truthCloud.primitives.size() == truthCloud.size()) {
                 segAcc.push_back(cad::segmentationAccuracy(bestSurface, truthCloud));
                 const cad::PrimitiveMatch match = cad::matchPrimitives(bestSurface, truthCloud);
@@ -374,6 +381,9 @@ int runEval(const EvalRequest& request) {
             {"end_tail", request.endTail},
             {"turned", request.turnCandidates},
             {"samples_per_candidate", options.samplesPerCandidateFor(request.photos)},
+            {"retrieved_parts", options.retrievedPartsFor(request.photos)},
+            {"retrieved_step", options.retrievedStep},
+            {"samples_per_retrieved", options.samplesPerRetrieved},
             {"fit_compiles", options.fitCompilesFor(request.photos)},
             {"fit_candidates", request.fitCandidates},
             {"fitted_ratio", double(fitted) / double(candidates)},

@@ -43,6 +43,10 @@ struct EvalRequest {
     bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;       ///< turned toward P_raw
     /// K x this many sampled, the K nearest the input kept (0: automatic)
     std::int64_t samplesPerCandidate = ml::ReconstructionOptions{}.samplesPerCandidate;
+    /// the model's library parts nearest z_P among the samples (-1: automatic), edited or not
+    std::int64_t retrievedParts = ml::ReconstructionOptions{}.retrievedParts;
+    std::int64_t retrievedStep = ml::ReconstructionOptions{}.retrievedStep;
+    std::int64_t samplesPerRetrieved = ml::ReconstructionOptions{}.samplesPerRetrieved;
 };
 int runEval(const EvalRequest& request);
 

@@ -18,6 +18,31 @@
 
 #include <iostream>
 
+namespace {
+
+/// The part library's options, the same on `reconstruct` and `eval`.
+template <typename Request> void addRetrievalOptions(CLI::App* command, Request& request) {
+    command
+        ->add_option("--retrieved", request.retrievedParts,
+                     "Add the model's library parts nearest z_P to the samples (-1: 4 from a "
+                     "point cloud, none from a photo; nothing for a model without library/)")
+        ->check(CLI::Range(-1, 64))
+        ->capture_default_str();
+    command
+        ->add_option("--retrieved-step", request.retrievedStep,
+                     "Re-noise each retrieved part to this diffusion step and denoise it under "
+                     "the input's condition (0: add it as it is)")
+        ->check(CLI::Range(0, 1000))
+        ->capture_default_str();
+    command
+        ->add_option("--samples-per-retrieved", request.samplesPerRetrieved,
+                     "Edits sampled per retrieved part (with --retrieved-step)")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
     using namespace img2cad::app;
     CLI::App cli{"Img2CADSeq Studio command-line tool: compile CAD programs into solids, inspect "
@@ -174,6 +199,7 @@ int main(int argc, char** argv) {
                      kSamplesPerCandidateHelp)
         ->check(CLI::Range(0, 64))
         ->capture_default_str();
+    addRetrievalOptions(reconstruct, reconstructRequest);
     reconstruct->add_option("--device", reconstructRequest.device, "cpu or cuda")
         ->capture_default_str();
 
@@ -245,6 +271,7 @@ int main(int argc, char** argv) {
                      kSamplesPerCandidateHelp)
         ->check(CLI::Range(0, 64))
         ->capture_default_str();
+    addRetrievalOptions(eval, evalRequest);
 
     img2cad::app::GenerationEvalRequest generationEval;
     CLI::App* evalGeneration = cli.add_subcommand(

@@ -59,6 +59,7 @@ nlohmann::ordered_json writeCandidate(const ml::Candidate& candidate, const std:
         if (candidate.chamfer >= 0.0) entry["chamfer_x100"] = 100.0 * candidate.chamfer;
         entry["turned"] = candidate.turned;
         entry["fitted"] = candidate.fitted;
+        entry["retrieved"] = candidate.retrieved;
         entry["volume_mm3"] = candidate.report.volume;
         entry["faces"] = candidate.report.faces;
         entry["extrudes"] = candidate.program.extrudes.size();
@@ -118,6 +119,9 @@ int runReconstruct(const ReconstructRequest& request) {
     o.fitPhotos = request.fitPhotos;
     o.turnCandidates = request.turnCandidates;
     o.samplesPerCandidate = request.samplesPerCandidate;
+    o.retrievedParts = request.retrievedParts;
+    o.retrievedStep = request.retrievedStep;
+    o.samplesPerRetrieved = request.samplesPerRetrieved;
     ml::Reconstructor reconstructor(model, ml::trainingDevice(request.device));
     const bool photo = ml::isPhotoExtension(input);
     ml::Reconstruction result;
@@ -147,6 +151,8 @@ int runReconstruct(const ReconstructRequest& request) {
                                      {"seed", request.seed},
                                      {"turned", o.turnCandidates},
                                      {"samples_per_candidate", o.samplesPerCandidateFor(photo)},
+                                     {"retrieved_parts", o.retrievedPartsFor(photo)},
+                                     {"retrieved_step", o.retrievedStep},
                                      {"fit_compiles", o.fitCompilesFor(photo)},
                                      {"fit_candidates", request.fitCandidates}};
     nlohmann::ordered_json seconds = nlohmann::ordered_json::object();

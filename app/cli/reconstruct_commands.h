@@ -29,6 +29,9 @@ struct ReconstructRequest {
     bool fitPhotos = ml::ReconstructionOptions{}.fitPhotos;
     bool turnCandidates = ml::ReconstructionOptions{}.turnCandidates;
     std::int64_t samplesPerCandidate = ml::ReconstructionOptions{}.samplesPerCandidate;
+    std::int64_t retrievedParts = ml::ReconstructionOptions{}.retrievedParts;
+    std::int64_t retrievedStep = ml::ReconstructionOptions{}.retrievedStep;
+    std::int64_t samplesPerRetrieved = ml::ReconstructionOptions{}.samplesPerRetrieved;
     std::string device = "cpu";
 };
 int runReconstruct(const ReconstructRequest& request);

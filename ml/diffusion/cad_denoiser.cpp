@@ -165,6 +165,21 @@ std::int64_t settleAfterFirstEnd(torch::Tensor x, std::int64_t end, std::int64_t
 torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64_t count,
                                       const SamplingOptions& options) {
     if (count < 1) throw Error("denoiser: sample at least one sequence");
+    const torch::Tensor start =
+        torch::full({m_options.maxTokens}, maskToken(), torch::TensorOptions().dtype(torch::kLong));
+    return resample(condition, start, m_schedule.steps, count, options);
+}
+
+torch::Tensor CadDenoiserImpl::resample(const torch::Tensor& condition, const torch::Tensor& start,
+                                        std::int64_t startStep, std::int64_t count,
+                                        const SamplingOptions& options) {
+    if (count < 1) throw Error("denoiser: sample at least one sequence");
+    if (start.dim() != 1 || start.size(0) != m_options.maxTokens)
+        throw Error("denoiser: a start sequence must hold " + std::to_string(m_options.maxTokens) +
+                    " tokens");
+    if (startStep < 1 || startStep > m_schedule.steps)
+        throw Error("denoiser: the start step must be between 1 and " +
+                    std::to_string(m_schedule.steps));
     const bool wasTraining = is_training();
     eval();
     torch::NoGradGuard noGrad;
@@ -172,12 +187,23 @@ torch::Tensor CadDenoiserImpl::sample(const torch::Tensor& condition, std::int64
     at::Generator generator = at::detail::createCPUGenerator(options.seed);
     torch::Tensor conditions;
     if (condition.defined()) conditions = condition.reshape({1, -1}).to(device).expand({count, -1});
-    torch::Tensor x = torch::full({count, m_options.maxTokens}, maskToken(),
-                                  torch::TensorOptions().dtype(torch::kLong).device(device));
-    const std::vector<std::int64_t> steps = m_schedule.samplingSteps(options.steps);
+    // x_t0 drawn from q(x_t0 | start): each row masks its own share t0 / T of the start's tokens.
+    torch::Tensor x = startStep == m_schedule.steps
+                          ? torch::full({count, m_options.maxTokens}, maskToken(),
+                                        torch::TensorOptions().dtype(torch::kLong))
+                          : corrupt(start.to(torch::kLong).reshape({1, -1}).expand({count, -1}),
+                                    torch::full({count}, startStep, torch::kLong), maskToken(),
+                                    m_schedule, generator);
+    x = x.to(device).contiguous();
+    // The fast sampler's steps at or below t0, from t0.
+    std::vector<std::int64_t> steps{startStep};
+    for (std::int64_t t : m_schedule.samplingSteps(options.steps))
+        if (t < startStep) steps.push_back(t);
     // x[:, live:] lies after every row's first END (END, or masked until the loop ends); the
     // passes read x[:, :live] (see cutAfterEnd and endTail).
     std::int64_t live = m_options.maxTokens;
+    if (options.cutAfterEnd && startStep < m_schedule.steps)
+        live = settleAfterFirstEnd(x, endToken(), maskToken(), options.endTail);
     for (std::size_t k = 0; k + 1 < steps.size(); ++k) {
         const std::int64_t t = steps[k], s = steps[k + 1];
         const torch::Tensor head = x.narrow(1, 0, live); // a view: draws land in x

@@ -114,6 +114,15 @@ public:
     /// or undefined: unconditional), repeatable for a seed.
     torch::Tensor sample(const torch::Tensor& condition, std::int64_t count,
                          const SamplingOptions& options);
+    /// `count` sequences [count, L] from the reverse process started at step `startStep`
+    /// (1..T) instead of T: each row starts as `start` ([L] tokens) with a share startStep / T
+    /// of them masked, drawn as the forward process would (corrupt), and the fast sampler's
+    /// steps below it reveal them again under the condition. Keeps most of `start` and redraws
+    /// the rest as the condition asks: SDEdit's edit-by-renoising, for absorbing diffusion.
+    /// startStep = T is `sample`.
+    torch::Tensor resample(const torch::Tensor& condition, const torch::Tensor& start,
+                           std::int64_t startStep, std::int64_t count,
+                           const SamplingOptions& options);
 
 private:
     /// The final, normalised hidden states [B, L, width] that the output head reads.

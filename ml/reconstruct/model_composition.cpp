@@ -2,6 +2,7 @@
 #include "ml/reconstruct/model_composition.h"
 
 #include "ml/error.h"
+#include "ml/retrieval/part_library.h"
 #include "ml/training/model_folder.h"
 
 #include <array>
@@ -12,7 +13,8 @@ namespace fs = std::filesystem;
 namespace {
 
 /// The slots of a complete model folder, as ml::Reconstructor reads them.
-constexpr std::array<const char*, 5> kSlots{"codebook", "align", "refine", "diffusion", "lift"};
+constexpr std::array<const char*, 6> kSlots{"codebook",  "align", "refine",
+                                            "diffusion", "lift",  "library"};
 
 /// Copies a stage folder's files into `to`, but not a run's checkpoint (training state, often
 /// larger than the model).
@@ -63,6 +65,18 @@ std::string composeModel(const fs::path& current, const fs::path& run, const fs:
         sources[dependency] = folder;
     }
     sources[slot] = run;
+    // A library holds one codebook's tokens and one aligner's embeddings: a new one must be
+    // built with the model's, and one the run's codebook or aligner replace is left out.
+    const auto libraryFits = [&] {
+        return partLibraryMatches(sources["library"], sources["codebook"], sources["align"]);
+    };
+    if (slot == "library" && !libraryFits())
+        throw Error("the library was built with another codebook or aligner than the app's "
+                    "model has: build it with the model's (--codebook and --align of its "
+                    "folder)");
+    if (sources.count("library") && sources.count("codebook") && sources.count("align") &&
+        !libraryFits())
+        sources.erase("library");
     for (const char* required : {"codebook", "align", "refine", "diffusion"})
         if (!sources.count(required))
             throw Error("the app's model '" + current.string() + "' has no " + required +

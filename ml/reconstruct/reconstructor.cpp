@@ -20,6 +20,7 @@
 #include "ml/point_tensor.h"
 #include "ml/refine/refine_trainer.h"
 #include "ml/refine/resampling.h"
+#include "ml/retrieval/part_library.h"
 #include "ml/training/model_folder.h"
 #include "ml/vision/photo_preprocess.h"
 
@@ -63,8 +64,9 @@ struct Reconstructor::Models {
     ContrastiveAligner aligner{nullptr};
     UaDgcnn refiner{nullptr};
     CadDenoiser denoiser{nullptr};
-    LiftingNetwork lifter{nullptr}; ///< null when the model reads no photos
-    std::int64_t alignPoints = 0;   ///< |P_ref|: the cloud size the aligner was trained on
+    LiftingNetwork lifter{nullptr};     ///< null when the model reads no photos
+    std::optional<PartLibrary> library; ///< when the model has a library/ stage
+    std::int64_t alignPoints = 0;       ///< |P_ref|: the cloud size the aligner was trained on
     /// z_P, or (ablation Model 3) the lifter's image features: then the aligner is unused and
     /// P_ref only ranks the candidates.
     DiffusionCondition condition = DiffusionCondition::Points;
@@ -367,6 +369,12 @@ Reconstructor::Reconstructor(const fs::path& folder, const torch::Device& device
     if (fs::exists(folder / "lift"))
         m.lifter = loadStage(folder / "lift", "lifting",
                              [&](const fs::path& f) { return loadLifter(f, device); });
+    if (fs::exists(folder / "library")) {
+        m.library = loadStage(folder / "library", "library", [&](const fs::path& f) {
+            return loadPartLibrary(f, folder / "codebook", folder / "align");
+        });
+        m.library->embeddings = m.library->embeddings.to(device);
+    }
 
     // The stages must speak the same tokens and embedding, or the samples mean nothing.
     const std::int64_t vocabulary = tokenVocabulary(m.codebook).size();
@@ -444,6 +452,7 @@ Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
     result.seconds[ReconstructionStage::Preprocess] = clock.lap();
     ReconstructionOptions cloudOptions = options;
     cloudOptions.samplesPerCandidate = options.samplesPerCandidateFor(false);
+    cloudOptions.retrievedParts = options.retrievedPartsFor(false);
     return reconstruct(*m_models, raw, {}, frame, RankingFrame::Model, cloudOptions, progress,
                        cancel, std::move(result), clock);
 }
@@ -500,6 +509,7 @@ Reconstruction Reconstructor::fromPhoto(
     ReconstructionOptions photoOptions = options;
     photoOptions.fitCompiles = options.fitCompilesFor(true);
     photoOptions.samplesPerCandidate = options.samplesPerCandidateFor(true);
+    photoOptions.retrievedParts = options.retrievedPartsFor(true);
     return reconstruct(m, raw.to(torch::kCPU), imageCondition, frame, RankingFrame::OwnUnitCube,
                        photoOptions, progress, cancel, std::move(result), clock);
 }
@@ -531,6 +541,42 @@ SamplingOptions samplingFor(CadCodebook& codebook, const ReconstructionOptions& 
         sampling.layout = {v.codes, v.codesPerRow, v.levels};
     }
     return sampling;
+}
+
+/// The library's parts nearest `condition` (z_P), as token rows [R, L] at the denoiser's length:
+/// each as it is, or re-noised and denoised under the condition (ReconstructionOptions::
+/// retrievedParts). Undefined when there are none to add.
+torch::Tensor retrievedSamples(Reconstructor::Models& m, const torch::Tensor& condition,
+                               const SamplingOptions& sampling,
+                               const ReconstructionOptions& options) {
+    if (!m.library || options.retrievedParts <= 0) return {};
+    const std::int64_t end = m.denoiser->endToken(), length = m.denoiser->options().maxTokens;
+    std::vector<torch::Tensor> rows;
+    std::uint64_t seed = sampling.seed + 1000; // apart from the plain samples' chunk seeds
+    for (std::int64_t part : m.library->nearest(condition, options.retrievedParts)) {
+        const torch::Tensor libraryRow = m.library->tokens[part].contiguous();
+        torch::Tensor start;
+        try {
+            start = torch::tensor(
+                toFixedLength({libraryRow.data_ptr<std::int64_t>(),
+                               libraryRow.data_ptr<std::int64_t>() + libraryRow.numel()},
+                              end, length),
+                torch::kLong);
+        } catch (const Error&) {
+            continue; // longer than the denoiser samples: no start for it
+        }
+        if (options.retrievedStep == 0) {
+            rows.push_back(start.unsqueeze(0));
+            continue;
+        }
+        SamplingOptions edit = sampling;
+        edit.seed = seed++;
+        rows.push_back(m.denoiser
+                           ->resample(condition, start, options.retrievedStep,
+                                      options.samplesPerRetrieved, edit)
+                           .to(torch::kCPU));
+    }
+    return rows.empty() ? torch::Tensor() : torch::cat(rows);
 }
 
 /// The decoded programs of sampled token rows [K, L], in `frame`.
@@ -584,6 +630,13 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
         throw Error("the number of candidates must be between 1 and 256");
     if (options.samplesPerCandidate < 1 || options.samplesPerCandidate > 64)
         throw Error("samples per candidate must be between 1 and 64 (or 0: automatic)");
+    if (options.retrievedParts < 0 || options.retrievedParts > 64 ||
+        options.samplesPerRetrieved < 1 || options.samplesPerRetrieved > 64)
+        throw Error("retrieved parts must be between 0 and 64 (or -1: automatic), each sampled "
+                    "between 1 and 64 times");
+    if (options.retrievedStep < 0 || options.retrievedStep > m.denoiser->schedule().steps)
+        throw Error("the step retrieved parts are re-noised to must be between 0 and " +
+                    std::to_string(m.denoiser->schedule().steps));
     torch::NoGradGuard noGrad;
 
     if (progress) progress(ReconstructionStage::Refine, 0.0);
@@ -616,17 +669,25 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
     checkCancel(cancel);
 
     if (progress) progress(ReconstructionStage::Diffuse, 0.0);
+    const std::int64_t sampledCount = options.candidates * options.samplesPerCandidate;
     const torch::Tensor samples = [&] {
         const MixedPrecisionScope precision(m.device, options.mixedPrecision);
-        return sampleInChunks(m.denoiser, condition,
-                              options.candidates * options.samplesPerCandidate,
-                              samplingFor(m.codebook, options), options.samplingChunk);
+        const SamplingOptions sampling = samplingFor(m.codebook, options);
+        const torch::Tensor sampled =
+            sampleInChunks(m.denoiser, condition, sampledCount, sampling, options.samplingChunk);
+        // A model conditioned on image features has no z_P to look its library up by.
+        const torch::Tensor retrieved = imageCondition.defined()
+                                            ? torch::Tensor()
+                                            : retrievedSamples(m, condition, sampling, options);
+        return retrieved.defined() ? torch::cat({sampled.cpu(), retrieved}) : sampled;
     }();
     result.seconds[ReconstructionStage::Diffuse] = clock.lap();
     checkCancel(cancel);
 
     if (progress) progress(ReconstructionStage::Decode, 0.0);
     result.candidates = decodeSamples(m, samples, frame, options.repairPrograms);
+    for (std::size_t i = std::size_t(sampledCount); i < result.candidates.size(); ++i)
+        result.candidates[i].retrieved = true;
     result.seconds[ReconstructionStage::Decode] = clock.lap();
     checkCancel(cancel);
 

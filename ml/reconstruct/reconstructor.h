@@ -8,7 +8,8 @@
 //   parallel -> ranked by Chamfer distance to P_ref; invalid candidates keep their reason.
 //
 // A model is one folder with a sub-folder per stage (each a model folder with model.json):
-// codebook/, align/, refine/, diffusion/ and, to read photos, lift/. Loading checks that the
+// codebook/, align/, refine/, diffusion/, to read photos lift/, and, to add retrieved parts to
+// the samples, library/ (ml/retrieval/part_library.h). Loading checks that the
 // stages speak to each other (token vocabulary, embedding size) and names the one that does not.
 // A diffusion stage trained on image features (ablation Model 3, ml/diffusion/diffusion_trainer.h)
 // is conditioned on the lifter's features of the photo instead of z_P; P_ref then only ranks.
@@ -74,6 +75,16 @@ struct ReconstructionOptions {
     /// the time, while a photo's 8 candidates must come in under 3 s on 2 cores: photos keep 1.
     /// Ranking the pool by the aligner (each sample's z_S against z_P) instead gained nothing.
     std::int64_t samplesPerCandidate = 0;
+    /// Parts of the model's library (its library/ stage, ml/retrieval/part_library.h) nearest
+    /// z_P added to the samples, which compile, rank, turn and fit them as any other: each as
+    /// it is when `retrievedStep` is 0, else `samplesPerRetrieved` times re-noised to that step
+    /// of T and denoised under the input's condition (CadDenoiserImpl::resample). -1 =
+    /// automatic: 4 from a point cloud, 0 from a photo. Nothing without a library, or for a
+    /// model conditioned on image features. Measured: docs/results.md, "Retrieved parts among
+    /// the samples".
+    std::int64_t retrievedParts = -1;
+    std::int64_t retrievedStep = 0;
+    std::int64_t samplesPerRetrieved = 1;
     /// Candidates sampled per reverse process; 0 = automatic: one at a time on the CPU (2.4x
     /// faster than all 8 at once on 2 cores, docs/reconstruction.md), all at once on CUDA.
     std::int64_t samplingChunk = 0;
@@ -115,6 +126,10 @@ struct ReconstructionOptions {
     std::int64_t samplesPerCandidateFor(bool photo) const {
         return samplesPerCandidate != 0 ? samplesPerCandidate : photo ? 1 : 4;
     }
+    /// retrievedParts with -1 (automatic) resolved for a photo or a point cloud
+    std::int64_t retrievedPartsFor(bool photo) const {
+        return retrievedParts >= 0 ? retrievedParts : photo ? 0 : 4;
+    }
 };
 
 /// One candidate: what was sampled, the program it decodes to, and how it compiled.
@@ -124,6 +139,7 @@ struct Candidate {
     bool repaired = false; ///< decoded with DecodeMode::Repair, its sketches or extents mended
     bool turned = false;   ///< turned towards P_raw (ReconstructionOptions::turnCandidates)
     bool fitted = false; ///< its numbers were fitted to P_raw (ReconstructionOptions::fitCompiles)
+    bool retrieved = false; ///< started from a part of the model's library (retrievedParts)
     cad::Program program;
     cad::Shape shape;        ///< null unless compiled
     cad::ShapeReport report; ///< of the compiled shape

@@ -7,8 +7,10 @@
 #include "ml/error.h"
 #include "ml/lift/lift_trainer.h"
 #include "ml/refine/refine_trainer.h"
+#include "ml/retrieval/part_library.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <sstream>
 #include <type_traits>
@@ -333,10 +335,52 @@ private:
     bool m_plainCondition = false; ///< a switch can only turn on: conditionNorm's inverse
 };
 
+/// Not trained but built (a few minutes): the part library of ml/retrieval/part_library.h.
+class LibraryStage : public TrainingStage {
+public:
+    LibraryStage()
+        : TrainingStage("library", "Index the training parts (their aligner embedding and "
+                                   "tokens) for the reconstructor to start samples from") {
+        auto& s = m_settings;
+        bind("--data", s.data, "Dataset folder: its training split is indexed", true);
+        bind("--codebook", s.codebook, "The model's codebook folder", true);
+        bind("--align", s.align, "The model's aligner folder", true);
+        bind("--out", s.out, "Library folder (written anew)", true);
+    }
+    fs::path outFolder() const override { return m_settings.out; }
+    StageRunResult run(const std::function<void(const TrainingProgress&)>& onProgress,
+                       const std::atomic<bool>* stop) override {
+        checkRequired();
+        const auto started = std::chrono::steady_clock::now();
+        const auto progress = [&](std::int64_t done, std::int64_t total) {
+            if (!onProgress) return;
+            TrainingProgress p; // steps are the dataset's parts read; there is no loss
+            p.step = done;
+            p.steps = total;
+            const double seconds =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+            p.samplesPerSecond = seconds > 0.0 ? double(done) / seconds : 0.0;
+            p.etaSeconds =
+                p.samplesPerSecond > 0.0 ? double(total - done) / p.samplesPerSecond : 0.0;
+            onProgress(p);
+        };
+        const PartLibraryResult r = buildPartLibrary(m_settings, progress, stop);
+        const bool finished = !(stop && stop->load());
+        return {r.parts, finished,
+                finished ? "part library written to " + m_settings.out.string() + ": " +
+                               std::to_string(r.parts) + " training parts (" +
+                               std::to_string(r.skipped) + " the codebook cannot encode)"
+                         : "stopped: no library written (building it again starts over)"};
+    }
+
+private:
+    PartLibrarySettings m_settings;
+};
+
 } // namespace
 
 std::vector<std::string> trainingStageNames() {
-    return {"codebook", "lift", "align", "refine", "diffusion"};
+    return {"codebook", "lift", "align", "refine", "diffusion", "library"};
 }
 
 std::unique_ptr<TrainingStage> makeTrainingStage(const std::string& name) {
@@ -345,9 +389,9 @@ std::unique_ptr<TrainingStage> makeTrainingStage(const std::string& name) {
     if (name == "align") return std::make_unique<AlignStage>();
     if (name == "refine") return std::make_unique<RefineStage>();
     if (name == "diffusion") return std::make_unique<DiffusionStage>();
+    if (name == "library") return std::make_unique<LibraryStage>();
     throw Error("no training stage '" + name +
-                "' (expected codebook, lift, align, refine or "
-                "diffusion)");
+                "' (expected codebook, lift, align, refine, diffusion or library)");
 }
 
 } // namespace img2cad::ml

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// Every trainable stage (codebook, lift, align, refine, diffusion) behind one interface, so the
-// command line (`img2cadseq train STAGE --flag value ...`) and the window's Trainer panel offer
-// the same options with the same defaults (the paper's where it gives them) and run the same
-// engine: one definition of each hyper-parameter, not one per front end.
+// Every trainable stage (codebook, lift, align, refine, diffusion, and the part library, which is
+// built rather than trained) behind one interface, so the command line (`img2cadseq train STAGE
+// --flag value ...`) and the window's Trainer panel offer the same options with the same
+// defaults (the paper's where it gives them) and run the same engine: one definition of each
+// hyper-parameter, not one per front end.
 
 #include "ml/training/training_loop.h"
 
@@ -67,7 +68,7 @@ private:
     std::vector<Binding> m_bindings; ///< parallel to m_options
 };
 
-/// "codebook", "lift", "align", "refine", "diffusion" (the order of the pipeline).
+/// "codebook", "lift", "align", "refine", "diffusion", "library" (the order of the pipeline).
 std::vector<std::string> trainingStageNames();
 /// A stage with its default settings; throws ml::Error for an unknown name.
 std::unique_ptr<TrainingStage> makeTrainingStage(const std::string& name);

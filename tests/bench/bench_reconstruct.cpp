@@ -9,7 +9,7 @@
 //
 //   bench_reconstruct --model DIR [--input FILE ...] [--k 1,4,8] [--steps 100,20] [--device cuda]
 //                     [--chunk N] [--mixed-precision] [--fit N] [--fit-candidates M] [--fit-photos]
-//                     [--no-turn] [--samples-per-candidate N]
+//                     [--no-turn] [--samples-per-candidate N] [--retrieved M]
 
 #include "cad/compiler.h"
 #include "cad/generator/part_generator.h"
@@ -103,6 +103,11 @@ int main(int argc, char** argv) {
                    "Sequences sampled per candidate kept (0: 4 from a cloud, 1 from a photo)")
         ->check(CLI::Range(0, 64))
         ->capture_default_str();
+    std::int64_t retrievedParts = ml::ReconstructionOptions{}.retrievedParts;
+    cli.add_option("--retrieved", retrievedParts,
+                   "Library parts added to the samples (-1: 4 from a cloud, 0 from a photo)")
+        ->check(CLI::Range(-1, 64))
+        ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
     ml::useMachineThreads();
 
@@ -168,6 +173,7 @@ int main(int argc, char** argv) {
                         options.fitPhotos = fitPhotos;
                         options.turnCandidates = turnCandidates;
                         options.samplesPerCandidate = samplesPerCandidate;
+                        options.retrievedParts = retrievedParts;
                         ml::Reconstruction result;
                         total += seconds([&] {
                             result = input.photo.empty()

@@ -35,6 +35,7 @@ private Q_SLOTS:
     void normalisedConditionReachesTheLogits();
     void grammarConstrainedSamplesParse();
     void samplesAreEndFilledAfterTheirFirstEnd();
+    void resamplingKeepsTheStartsUnmaskedTokens();
     void trainerLearnsReloadsAndContinues();
 };
 
@@ -161,6 +162,15 @@ void TestDiffusion::tinyModelOverfitsEightSequences() {
     }
     qInfo("%d of 8 sequences regenerated with the fast sampler (20 steps)", regenerated);
     QVERIFY(regenerated >= 7);
+    // Each sequence with half its tokens masked again comes back whole from the reverse
+    // process started there (resample, the edit a retrieved part goes through).
+    int restored = 0;
+    for (std::int64_t i = 0; i < 8; ++i)
+        restored += torch::equal(
+            model->resample(conditions[i], x0[i], 50, 1, SamplingOptions{20, 1.0, 1.0, 7, {}})[0],
+            x0[i]);
+    qInfo("%d of 8 sequences restored from half of their tokens", restored);
+    QVERIFY(restored >= 7);
 }
 
 namespace {
@@ -313,6 +323,30 @@ void TestDiffusion::trainerLearnsReloadsAndContinues() {
     continued.init = root / "align"; // a folder without a denoiser
     continued.out = root / "refused";
     QVERIFY_THROWS_EXCEPTION(Error, trainDiffusion(continued, {}));
+}
+
+void TestDiffusion::resamplingKeepsTheStartsUnmaskedTokens() {
+    const DenoiserOptions options = untrainedOptions(6, 24);
+    CadDenoiser model(options);
+    const torch::Tensor condition = torch::randn({8});
+    SamplingOptions sampling{10, 1.0, 1.0, 3, {}};
+    sampling.cutAfterEnd = false; // an untrained model's ENDs would cut the comparison short
+    // From step T the start is all masked: the plain sampler, draw for draw.
+    const torch::Tensor masked = torch::full({24}, model->maskToken(), torch::kLong);
+    QVERIFY(torch::equal(model->resample(condition, masked, 100, 16, sampling),
+                         model->sample(condition, 16, sampling)));
+    // From step 30 each row masks about 30 % of the start; the untrained model redraws those
+    // among 6 tokens, so about 70 % + 30 % / 6 = 75 % of the tokens stay as they were (an
+    // untrained model's draws are not quite uniform: the bounds leave room for that).
+    const torch::Tensor start = torch::randint(5, {24}, torch::kLong);
+    const torch::Tensor resampled = model->resample(condition, start, 30, 400, sampling);
+    QCOMPARE(resampled.sizes(), (std::vector<std::int64_t>{400, 24}));
+    QVERIFY(resampled.ne(model->maskToken()).all().item<bool>());
+    const double kept = resampled.eq(start).to(torch::kDouble).mean().item<double>();
+    QVERIFY2(kept > 0.68 && kept < 0.82, qPrintable(QString("kept %1").arg(kept)));
+    QVERIFY_THROWS_EXCEPTION(Error, model->resample(condition, start, 0, 1, sampling));
+    QVERIFY_THROWS_EXCEPTION(Error,
+                             model->resample(condition, start.narrow(0, 0, 5), 30, 1, sampling));
 }
 
 IMG2CAD_REGISTER_TEST(TestDiffusion)

@@ -9,6 +9,7 @@
 
 #include "ml/error.h"
 #include "ml/reconstruct/model_composition.h"
+#include "ml/retrieval/part_library.h"
 #include "ml/training/model_folder.h"
 
 #include <QTemporaryDir>
@@ -56,6 +57,7 @@ private Q_SLOTS:
     void replacesTheRunsSlotAndKeepsTheRest();
     void aDenoiserBringsTheStagesItWasTrainedAgainst();
     void refusesWhatWouldNotFitTogether();
+    void aLibraryGoesOnlyWithItsCodebookAndAligner();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -125,6 +127,39 @@ void TestModelComposition::refusesWhatWouldNotFitTogether() {
     QVERIFY(refusedSaying([&] { ml::composeModel(m_app, refine, out); }, "exists already"));
     writeStage(m_root / "other", "lift-view-classifier", "?");
     QVERIFY(refusedSaying([&] { ml::stageSlotOf(m_root / "other"); }, "no part of"));
+}
+
+void TestModelComposition::aLibraryGoesOnlyWithItsCodebookAndAligner() {
+    const auto writeLibrary = [&](const fs::path& folder, const std::string& bytes,
+                                  const fs::path& codebook) {
+        writeStage(folder, "library", bytes,
+                   {{"training",
+                     {{"codebook_fingerprint", ml::weightsFingerprint(codebook)},
+                      {"align_fingerprint", ml::weightsFingerprint(m_app / "align")}}}});
+    };
+    writeLibrary(m_app / "library", "app library", m_app / "codebook");
+    const fs::path refine = m_root / "refine-run";
+    writeStage(refine, "refine", "refiner");
+    ml::composeModel(m_app, refine, m_root / "kept");
+    QCOMPARE(contents(m_root / "kept" / "library" / "weights.pt"), std::string("app library"));
+
+    // A denoiser that brings its own codebook leaves the old library out.
+    writeStage(m_root / "my-codebook", "codebook", "my codebook");
+    const fs::path run = m_root / "diffusion-run";
+    writeStage(run, "diffusion", "my denoiser", {{"codebook", (m_root / "my-codebook").string()}});
+    ml::composeModel(m_app, run, m_root / "dropped");
+    QVERIFY(fs::exists(m_root / "dropped" / "diffusion"));
+    QVERIFY(!fs::exists(m_root / "dropped" / "library"));
+
+    // A library run joins a model whose codebook and aligner it was built with, only.
+    const fs::path other = m_root / "other-library";
+    writeLibrary(other, "other library", m_root / "my-codebook");
+    QVERIFY(refusedSaying([&] { ml::composeModel(m_app, other, m_root / "refused"); },
+                          "another codebook or aligner"));
+    const fs::path library = m_root / "library-run";
+    writeLibrary(library, "new library", m_app / "codebook");
+    QCOMPARE(ml::composeModel(m_app, library, m_root / "joined"), std::string("library"));
+    QCOMPARE(contents(m_root / "joined" / "library" / "weights.pt"), std::string("new library"));
 }
 
 IMG2CAD_REGISTER_TEST(TestModelComposition)

@@ -16,6 +16,8 @@
 #include "cad/topology.h"
 #include "ml/error.h"
 #include "ml/reconstruct/reconstructor.h"
+#include "ml/retrieval/part_library.h"
+#include "ml/training/model_folder.h"
 #include "ml/vision/photo_io.h"
 
 #include <QTemporaryDir>
@@ -74,6 +76,7 @@ private Q_SLOTS:
     void theSameSeedGivesTheSameCandidates();
     void fitsTheBestCandidatesToTheCloud();
     void keepsTheBestOfMoreSamples();
+    void addsTheLibrarysNearestParts();
     void readsAPhotoWithItsLifter();
     void ablationModel3ReadsImageFeaturesDirectly();
     void generatesUnconditionally();
@@ -247,6 +250,85 @@ void TestReconstructor::keepsTheBestOfMoreSamples() {
     options.samplesPerCandidate = -1;
     const std::string message = errorOf([&] { reconstructor.fromPointCloud(cloud, options); });
     QVERIFY2(contains(message, "between 1 and 64"), message.c_str());
+}
+
+void TestReconstructor::addsTheLibrarysNearestParts() {
+    const fs::path root = m_dir->path().toStdString();
+    const fs::path model = root / "with-library";
+    fs::copy(m_model, model, fs::copy_options::recursive);
+    const PartLibraryResult built = buildPartLibrary(
+        {root / "washers", m_model / "codebook", m_model / "align", model / "library"}, {},
+        nullptr);
+    QCOMPARE(built.skipped, std::int64_t(0));
+    QVERIFY(built.parts > 0);
+    const PartLibrary library =
+        loadPartLibrary(model / "library", model / "codebook", model / "align");
+    QCOMPARE(library.size(), built.parts);
+    // The rows of the library as the reconstructor's candidates hold them (up to END).
+    std::vector<std::vector<std::int64_t>> rows;
+    const std::int64_t end = library.tokens.max().item<std::int64_t>();
+    for (std::int64_t r = 0; r < library.size(); ++r) {
+        std::vector<std::int64_t> row;
+        for (std::int64_t i = 0; i < library.tokens.size(1); ++i) {
+            row.push_back(library.tokens[r][i].item<std::int64_t>());
+            if (row.back() == end) break;
+        }
+        rows.push_back(row);
+    }
+    const auto inLibrary = [&](const std::vector<std::int64_t>& tokens) {
+        return std::find(rows.begin(), rows.end(), tokens) != rows.end();
+    };
+
+    const cad::PointCloud cloud = washerCloud();
+    ReconstructionOptions options = fastOptions();
+    options.turnCandidates = false;
+    options.retrievedParts = 0;
+    const Reconstruction plain = Reconstructor(m_model).fromPointCloud(cloud, options);
+    Reconstructor reconstructor(model);
+    const Reconstruction none = reconstructor.fromPointCloud(cloud, options);
+    for (std::size_t i = 0; i < plain.candidates.size(); ++i)
+        QVERIFY(none.candidates[i].tokens == plain.candidates[i].tokens);
+    // As they are: 8 samples and 3 parts, the 8 nearest P_ref kept; the samples are the same
+    // draws as without them.
+    options.retrievedParts = 3;
+    const Reconstruction added = reconstructor.fromPointCloud(cloud, options);
+    QCOMPARE(added.candidates.size(), std::size_t(8));
+    const auto sampled = [&](const Candidate& c) {
+        return std::any_of(plain.candidates.begin(), plain.candidates.end(),
+                           [&](const Candidate& p) { return p.tokens == c.tokens; });
+    };
+    for (const Candidate& c : added.candidates)
+        QVERIFY(c.retrieved ? inLibrary(c.tokens) : sampled(c));
+    // Automatic: 4 from a cloud.
+    options.candidates = 1;
+    options.retrievedParts = -1;
+    const Reconstruction automatic = reconstructor.fromPointCloud(cloud, options);
+    options.retrievedParts = 4;
+    QVERIFY(automatic.candidates.front().tokens ==
+            reconstructor.fromPointCloud(cloud, options).candidates.front().tokens);
+    // Edited under the condition: repeatable for a seed.
+    options.candidates = 8;
+    options.retrievedStep = 30;
+    options.samplesPerRetrieved = 2;
+    const Reconstruction edited = reconstructor.fromPointCloud(cloud, options);
+    const Reconstruction again = reconstructor.fromPointCloud(cloud, options);
+    for (std::size_t i = 0; i < edited.candidates.size(); ++i)
+        QVERIFY(edited.candidates[i].tokens == again.candidates[i].tokens);
+    options.retrievedStep = 101;
+    std::string message = errorOf([&] { reconstructor.fromPointCloud(cloud, options); });
+    QVERIFY2(contains(message, "between 0 and 100"), message.c_str());
+    options.retrievedStep = 0;
+    options.retrievedParts = 65;
+    message = errorOf([&] { reconstructor.fromPointCloud(cloud, options); });
+    QVERIFY2(contains(message, "retrieved parts must be between"), message.c_str());
+
+    // A library built with another codebook or aligner is refused by name.
+    nlohmann::json manifest = readModelManifest(model / "library", "library");
+    manifest["training"]["codebook_fingerprint"] = "0000000000000000";
+    writeModelManifest(model / "library", manifest);
+    message = errorOf([&] { Reconstructor{model}; });
+    QVERIFY2(contains(message, "library") && contains(message, "another codebook"),
+             message.c_str());
 }
 
 void TestReconstructor::readsAPhotoWithItsLifter() {

@@ -23,7 +23,7 @@ private Q_SLOTS:
 };
 
 void TestTrainingStages::everyStageReadsBackItsOptions() {
-    QCOMPARE(ml::trainingStageNames().size(), std::size_t(5));
+    QCOMPARE(ml::trainingStageNames().size(), std::size_t(6));
     for (const std::string& name : ml::trainingStageNames()) {
         const auto stage = ml::makeTrainingStage(name);
         QCOMPARE(stage->name(), name);

@@ -408,9 +408,17 @@ void TestReconstructionWindow::theSettingsDialogTurnsAndFitsAsAsked() {
     QTest::keyClick(samples, Qt::Key_Up);
     QCOMPARE(samples->text(), QString("2"));
     QCOMPARE(dialog.settings().options().samplesPerCandidate, std::int64_t(2));
+    auto* retrieved = dialog.findChild<QSpinBox*>("retrievedParts");
+    QVERIFY(retrieved && retrieved->value() == -1 && defaults.retrievedParts == -1);
+    QVERIFY(retrieved->text().startsWith("Automatic"));
+    retrieved->setFocus();
+    QTest::keyClick(retrieved, Qt::Key_Up);
+    QCOMPARE(retrieved->text(), QString("0"));
+    QCOMPARE(dialog.settings().options().retrievedParts, std::int64_t(0));
 }
 
-// What the reconstructor did to a candidate reads on its card: repaired, turned, fitted.
+// What the reconstructor did to a candidate reads on its card: repaired, turned, fitted, and
+// whether it started from a retrieved part.
 void TestReconstructionWindow::aCardSaysHowItsCandidateWasMended() {
     auto result = std::make_shared<ui::ReconstructionResult>();
     ml::Candidate candidate;
@@ -421,6 +429,7 @@ void TestReconstructionWindow::aCardSaysHowItsCandidateWasMended() {
     for (const bool turned : {true, false}) {
         candidate.turned = turned;
         candidate.fitted = turned;
+        candidate.retrieved = turned;
         result->reconstruction.candidates.push_back(candidate);
         result->meshes.push_back(cad::tessellate(candidate.shape));
     }
@@ -428,8 +437,10 @@ void TestReconstructionWindow::aCardSaysHowItsCandidateWasMended() {
     grid.show();
     grid.showCandidates(result);
     QCOMPARE(grid.count(), 2);
-    QVERIFY2(grid.caption(0).contains("(turned) (fitted)"), qPrintable(grid.caption(0)));
-    QVERIFY2(!grid.caption(1).contains("turned") && !grid.caption(1).contains("fitted"),
+    QVERIFY2(grid.caption(0).contains("(turned) (fitted) (retrieved)"),
+             qPrintable(grid.caption(0)));
+    QVERIFY2(!grid.caption(1).contains("turned") && !grid.caption(1).contains("fitted") &&
+                 !grid.caption(1).contains("retrieved"),
              qPrintable(grid.caption(1)));
 }
 
