@@ -66,17 +66,16 @@ std::string composeModel(const fs::path& current, const fs::path& run, const fs:
     }
     sources[slot] = run;
     // A library holds one codebook's tokens and one aligner's embeddings: a new one must be
-    // built with the model's, and one the run's codebook or aligner replace is left out.
-    const auto libraryFits = [&] {
-        return partLibraryMatches(sources["library"], sources["codebook"], sources["align"]);
-    };
-    if (slot == "library" && !libraryFits())
-        throw Error("the library was built with another codebook or aligner than the app's "
-                    "model has: build it with the model's (--codebook and --align of its "
-                    "folder)");
+    // built with the model's, and one the run's codebook or aligner replace is left out. (One
+    // check: it hashes both stages' weights.)
     if (sources.count("library") && sources.count("codebook") && sources.count("align") &&
-        !libraryFits())
+        !partLibraryMatches(sources.at("library"), sources.at("codebook"), sources.at("align"))) {
+        if (slot == "library")
+            throw Error("the library was built with another codebook or aligner than the app's "
+                        "model has: build it with the model's (--codebook and --align of its "
+                        "folder)");
         sources.erase("library");
+    }
     for (const char* required : {"codebook", "align", "refine", "diffusion"})
         if (!sources.count(required))
             throw Error("the app's model '" + current.string() + "' has no " + required +
