@@ -6,6 +6,7 @@
 # verify. This is how assets/models/default/ was made (see its MODEL_CARD.md).
 #
 #   scripts/package-model.sh OUT_DIR codebook=DIR align=DIR refine=DIR diffusion=DIR [lift=DIR]
+#                            [library=DIR]
 #   scripts/package-model.sh --check MODEL_DIR
 set -euo pipefail
 
@@ -14,14 +15,14 @@ if [ "${1:-}" = "--check" ]; then
     cd "$2" && sha256sum --quiet -c SHA256SUMS && echo "package-model: $2 is intact"
     exit
 fi
-[ $# -ge 5 ] || { sed -n '8,9p' "$0" | sed 's/^# //' >&2; exit 2; }
+[ $# -ge 5 ] || { sed -n '8,10p' "$0" | sed 's/^# //' >&2; exit 2; }
 out="$1"
 shift
 rm -rf "$out.tmp"
 mkdir -p "$out.tmp"
 for pair in "$@"; do
     stage="${pair%%=*}" source="${pair#*=}"
-    case "$stage" in codebook | align | refine | diffusion | lift) ;;
+    case "$stage" in codebook | align | refine | diffusion | lift | library) ;;
         *) echo "package-model: unknown stage '$stage'" >&2; exit 2 ;;
     esac
     [ -f "$source/model.json" ] || { echo "package-model: $source has no model.json" >&2; exit 1; }

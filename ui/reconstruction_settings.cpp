@@ -125,7 +125,7 @@ ReconstructionSettingsDialog::ReconstructionSettingsDialog(const ReconstructionS
     m_retrievedParts = new QSpinBox(this);
     m_retrievedParts->setObjectName("retrievedParts");
     m_retrievedParts->setRange(-1, 16);
-    m_retrievedParts->setSpecialValueText("Automatic (4 for clouds, none for photos)");
+    m_retrievedParts->setSpecialValueText("Automatic (4)");
     m_retrievedParts->setValue(settings.retrievedParts);
     m_retrievedParts->setToolTip(
         "Training parts nearest the input, from the model's part library, added to the samples "

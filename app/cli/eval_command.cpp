@@ -245,11 +245,14 @@ int runEval(const EvalRequest& request) {
             const double a = cad::meanNearestDistance(surface.positions, gt),
                          b = cad::meanNearestDistance(gt, surface.positions);
             const double cd = 0.5 * (a + b);
-            if (c == 0) topCd.push_back(cd); // the model's own pick (CD to P_ref)
+            if (c == 0) { // the model's own pick (CD to P_ref)
+                topCd.push_back(cd);
+                entry["top_cd"] = cd;
+                entry["top_retrieved"] = candidate.retrieved;
+            }
             if (best < 0.0 || cd < best)
                 best = cd, bestAcc = a, bestComp = b, bestSurface = std::move(surface),
                 bestRetrieved = candidate.retrieved;
-            if (c == 0) entry["top_retrieved"] = candidate.retrieved;
         }
         entry["valid"] = valid;
         if (!errors.empty()) entry["errors"] = errors; // why the others are invalid
@@ -381,7 +384,7 @@ int runEval(const EvalRequest& request) {
             {"end_tail", request.endTail},
             {"turned", request.turnCandidates},
             {"samples_per_candidate", options.samplesPerCandidateFor(request.photos)},
-            {"retrieved_parts", options.retrievedPartsFor(request.photos)},
+            {"retrieved_parts", options.retrievedPartsResolved()},
             {"retrieved_step", options.retrievedStep},
             {"samples_per_retrieved", options.samplesPerRetrieved},
             {"fit_compiles", options.fitCompilesFor(request.photos)},

@@ -24,8 +24,8 @@ namespace {
 template <typename Request> void addRetrievalOptions(CLI::App* command, Request& request) {
     command
         ->add_option("--retrieved", request.retrievedParts,
-                     "Add the model's library parts nearest z_P to the samples (-1: 4 from a "
-                     "point cloud, none from a photo; nothing for a model without library/)")
+                     "Add the model's library parts nearest z_P to the samples (-1: automatic, 4; "
+                     "nothing for a model without library/)")
         ->check(CLI::Range(-1, 64))
         ->capture_default_str();
     command

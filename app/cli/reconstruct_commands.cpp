@@ -151,7 +151,7 @@ int runReconstruct(const ReconstructRequest& request) {
                                      {"seed", request.seed},
                                      {"turned", o.turnCandidates},
                                      {"samples_per_candidate", o.samplesPerCandidateFor(photo)},
-                                     {"retrieved_parts", o.retrievedPartsFor(photo)},
+                                     {"retrieved_parts", o.retrievedPartsResolved()},
                                      {"retrieved_step", o.retrievedStep},
                                      {"fit_compiles", o.fitCompilesFor(photo)},
                                      {"fit_candidates", request.fitCandidates}};

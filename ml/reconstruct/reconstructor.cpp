@@ -452,7 +452,7 @@ Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
     result.seconds[ReconstructionStage::Preprocess] = clock.lap();
     ReconstructionOptions cloudOptions = options;
     cloudOptions.samplesPerCandidate = options.samplesPerCandidateFor(false);
-    cloudOptions.retrievedParts = options.retrievedPartsFor(false);
+    cloudOptions.retrievedParts = options.retrievedPartsResolved();
     return reconstruct(*m_models, raw, {}, frame, RankingFrame::Model, cloudOptions, progress,
                        cancel, std::move(result), clock);
 }
@@ -509,7 +509,7 @@ Reconstruction Reconstructor::fromPhoto(
     ReconstructionOptions photoOptions = options;
     photoOptions.fitCompiles = options.fitCompilesFor(true);
     photoOptions.samplesPerCandidate = options.samplesPerCandidateFor(true);
-    photoOptions.retrievedParts = options.retrievedPartsFor(true);
+    photoOptions.retrievedParts = options.retrievedPartsResolved();
     return reconstruct(m, raw.to(torch::kCPU), imageCondition, frame, RankingFrame::OwnUnitCube,
                        photoOptions, progress, cancel, std::move(result), clock);
 }

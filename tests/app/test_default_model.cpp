@@ -53,8 +53,8 @@ void TestDefaultModel::filesMatchTheirChecksums() {
         QVERIFY2(hash.result().toHex() == expected, qPrintable(name + " differs from SHA256SUMS"));
         ++checked;
     }
-    // Every stage's manifest and weights: codebook, align, refine, diffusion and lift.
-    QCOMPARE(checked, 10);
+    // Every stage's manifest and weights: codebook, align, refine, diffusion, lift and library.
+    QCOMPARE(checked, 12);
 }
 
 void TestDefaultModel::reconstructsASamplePhotoIntoValidStep() {

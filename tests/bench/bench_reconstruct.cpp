@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     std::int64_t retrievedParts = ml::ReconstructionOptions{}.retrievedParts;
     cli.add_option("--retrieved", retrievedParts,
-                   "Library parts added to the samples (-1: 4 from a cloud, 0 from a photo)")
+                   "Library parts added to the samples (-1: automatic, 4)")
         ->check(CLI::Range(-1, 64))
         ->capture_default_str();
     CLI11_PARSE(cli, argc, argv);

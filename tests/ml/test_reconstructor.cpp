@@ -299,7 +299,7 @@ void TestReconstructor::addsTheLibrarysNearestParts() {
     };
     for (const Candidate& c : added.candidates)
         QVERIFY(c.retrieved ? inLibrary(c.tokens) : sampled(c));
-    // Automatic: 4 from a cloud.
+    // Automatic: 4.
     options.candidates = 1;
     options.retrievedParts = -1;
     const Reconstruction automatic = reconstructor.fromPointCloud(cloud, options);
