@@ -149,6 +149,19 @@ void countFreeEdges(const TopoDS_Shape& shape, const SubShapes& subShapes, Shape
     report.watertight = report.faces > 0 && report.freeEdges == 0;
 }
 
+BoundingBox tightBox(const TopoDS_Shape& shape) {
+    BoundingBox result;
+    Bnd_Box box;
+    BRepBndLib::AddOptimal(shape, box, false, false);
+    if (!box.IsVoid()) {
+        double xMin = 0, yMin = 0, zMin = 0, xMax = 0, yMax = 0, zMax = 0;
+        box.Get(xMin, yMin, zMin, xMax, yMax, zMax);
+        result.add({xMin, yMin, zMin});
+        result.add({xMax, yMax, zMax});
+    }
+    return result;
+}
+
 ShapeReport analyseOcc(const TopoDS_Shape& shape) {
     ShapeReport report;
     const SubShapes subShapes(shape);
@@ -174,15 +187,7 @@ ShapeReport analyseOcc(const TopoDS_Shape& shape) {
         report.area += props.Mass();
     }
 
-    Bnd_Box box;
-    BRepBndLib::AddOptimal(shape, box, false, false);
-    if (!box.IsVoid()) {
-        double xMin = 0, yMin = 0, zMin = 0, xMax = 0, yMax = 0, zMax = 0;
-        box.Get(xMin, yMin, zMin, xMax, yMax, zMax);
-        report.bbox.add({xMin, yMin, zMin});
-        report.bbox.add({xMax, yMax, zMax});
-    }
-
+    report.bbox = tightBox(shape);
     countFreeEdges(shape, subShapes, report);
     return report;
 }
@@ -192,6 +197,11 @@ ShapeReport analyseOcc(const TopoDS_Shape& shape) {
 ShapeReport analyse(const Shape& shape) {
     if (unwrapOcc(shape).IsNull()) throw Error("Cannot analyse an empty shape");
     return guardOcc("Shape analysis", [&] { return analyseOcc(unwrapOcc(shape)); });
+}
+
+BoundingBox boundingBox(const Shape& shape) {
+    if (unwrapOcc(shape).IsNull()) throw Error("Cannot measure an empty shape");
+    return guardOcc("Shape bounding box", [&] { return tightBox(unwrapOcc(shape)); });
 }
 
 } // namespace img2cad::cad

@@ -29,4 +29,8 @@ struct ShapeReport {
 /// Throws cad::Error for a null shape.
 ShapeReport analyse(const Shape& shape);
 
+/// The tight box of the exact geometry alone (ShapeReport::bbox without the rest of analyse's
+/// work: no check, no volumes). Throws cad::Error for a null shape.
+BoundingBox boundingBox(const Shape& shape);
+
 } // namespace img2cad::cad

@@ -228,6 +228,12 @@ int runEval(const EvalRequest& request) {
         cad::PointCloud bestSurface;
         int valid = 0;
         nlohmann::ordered_json errors = nlohmann::ordered_json::array();
+        // Each valid candidate's distances, in ranking order: to the truth, to the reference it
+        // was ranked by (P_ref or the cloud) and, from a photo, to P_raw, so that other rankings
+        // can be measured from one run.
+        nlohmann::ordered_json ranked = nlohmann::ordered_json::array();
+        const std::vector<cad::Vec3f> rawInOwnCube =
+            request.photos ? cad::inOwnUnitCube(result.raw).positions : std::vector<cad::Vec3f>{};
         for (std::size_t c = 0; c < result.candidates.size(); ++c) {
             const ml::Candidate& candidate = result.candidates[c];
             ++candidates;
@@ -245,6 +251,11 @@ int runEval(const EvalRequest& request) {
             const double a = cad::meanNearestDistance(surface.positions, gt),
                          b = cad::meanNearestDistance(gt, surface.positions);
             const double cd = 0.5 * (a + b);
+            nlohmann::ordered_json distances = {
+                {"cd", cd}, {"ranking_cd", candidate.chamfer}, {"retrieved", candidate.retrieved}};
+            if (request.photos)
+                distances["raw_cd"] = cad::chamferDistance(surface.positions, rawInOwnCube);
+            ranked.push_back(std::move(distances));
             if (c == 0) { // the model's own pick (CD to P_ref)
                 topCd.push_back(cd);
                 entry["top_cd"] = cd;
@@ -255,6 +266,7 @@ int runEval(const EvalRequest& request) {
                 bestRetrieved = candidate.retrieved;
         }
         entry["valid"] = valid;
+        entry["candidates"] = std::move(ranked);
         if (!errors.empty()) entry["errors"] = errors; // why the others are invalid
         if (best >= 0.0) {
             bestCd.push_back(best);

@@ -10,6 +10,7 @@
 #include "cad/sampling.h"
 #include "cad/sketch_repair.h"
 #include "cad/tessellation.h"
+#include "cad/topology.h"
 #include "ml/align/align_trainer.h"
 #include "ml/codebook/cad_tokens.h"
 #include "ml/codebook/codebook_store.h"
@@ -205,9 +206,15 @@ void compileCandidate(Candidate& candidate, const OutputFrame& frame,
         // has the frame's centre and longest side, and compiled again. From held-out clouds
         // this took the best of 8's median CD x10^2 from 13.4 to the figure in
         // docs/results.md; ranking in a photo's own unit cube it changes nothing.
-        if (compileChecked(candidate).isNull()) return;
-        candidate.program = frame.invert(cad::Normalization::toUnitCube(candidate.report.bbox)
-                                             .apply(std::move(candidate.program)));
+        // The first compile only finds the decoded box, so it skips what the kept solid needs
+        // (face merge, validity check, analysis): a program that fails, or whose solid is
+        // broken, fails the checked compile that follows.
+        cad::CompileOptions boxOnly;
+        boxOnly.unifyFaces = false;
+        boxOnly.checkValidity = false;
+        const cad::BoundingBox decoded = cad::boundingBox(cad::compile(candidate.program, boxOnly));
+        candidate.program = frame.invert(
+            cad::Normalization::toUnitCube(decoded).apply(std::move(candidate.program)));
         const cad::Shape shape = compileChecked(candidate);
         if (shape.isNull()) return;
         candidate.shape = shape;

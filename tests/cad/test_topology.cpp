@@ -83,6 +83,10 @@ void TestTopology::seamEdgesAreShared() {
     QVERIFY(std::abs(cylinder.area - 2 * M_PI * radius * (radius + height)) < 1e-6);
     QVERIFY((cylinder.bbox.min - Vec3{-2, -2, 0}).norm() < 1e-6);
     QVERIFY((cylinder.bbox.max - Vec3{2, 2, 3}).norm() < 1e-6);
+    // The box alone (what the reconstructor's first compile asks for) is analyse's box.
+    const BoundingBox box = boundingBox(wrapOcc(BRepPrimAPI_MakeCylinder(radius, height).Shape()));
+    QVERIFY((box.min - cylinder.bbox.min).norm() < 1e-9);
+    QVERIFY((box.max - cylinder.bbox.max).norm() < 1e-9);
 
     // Degenerated edges (poles, apex) bound nothing and are not free.
     const ShapeReport sphere = analyse(wrapOcc(BRepPrimAPI_MakeSphere(1.0).Shape()));
@@ -164,6 +168,7 @@ void TestTopology::solidWithAnOpenShellIsInvalid() {
 void TestTopology::nullShapeThrows() {
     QVERIFY_THROWS_EXCEPTION(Error, analyse(Shape{}));
     QVERIFY_THROWS_EXCEPTION(Error, analyse(wrapOcc(TopoDS_Shape{})));
+    QVERIFY_THROWS_EXCEPTION(Error, boundingBox(Shape{}));
 }
 
 IMG2CAD_REGISTER_TEST(TestTopology)
