@@ -29,8 +29,7 @@ QString captionOf(const ml::Candidate& c, int index) {
         .arg(index + 1)
         .arg(c.chamfer, 0, 'g', 3)
         .arg(c.report.faces)
-        .arg(QString(c.repaired ? " (repaired)" : "") + (c.turned ? " (turned)" : "") +
-             (c.fitted ? " (fitted)" : "") + (c.retrieved ? " (retrieved)" : ""));
+        .arg(QString::fromStdString(c.provenance()));
 }
 
 } // namespace

@@ -166,9 +166,11 @@ int runReconstruct(const ReconstructRequest& request) {
         const std::string stem = fileStem("candidate", rank);
         entries.push_back(writeCandidate(c, stem, rank, folder));
         valid += c.valid() ? 1 : 0;
-        std::cout << stem << ": "
-                  << (c.valid() ? "valid, CD x10^2 " + std::to_string(100.0 * c.chamfer) : c.error)
-                  << "\n";
+        if (c.valid())
+            std::cout << stem << ": valid, CD x10^2 " << 100.0 * c.chamfer << c.provenance()
+                      << "\n";
+        else
+            std::cout << stem << ": " << c.error << "\n";
     }
     report["valid"] = valid;
     report["candidates"] = entries;

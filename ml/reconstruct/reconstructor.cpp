@@ -35,6 +35,11 @@
 namespace img2cad::ml {
 namespace fs = std::filesystem;
 
+std::string Candidate::provenance() const {
+    return std::string(repaired ? " (repaired)" : "") + (turned ? " (turned)" : "") +
+           (fitted ? " (fitted)" : "") + (retrieved ? " (retrieved)" : "");
+}
+
 const char* stageName(ReconstructionStage stage) {
     switch (stage) {
     case ReconstructionStage::Preprocess:

@@ -150,6 +150,9 @@ struct Candidate {
     double chamfer = -1.0;
     std::string error; ///< why it is not valid (decode, compile or invalid solid)
     bool valid() const { return error.empty() && !shape.isNull(); }
+    /// How it came to be, as shown beside it: " (repaired) (turned) (fitted) (retrieved)", each
+    /// when it holds; empty for a sample taken as decoded.
+    std::string provenance() const;
 };
 
 struct Reconstruction {

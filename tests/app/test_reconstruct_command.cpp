@@ -90,6 +90,14 @@ void TestReconstructCommand::reconstructsAMeshIntoCandidateFiles() {
         QVERIFY(std::abs(read.volume - candidate["volume_mm3"].get<double>()) < 1e-4 * read.volume);
         QVERIFY(candidate["chamfer_x100"].get<double>() >= 0.0);
         QVERIFY(candidate["turned"].is_boolean() && candidate["fitted"].is_boolean());
+        // The console line says what the report says of how it came to be.
+        const QString line =
+            run.out.split('\n')
+                .filter(QString::fromStdString(stem.substr(0, stem.size() - 5) + ": valid"))
+                .value(0);
+        QVERIFY2(!line.isEmpty(), qPrintable(run.out));
+        QCOMPARE(line.contains("(turned)"), candidate["turned"].get<bool>());
+        QCOMPARE(line.contains("(fitted)"), candidate["fitted"].get<bool>());
     }
     QCOMPARE(report["valid"].get<int>(), valid);
     QVERIFY(valid > 0);
@@ -134,6 +142,22 @@ void TestReconstructCommand::evaluatesADatasetSplit() {
     const nlohmann::json j = readJson(report);
     QCOMPARE(j["parts"].get<int>(), 3);
     QCOMPARE(j["per_part"].size(), std::size_t(3));
+    // Each part's valid candidates in ranking order: the first is the top-ranked pick, the
+    // nearest the best of K.
+    for (const nlohmann::json& part : j["per_part"]) {
+        const nlohmann::json& ranked = part["candidates"];
+        QCOMPARE(ranked.size(), std::size_t(part["valid"].get<int>()));
+        if (ranked.empty()) continue;
+        double nearest = ranked[0]["cd"].get<double>();
+        for (std::size_t c = 0; c < ranked.size(); ++c) {
+            nearest = std::min(nearest, ranked[c]["cd"].get<double>());
+            if (c > 0)
+                QVERIFY(ranked[c]["ranking_cd"].get<double>() >=
+                        ranked[c - 1]["ranking_cd"].get<double>());
+        }
+        QCOMPARE(ranked[0]["cd"].get<double>(), part["top_cd"].get<double>());
+        QCOMPARE(nearest, part["best_cd"].get<double>());
+    }
     // The washers are in the retrieval index themselves: retrieval finds an identical part, so
     // its CD is the sampling floor, and the floor is small (the frames agree).
     const double floor = j["sampling_floor_median_cd"].get<double>();
