@@ -129,9 +129,9 @@ ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
     // the real clouds (docs/results.md, "Turns"): fitted best of K on the STEP parts 5.76 ->
     // 5.61 (-0.41 +- 0.14 per part, 32 closer, 14 further), real sequences 4.13 -> 4.04.
     if (options.tryTurns)
-        if (std::optional<Program> turned = turnedToCloud(program, surface, target)) {
-            const double value = objective(*turned, fit.after);
-            if (value < fit.after) fit.program = std::move(*turned), fit.after = value;
+        if (std::optional<ProgramTurn> turned = turnedToCloud(program, surface, target)) {
+            const double value = objective(turned->program, fit.after);
+            if (value < fit.after) fit.program = std::move(turned->program), fit.after = value;
         }
     const Program start = fit.program; // the numbers move from here
     std::vector<Vec2> centres;
@@ -180,12 +180,12 @@ ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
     return fit;
 }
 
-std::optional<Program> turnedToCloud(const Program& program, const std::vector<Vec3f>& points,
-                                     const std::vector<Vec3f>& cloud) {
+std::optional<ProgramTurn> turnedToCloud(const Program& program, const std::vector<Vec3f>& points,
+                                         const std::vector<Vec3f>& cloud) {
     if (points.empty() || cloud.empty()) throw Error("cannot turn a program without points");
     const BoundingBox goal = boundsOf(cloud);
     double best = chamferDistance(points, cloud);
-    std::optional<Program> turned;
+    std::optional<ProgramTurn> turned;
     for (const AxisRotation& rotation : axisRotations()) {
         if (rotation.isIdentity()) continue;
         std::vector<Vec3f> trial;
@@ -199,7 +199,9 @@ std::optional<Program> turnedToCloud(const Program& program, const std::vector<V
         for (Vec3f& p : trial)
             p = toVec3f(match.apply(toVec3(p)));
         const double distance = chamferDistanceBelow(trial, cloud, best);
-        if (distance < best) best = distance, turned = match.apply(rotated(program, rotation));
+        if (distance < best)
+            best = distance,
+            turned = ProgramTurn{match.apply(rotated(program, rotation)), rotation, match};
     }
     return turned;
 }

@@ -14,8 +14,10 @@
 // down, its own step doubled after a move that paid and halved after a miss -- needs no
 // gradient, never accepts a worse program and spends at most the compiles it is given.
 
+#include "cad/axis_rotation.h"
 #include "cad/compiler.h"
 #include "cad/geometry/vec.h"
+#include "cad/normalization.h"
 #include "cad/program.h"
 
 #include <cstddef>
@@ -63,12 +65,22 @@ struct ProgramFit {
 ProgramFit fitToCloud(const Program& program, const std::vector<Vec3f>& cloud,
                       const ProgramFitOptions& options = {});
 
+/// A program turned about the origin and matched to a cloud's box again: `program` compiles to
+/// the untouched program's solid mapped point by point by `apply`, so a caller holding that
+/// solid can map it (cad::mapped) instead of compiling the turned program.
+struct ProgramTurn {
+    Program program;
+    AxisRotation rotation;
+    Normalization match; ///< after the rotation: the box's centre and longest side
+    Vec3 apply(Vec3 p) const { return match.apply(rotation.apply(p)); }
+};
+
 /// The fit's first step on its own: of the 24 axis-aligned turns (cad/axis_rotation.h), the one
 /// whose surface `points` (drawn on the program's solid), turned and matched to the cloud's box
 /// again (centre, longest side, as the reconstructor matches a candidate to its frame), come
 /// nearest `cloud`: the program so turned and matched; none when no turn beats it as it is. No
 /// compile: the points are turned, not the solid. Throws cad::Error for empty points or cloud.
-std::optional<Program> turnedToCloud(const Program& program, const std::vector<Vec3f>& points,
-                                     const std::vector<Vec3f>& cloud);
+std::optional<ProgramTurn> turnedToCloud(const Program& program, const std::vector<Vec3f>& points,
+                                         const std::vector<Vec3f>& cloud);
 
 } // namespace img2cad::cad

@@ -15,6 +15,7 @@
 #include "cad/normalization.h"
 #include "cad/program_fit.h"
 #include "cad/sampling.h"
+#include "cad/shape_map.h"
 #include "cad/tessellation.h"
 #include "cad/topology.h"
 
@@ -132,10 +133,21 @@ void TestProgramFit::turnsAPartOnItsSideBack() {
     QVERIFY(unturned.after > 2.0 * fit.after);
 
     // The turn on its own, as the reconstructor turns every candidate before the fit.
-    const std::optional<Program> turned = turnedToCloud(onItsSide, surfaceOf(onItsSide), cloud);
+    const std::optional<ProgramTurn> turned = turnedToCloud(onItsSide, surfaceOf(onItsSide), cloud);
     QVERIFY(turned.has_value());
-    QVERIFY(chamferDistance(surfaceOf(*turned, 9), cloud) <
+    QVERIFY(chamferDistance(surfaceOf(turned->program, 9), cloud) <
             1.2 * chamferDistance(surfaceOf(truth, 9), cloud));
+    // The turned program compiles to the solid of the untouched one mapped by the turn.
+    const Shape solid = compile(onItsSide);
+    const Vec3 origin = turned->apply({0.0, 0.0, 0.0});
+    const ShapeReport direct = analyse(compile(turned->program));
+    const ShapeReport moved = analyse(mapped(solid, turned->rotation, turned->match.scale, origin));
+    QVERIFY(moved.valid);
+    QVERIFY(std::abs(moved.volume - direct.volume) < 1e-6 * direct.volume);
+    QVERIFY((moved.bbox.min - direct.bbox.min).norm() < 1e-6);
+    QVERIFY((moved.bbox.max - direct.bbox.max).norm() < 1e-6);
+    QVERIFY_THROWS_EXCEPTION(Error, mapped(Shape{}, turned->rotation, 1.0, origin));
+    QVERIFY_THROWS_EXCEPTION(Error, mapped(solid, turned->rotation, 0.0, origin));
     QVERIFY_THROWS_EXCEPTION(Error, turnedToCloud(truth, {}, cloud));
 }
 
