@@ -251,8 +251,10 @@ int runEval(const EvalRequest& request) {
             const double a = cad::meanNearestDistance(surface.positions, gt),
                          b = cad::meanNearestDistance(gt, surface.positions);
             const double cd = 0.5 * (a + b);
-            nlohmann::ordered_json distances = {
-                {"cd", cd}, {"ranking_cd", candidate.chamfer}, {"retrieved", candidate.retrieved}};
+            nlohmann::ordered_json distances = {{"cd", cd},
+                                                {"ranking_cd", candidate.chamfer},
+                                                {"retrieved", candidate.retrieved},
+                                                {"solids", candidate.report.solids}};
             if (request.photos)
                 distances["raw_cd"] = cad::chamferDistance(surface.positions, rawInOwnCube);
             ranked.push_back(std::move(distances));

@@ -61,6 +61,7 @@ nlohmann::ordered_json writeCandidate(const ml::Candidate& candidate, const std:
         entry["fitted"] = candidate.fitted;
         entry["retrieved"] = candidate.retrieved;
         entry["volume_mm3"] = candidate.report.volume;
+        entry["solids"] = candidate.report.solids;
         entry["faces"] = candidate.report.faces;
         entry["extrudes"] = candidate.program.extrudes.size();
     } else {

@@ -90,6 +90,7 @@ void TestReconstructCommand::reconstructsAMeshIntoCandidateFiles() {
         QVERIFY(std::abs(read.volume - candidate["volume_mm3"].get<double>()) < 1e-4 * read.volume);
         QVERIFY(candidate["chamfer_x100"].get<double>() >= 0.0);
         QVERIFY(candidate["turned"].is_boolean() && candidate["fitted"].is_boolean());
+        QVERIFY(candidate["solids"].get<int>() >= 1);
         // The console line says what the report says of how it came to be.
         const QString line =
             run.out.split('\n')
@@ -151,6 +152,7 @@ void TestReconstructCommand::evaluatesADatasetSplit() {
         double nearest = ranked[0]["cd"].get<double>();
         for (std::size_t c = 0; c < ranked.size(); ++c) {
             nearest = std::min(nearest, ranked[c]["cd"].get<double>());
+            QVERIFY(ranked[c]["solids"].get<int>() >= 1);
             if (c > 0)
                 QVERIFY(ranked[c]["ranking_cd"].get<double>() >=
                         ranked[c - 1]["ranking_cd"].get<double>());
