@@ -16,7 +16,7 @@ Shape mapped(const Shape& shape, const AxisRotation& rotation, double scale,
              const Vec3& translation) {
     if (unwrapOcc(shape).IsNull()) throw Error("cannot move an empty shape");
     if (!(scale > 0.0) || !std::isfinite(scale))
-        throw Error("a shape is scaled by a positive factor");
+        throw Error("cannot scale a shape by a factor that is not positive and finite");
     return guardOcc("moving a shape", [&] {
         const Vec3 x = rotation.xDir * scale, y = rotation.yDir * scale,
                    z = rotation.zDir() * scale;
