@@ -475,7 +475,6 @@ Reconstruction Reconstructor::fromPointCloud(const cad::PointCloud& cloud,
     result.seconds[ReconstructionStage::Preprocess] = clock.lap();
     ReconstructionOptions cloudOptions = options;
     cloudOptions.samplesPerCandidate = options.samplesPerCandidateFor(false);
-    cloudOptions.retrievedParts = options.retrievedPartsResolved();
     return reconstruct(*m_models, raw, {}, frame, RankingFrame::Model, cloudOptions, progress,
                        cancel, std::move(result), clock);
 }
@@ -532,7 +531,6 @@ Reconstruction Reconstructor::fromPhoto(
     ReconstructionOptions photoOptions = options;
     photoOptions.fitCompiles = options.fitCompilesFor(true);
     photoOptions.samplesPerCandidate = options.samplesPerCandidateFor(true);
-    photoOptions.retrievedParts = options.retrievedPartsResolved();
     return reconstruct(m, raw.to(torch::kCPU), imageCondition, frame, RankingFrame::OwnUnitCube,
                        photoOptions, progress, cancel, std::move(result), clock);
 }
@@ -572,11 +570,12 @@ SamplingOptions samplingFor(CadCodebook& codebook, const ReconstructionOptions& 
 torch::Tensor retrievedSamples(Reconstructor::Models& m, const torch::Tensor& condition,
                                const SamplingOptions& sampling,
                                const ReconstructionOptions& options) {
-    if (!m.library || options.retrievedParts <= 0) return {};
+    const std::int64_t count = options.retrievedPartsResolved(); // the same for clouds and photos
+    if (!m.library || count <= 0) return {};
     const std::int64_t end = m.denoiser->endToken(), length = m.denoiser->options().maxTokens;
     std::vector<torch::Tensor> rows;
     std::uint64_t seed = sampling.seed + 1000; // apart from the plain samples' chunk seeds
-    for (std::int64_t part : m.library->nearest(condition, options.retrievedParts)) {
+    for (std::int64_t part : m.library->nearest(condition, count)) {
         const torch::Tensor libraryRow = m.library->tokens[part].contiguous();
         torch::Tensor start;
         try {
@@ -653,7 +652,7 @@ Reconstruction reconstruct(Reconstructor::Models& m, const torch::Tensor& raw,
         throw Error("the number of candidates must be between 1 and 256");
     if (options.samplesPerCandidate < 1 || options.samplesPerCandidate > 64)
         throw Error("samples per candidate must be between 1 and 64 (or 0: automatic)");
-    if (options.retrievedParts < 0 || options.retrievedParts > 64 ||
+    if (options.retrievedParts < -1 || options.retrievedParts > 64 ||
         options.samplesPerRetrieved < 1 || options.samplesPerRetrieved > 64)
         throw Error("retrieved parts must be between 0 and 64 (or -1: automatic), each sampled "
                     "between 1 and 64 times");
